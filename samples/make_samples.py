@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Render diachi's sample batch from the ground-truth text beside it.
+
+Each groundtruth/<doc>/<page>.txt is shaped by pango-view (which shapes Khmer
+correctly), pasted on an A5 page at the dpi below, optionally skewed, and
+saved in the format the page list names, with its resolution recorded.
+Deterministic: no randomness, so re-running reproduces the same pixels for
+the same fonts.
+
+Needs: pango1.0-tools, fonts-noto-core, fonts-khmeros, python3-pil (or
+`pip install pillow`). Run from anywhere: python3 samples/make_samples.py
+"""
+import os
+import subprocess
+import tempfile
+
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GT = os.path.join(HERE, "groundtruth")
+BATCH = os.path.join(HERE, "batch")
+
+# (document, page stem, output file name, font, dpi, skew degrees counter-clockwise)
+PAGES = [
+    ("can-tho-1925", "1", "1.tif", "Noto Serif 11", 300, 0.0),
+    ("can-tho-1925", "2", "2.png", "Noto Serif 11", 300, 1.5),
+    ("can-tho-1925", "10", "10.jpg", "Noto Serif 11", 300, -1.0),
+    ("wat-khleang", "1", "scan_1.png", "Khmer OS 12", 300, 0.0),
+    ("wat-khleang", "2", "scan_2.png", "Khmer OS 12", 300, 2.0),
+    ("song-ngu", "1", "p1.tif", "Noto Serif 11", 300, 0.0),
+]
+
+A5_MM = (148, 210)
+
+
+def render(text_file, font, dpi):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "r.png")
+        subprocess.run(
+            [
+                "pango-view", "--no-display", f"--dpi={dpi}", f"--font={font}",
+                "--margin=0", "--width=340", "--wrap=word", "--hinting=full",
+                "--antialias=gray", "--background=white", "--foreground=black",
+                "-o", out, text_file,
+            ],
+            check=True,
+        )
+        return Image.open(out).convert("L")
+
+
+def page(text_img, dpi, skew):
+    w = round(A5_MM[0] / 25.4 * dpi)
+    h = round(A5_MM[1] / 25.4 * dpi)
+    canvas = Image.new("L", (w, h), 255)
+    margin = round(0.6 * dpi)
+    canvas.paste(text_img, (margin, margin))
+    if skew:
+        canvas = canvas.rotate(skew, resample=Image.BICUBIC, fillcolor=255)
+    return canvas
+
+
+def main():
+    for doc, stem, name, font, dpi, skew in PAGES:
+        img = page(render(os.path.join(GT, doc, stem + ".txt"), font, dpi), dpi, skew)
+        os.makedirs(os.path.join(BATCH, doc), exist_ok=True)
+        path = os.path.join(BATCH, doc, name)
+        if name.endswith(".tif"):
+            img.save(path, compression="tiff_deflate", dpi=(dpi, dpi))
+        elif name.endswith(".jpg"):
+            img.save(path, quality=88, dpi=(dpi, dpi))
+        else:
+            img.save(path, optimize=True, dpi=(dpi, dpi))
+        print(path, img.size, f"skew={skew}")
+
+
+if __name__ == "__main__":
+    main()

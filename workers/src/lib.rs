@@ -1,0 +1,19 @@
+//! diachi's stages as plain, testable functions.
+//!
+//! A worker takes bytes, rasters or paths and returns values or a typed
+//! [`Error`]; it knows nothing of batches, progress bars or the command line.
+//! The `pipeline` crate schedules them.
+
+pub mod alto;
+pub mod bagit;
+pub mod deskew;
+mod error;
+pub mod fixity;
+pub mod ocr;
+pub mod pdfa;
+pub mod raster;
+pub mod text;
+pub mod xml;
+pub mod xmp;
+
+pub use error::{Error, Result};

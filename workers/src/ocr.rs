@@ -1,0 +1,238 @@
+//! OCR: one thin, safe wrapper around Tesseract (through tesseract-rs).
+//!
+//! Only what diachi needs is exposed. Results are read from Tesseract's TSV
+//! renderer, which carries the block/paragraph/line/word structure, boxes and
+//! confidences in one call, so no raw iterator (whose lifetime tesseract-rs
+//! does not tie to the engine) ever escapes this module.
+
+use crate::text::{nfc, BBox, Block, Line, PageText, Word};
+use crate::{Error, Result};
+use image::GrayImage;
+use std::path::{Path, PathBuf};
+use tesseract_rs::{TessPageSegMode, TesseractAPI};
+
+/// The version of the linked libtesseract, e.g. "5.3.0".
+pub fn tesseract_version() -> String {
+    TesseractAPI::version()
+}
+
+/// The tessdata folder: `TESSDATA_PREFIX` if set, else the first of the
+/// Debian/Ubuntu and upstream default locations that exists.
+pub fn find_tessdata() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TESSDATA_PREFIX") {
+        return Some(PathBuf::from(p));
+    }
+    [
+        "/usr/share/tesseract-ocr/5/tessdata",
+        "/usr/share/tesseract-ocr/4.00/tessdata",
+        "/usr/share/tessdata",
+        "/usr/local/share/tessdata",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_dir())
+}
+
+/// The traineddata files a Tesseract language string (`vie+khm`) needs.
+pub fn model_files(datapath: &Path, lang: &str) -> Vec<(String, PathBuf)> {
+    lang.split('+')
+        .filter(|l| !l.is_empty())
+        .map(|l| (l.to_string(), datapath.join(format!("{l}.traineddata"))))
+        .collect()
+}
+
+/// A Tesseract engine initialised for one language string and page
+/// segmentation mode. Create one per worker thread and reuse it: start-up
+/// loads the models, which costs far more than a page.
+pub struct Engine {
+    api: TesseractAPI,
+    lang: String,
+}
+
+impl Engine {
+    pub fn new(datapath: &Path, lang: &str, psm: u32) -> Result<Engine> {
+        for (l, file) in model_files(datapath, lang) {
+            if !file.is_file() {
+                return Err(Error::MissingModel {
+                    lang: l,
+                    datapath: datapath.to_path_buf(),
+                });
+            }
+        }
+        let api = TesseractAPI::new();
+        api.init(datapath, lang)
+            .map_err(|e| Error::Ocr(format!("init {lang}: {e}")))?;
+        if psm > 13 {
+            return Err(Error::Ocr(format!(
+                "page segmentation mode {psm} is not 0-13"
+            )));
+        }
+        api.set_page_seg_mode(TessPageSegMode::from_int(psm as i32))
+            .map_err(|e| Error::Ocr(e.to_string()))?;
+        Ok(Engine {
+            api,
+            lang: lang.to_string(),
+        })
+    }
+
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    /// Recognises one 8-bit gray raster at `dpi` (which sets the expected
+    /// glyph size) and returns its words in reading order, text in NFC.
+    pub fn recognize(&self, gray: &GrayImage, dpi: u32) -> Result<PageText> {
+        let (w, h) = gray.dimensions();
+        let err = |e: tesseract_rs::TesseractError| Error::Ocr(e.to_string());
+        self.api
+            .set_image(gray.as_raw(), w as i32, h as i32, 1, w as i32)
+            .map_err(err)?;
+        self.api
+            .set_source_resolution(dpi.max(70) as i32)
+            .map_err(err)?;
+        self.api.recognize().map_err(err)?;
+        let tsv = self.api.get_tsv_text(0).map_err(err)?;
+        // Free the page's image and results now rather than at the next page.
+        self.api.clear().map_err(err)?;
+        Ok(parse_tsv(&tsv, w, h))
+    }
+}
+
+/// Parses Tesseract's TSV output (columns: level, page, block, par, line,
+/// word, left, top, width, height, conf, text). Words (level 5) with text
+/// are grouped by (block, par) into [`Block`]s and by line into [`Line`]s.
+pub fn parse_tsv(tsv: &str, width: u32, height: u32) -> PageText {
+    let mut page = PageText {
+        width,
+        height,
+        blocks: Vec::new(),
+    };
+    let mut last_par: Option<(u32, u32)> = None;
+    let mut last_line: Option<u32> = None;
+    for row in tsv.lines() {
+        let cols: Vec<&str> = row.splitn(12, '\t').collect();
+        if cols.len() < 12 || cols[0] != "5" {
+            continue;
+        }
+        let num = |i: usize| cols[i].trim().parse::<u32>().unwrap_or(0);
+        let text = nfc(cols[11].trim());
+        if text.is_empty() {
+            continue;
+        }
+        let bbox = BBox {
+            x0: num(6),
+            y0: num(7),
+            x1: num(6) + num(8),
+            y1: num(7) + num(9),
+        };
+        let confidence = cols[10]
+            .trim()
+            .parse::<f32>()
+            .unwrap_or(0.0)
+            .clamp(0.0, 100.0);
+        let word = Word {
+            text,
+            bbox,
+            confidence,
+        };
+        let par = (num(2), num(3));
+        if last_par != Some(par) {
+            page.blocks.push(Block {
+                bbox,
+                lines: Vec::new(),
+            });
+            last_par = Some(par);
+            last_line = None;
+        }
+        let block = page.blocks.last_mut().expect("pushed above");
+        if last_line != Some(num(4)) {
+            block.lines.push(Line {
+                bbox,
+                words: Vec::new(),
+            });
+            last_line = Some(num(4));
+        }
+        block.bbox = block.bbox.union(&bbox);
+        let line = block.lines.last_mut().expect("pushed above");
+        line.bbox = line.bbox.union(&bbox);
+        line.words.push(word);
+    }
+    page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_structure() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n\
+5\t1\t1\t1\t1\t1\t10\t10\t20\t10\t96.5\tCa\u{0300}\n\
+5\t1\t1\t1\t1\t2\t35\t11\t20\t10\t90\tMau\n\
+5\t1\t1\t1\t2\t1\t10\t30\t20\t10\t80\tĐất\n\
+5\t1\t1\t1\t2\t2\t40\t30\t20\t10\t-1\t \n\
+5\t1\t2\t1\t1\t1\t10\t60\t30\t12\t70.25\tខ្មែរ\n";
+        let page = parse_tsv(tsv, 100, 100);
+        assert_eq!(page.blocks.len(), 2);
+        assert_eq!(page.blocks[0].lines.len(), 2);
+        assert_eq!(page.plain_text(), "Cà Mau\nĐất\n\nខ្មែរ\n");
+        assert_eq!(
+            page.blocks[0].lines[0].bbox,
+            BBox {
+                x0: 10,
+                y0: 10,
+                x1: 55,
+                y1: 21
+            }
+        );
+        assert_eq!(page.blocks[1].lines[0].words[0].confidence, 70.25);
+    }
+
+    #[test]
+    fn missing_model_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Engine::new(dir.path(), "vie+xyz", 6).err().unwrap();
+        assert!(
+            matches!(err, Error::MissingModel { ref lang, .. } if lang == "vie"),
+            "{err}"
+        );
+    }
+
+    /// Real recognition, on a line rendered by the test itself.
+    #[test]
+    fn recognizes_a_rendered_word() {
+        let Some(data) = find_tessdata() else {
+            panic!("no tessdata folder: install tesseract-ocr-eng or set TESSDATA_PREFIX");
+        };
+        // A crude 5x7 bitmap font is enough for "HI".
+        let mut img = GrayImage::from_pixel(200, 80, image::Luma([255]));
+        let glyphs = [
+            "10001", "10001", "10001", "11111", "10001", "10001", "10001",
+        ];
+        let i_glyph = ["111", "010", "010", "010", "010", "010", "111"];
+        let draw = |img: &mut GrayImage, rows: &[&str], ox: u32| {
+            for (y, row) in rows.iter().enumerate() {
+                for (x, c) in row.chars().enumerate() {
+                    if c == '1' {
+                        for dy in 0..6 {
+                            for dx in 0..6 {
+                                img.put_pixel(
+                                    ox + x as u32 * 6 + dx,
+                                    12 + y as u32 * 6 + dy,
+                                    image::Luma([0]),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        draw(&mut img, &glyphs, 40);
+        draw(&mut img, &i_glyph, 90);
+        let engine = Engine::new(&data, "eng", 7).unwrap();
+        let page = engine.recognize(&img, 300).unwrap();
+        assert_eq!(page.plain_text().trim(), "HI");
+        assert!(page.mean_confidence().unwrap() > 50.0);
+    }
+}

@@ -1,0 +1,439 @@
+//! The access copy: one searchable PDF/A-2u per document, written with lopdf.
+//!
+//! Each page is its prepared scan as a JPEG at its true physical size, under
+//! an invisible text layer (text render mode 3) in a glyphless font, placed on
+//! the OCR word boxes so that search, copy and `pdftotext` return the OCR text.
+//! Doc comments name the ISO 19005-2 (PDF/A-2) clause each construct meets.
+
+use crate::text::{BBox, PageText};
+use crate::xmp::{self, XmpInfo};
+use crate::{Error, Result};
+use image::{GrayImage, RgbImage};
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use std::fmt::Write as _;
+
+/// sRGB IEC61966-2.1, ICC v2 (zlib licence): the output intent profile.
+const SRGB_ICC: &[u8] = include_bytes!("../assets/sRGB.icc");
+/// Tesseract's glyphless TrueType font (Apache-2.0): one empty glyph, GID 1,
+/// 1024 units of a 2048 em wide, i.e. 500 in PDF glyph space.
+const GLYPHLESS_TTF: &[u8] = include_bytes!("../assets/glyphless.ttf");
+/// Width of every glyph in PDF glyph space (1/1000 em), as in the font's hmtx.
+const GLYPH_WIDTH: f64 = 500.0;
+
+/// A page image, already compressed, as the PDF will hold it.
+#[derive(Debug, Clone)]
+pub struct PageImage {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub rgb: bool,
+}
+
+/// Encodes the prepared page as baseline JPEG (DCTDecode): cheap to write,
+/// and allowed in PDF/A (only LZW is forbidden, 6.1.7.2).
+pub fn encode_jpeg(
+    gray: &GrayImage,
+    color: Option<&RgbImage>,
+    quality: u8,
+    dpi: u32,
+) -> Result<PageImage> {
+    let mut jpeg = Vec::new();
+    let mut enc =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality.clamp(1, 100));
+    enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(
+        dpi.min(u16::MAX as u32) as u16,
+    ));
+    let (width, height, rgb) = match color {
+        Some(c) => {
+            enc.encode_image(c)
+                .map_err(|e| Error::Pdf(format!("JPEG: {e}")))?;
+            (c.width(), c.height(), true)
+        }
+        None => {
+            enc.encode_image(gray)
+                .map_err(|e| Error::Pdf(format!("JPEG: {e}")))?;
+            (gray.width(), gray.height(), false)
+        }
+    };
+    Ok(PageImage {
+        jpeg,
+        width,
+        height,
+        rgb,
+    })
+}
+
+/// One page for [`write`].
+pub struct PdfPage<'a> {
+    pub image: &'a PageImage,
+    /// Pixels per inch of the image (and of the OCR boxes).
+    pub dpi: (f32, f32),
+    /// OCR result; its boxes are in pixels of `image`.
+    pub text: &'a PageText,
+}
+
+/// Writes the whole PDF. `id_seed` makes the trailer ID: the same seed gives
+/// the same file, byte for byte.
+pub fn write(pages: &[PdfPage], info: &XmpInfo, id_seed: &[u8]) -> Result<Vec<u8>> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font = add_font(&mut doc);
+    let mut kids = Vec::with_capacity(pages.len());
+    for page in pages {
+        kids.push(add_page(&mut doc, pages_id, font, page)?.into());
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }.into(),
+    );
+    let catalog = dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages_id,
+        "Metadata" => add_metadata(&mut doc, info),
+        "OutputIntents" => vec![add_output_intent(&mut doc).into()],
+    };
+    let catalog_id = doc.add_object(catalog);
+    doc.trailer.set("Root", catalog_id);
+    doc.trailer.set("ID", file_id(id_seed));
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| Error::Pdf(e.to_string()))?;
+    Ok(out)
+}
+
+/// PDF/A-2 6.1.3: the trailer must hold an ID. Both halves are the same
+/// digest of `seed`, so output is deterministic.
+fn file_id(seed: &[u8]) -> Object {
+    let digest = crate::fixity::sha256_hex(seed);
+    let bytes = hex::decode(&digest[..32]).expect("hex from sha256_hex");
+    Object::Array(vec![
+        Object::String(bytes.clone(), StringFormat::Hexadecimal),
+        Object::String(bytes, StringFormat::Hexadecimal),
+    ])
+}
+
+/// PDF/A-2 6.6.2.1: the document catalog's Metadata is an XMP stream,
+/// which must not be compressed (no Filter) so that any reader finds it.
+fn add_metadata(doc: &mut Document, info: &XmpInfo) -> ObjectId {
+    let stream = Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        xmp::packet(info),
+    )
+    .with_compression(false);
+    doc.add_object(stream)
+}
+
+/// PDF/A-2 6.2.3: an OutputIntent with subtype GTS_PDFA1 whose
+/// DestOutputProfile is an embedded ICC profile; with device colour spaces
+/// in use (6.2.4.3), its colour space (RGB, N 3) must match DeviceRGB.
+fn add_output_intent(doc: &mut Document) -> ObjectId {
+    let mut icc = Stream::new(dictionary! { "N" => 3 }, SRGB_ICC.to_vec());
+    let _ = icc.compress();
+    let icc_id = doc.add_object(icc);
+    doc.add_object(dictionary! {
+        "Type" => "OutputIntent",
+        "S" => "GTS_PDFA1",
+        "OutputConditionIdentifier" => Object::string_literal("sRGB IEC61966-2.1"),
+        "Info" => Object::string_literal("sRGB IEC61966-2.1"),
+        "DestOutputProfile" => icc_id,
+    })
+}
+
+/// The invisible-text font: a Type 0 font with Identity-H encoding over a
+/// CIDFontType2 whose every CID maps to the glyphless glyph.
+///
+/// - PDF/A-2 6.2.11.4.1: the font program is embedded (FontFile2).
+/// - 6.2.11.3.2: a CIDFontType2 must have a CIDToGIDMap (a stream here).
+/// - 6.2.11.5: DW 500 equals the glyph's advance in the font program.
+/// - 6.2.11.7.2 (level U): a ToUnicode CMap maps every code to Unicode.
+fn add_font(doc: &mut Document) -> ObjectId {
+    let mut file = Stream::new(
+        dictionary! { "Length1" => GLYPHLESS_TTF.len() as i64 },
+        GLYPHLESS_TTF.to_vec(),
+    );
+    let _ = file.compress();
+    let file_id = doc.add_object(file);
+    let descriptor = doc.add_object(dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => "GlyphLessFont",
+        "Flags" => 5,
+        "FontBBox" => vec![0.into(), 0.into(), 500.into(), 1000.into()],
+        "ItalicAngle" => 0,
+        "Ascent" => 1000,
+        "Descent" => 0,
+        "CapHeight" => 1000,
+        "StemV" => 80,
+        "FontFile2" => file_id,
+    });
+    // Every CID (a UTF-16 code unit, see `encode_text`) shows glyph 1.
+    let mut map = Stream::new(Dictionary::new(), [0u8, 1].repeat(65536));
+    let _ = map.compress();
+    let map_id = doc.add_object(map);
+    let cid_font = doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType2",
+        "BaseFont" => "GlyphLessFont",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("Identity"),
+            "Supplement" => 0,
+        },
+        "FontDescriptor" => descriptor,
+        "DW" => GLYPH_WIDTH as i64,
+        "CIDToGIDMap" => map_id,
+    });
+    let mut to_unicode = Stream::new(Dictionary::new(), to_unicode_cmap().into_bytes());
+    let _ = to_unicode.compress();
+    let to_unicode_id = doc.add_object(to_unicode);
+    doc.add_object(dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "GlyphLessFont",
+        "Encoding" => "Identity-H",
+        "DescendantFonts" => vec![cid_font.into()],
+        "ToUnicode" => to_unicode_id,
+    })
+}
+
+/// A CMap mapping each two-byte code to the same UTF-16 code unit. A bfrange
+/// may only vary in its last byte (PDF 32000-1, 9.10.3), so there is one
+/// range per high byte, in blocks of at most 100 entries; surrogates
+/// (D800-DFFF) are never used as codes and are left out.
+fn to_unicode_cmap() -> String {
+    let highs: Vec<u32> = (0u32..=0xFF)
+        .filter(|h| !(0xD8..=0xDF).contains(h))
+        .collect();
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in highs.chunks(100) {
+        let _ = writeln!(s, "{} beginbfrange", chunk.len());
+        for h in chunk {
+            let _ = writeln!(s, "<{h:02X}00> <{h:02X}FF> <{h:02X}00>");
+        }
+        s.push_str("endbfrange\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s
+}
+
+/// Text as two-byte codes for the Identity-H font: each UTF-16 code unit is
+/// its own code. Characters outside the Basic Multilingual Plane (none occur
+/// in Vietnamese or Khmer) become U+FFFD in the text layer only.
+fn encode_text(text: &str) -> (String, usize) {
+    let mut hex = String::with_capacity(text.len() * 4);
+    let mut n = 0;
+    for c in text.chars() {
+        let unit = u16::try_from(u32::from(c)).unwrap_or(0xFFFD);
+        let unit = if (0xD800..=0xDFFF).contains(&unit) {
+            0xFFFD
+        } else {
+            unit
+        };
+        let _ = write!(hex, "{unit:04X}");
+        n += 1;
+    }
+    (hex, n)
+}
+
+fn add_page(
+    doc: &mut Document,
+    parent: ObjectId,
+    font: ObjectId,
+    page: &PdfPage,
+) -> Result<ObjectId> {
+    let img = page.image;
+    // Page size is the physical size: pixels / dpi inches, 72 points an inch.
+    let sx = 72.0 / f64::from(page.dpi.0.max(1.0));
+    let sy = 72.0 / f64::from(page.dpi.1.max(1.0));
+    let (w_pt, h_pt) = (f64::from(img.width) * sx, f64::from(img.height) * sy);
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => img.width as i64,
+            "Height" => img.height as i64,
+            "ColorSpace" => if img.rgb { "DeviceRGB" } else { "DeviceGray" },
+            "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
+        },
+        img.jpeg.clone(),
+    )
+    .with_compression(false);
+    let image_id = doc.add_object(image);
+    let mut content = format!("q\n{} 0 0 {} 0 0 cm\n/Im0 Do\nQ\n", num(w_pt), num(h_pt));
+    text_layer(&mut content, page.text, sx, sy, h_pt);
+    let mut contents = Stream::new(Dictionary::new(), content.into_bytes());
+    contents
+        .compress()
+        .map_err(|e| Error::Pdf(format!("compress content: {e}")))?;
+    let contents_id = doc.add_object(contents);
+    Ok(doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => parent,
+        "MediaBox" => vec![0.into(), 0.into(), Object::Real(w_pt as f32), Object::Real(h_pt as f32)],
+        "Resources" => dictionary! {
+            "XObject" => dictionary! { "Im0" => image_id },
+            "Font" => dictionary! { "F0" => font },
+        },
+        "Contents" => contents_id,
+    }))
+}
+
+/// The invisible text, one word at a time on its OCR box. Each word but a
+/// line's last carries a trailing space and is stretched (Tz) to reach the
+/// next word, so viewers and `pdftotext` see words, spaces and lines as the
+/// OCR had them; the baseline is the bottom of the line box.
+fn text_layer(out: &mut String, text: &PageText, sx: f64, sy: f64, h_pt: f64) {
+    if text.words().next().is_none() {
+        return;
+    }
+    out.push_str("BT\n3 Tr\n");
+    for line in text.lines() {
+        let size = (f64::from(line.bbox.height()) * sy).max(1.0);
+        let baseline = h_pt - f64::from(line.bbox.y1) * sy;
+        for (i, word) in line.words.iter().enumerate() {
+            let next: Option<&BBox> = line.words.get(i + 1).map(|w| &w.bbox);
+            let (shown, span_px) = match next {
+                Some(n) if n.x0 > word.bbox.x0 => (format!("{} ", word.text), n.x0 - word.bbox.x0),
+                _ => (word.text.clone(), word.bbox.width()),
+            };
+            let (hex, units) = encode_text(&shown);
+            let natural = units as f64 * GLYPH_WIDTH / 1000.0 * size;
+            let stretch = 100.0 * f64::from(span_px.max(1)) * sx / natural;
+            let _ = writeln!(
+                out,
+                "/F0 {} Tf {} Tz 1 0 0 1 {} {} Tm <{hex}> Tj",
+                num(size),
+                num(stretch),
+                num(f64::from(word.bbox.x0) * sx),
+                num(baseline),
+            );
+        }
+    }
+    out.push_str("ET\n");
+}
+
+/// A number for a content stream: three decimals, no trailing zeros.
+fn num(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Block, Line, Word};
+
+    fn sample_text() -> PageText {
+        let word = |t: &str, x0, x1| Word {
+            text: t.into(),
+            bbox: BBox {
+                x0,
+                y0: 100,
+                x1,
+                y1: 140,
+            },
+            confidence: 90.0,
+        };
+        let words = vec![
+            word("Cần", 100, 180),
+            word("Thơ", 200, 280),
+            word("ខ្មែរ", 300, 420),
+        ];
+        let bbox = BBox {
+            x0: 100,
+            y0: 100,
+            x1: 420,
+            y1: 140,
+        };
+        PageText {
+            width: 600,
+            height: 800,
+            blocks: vec![Block {
+                bbox,
+                lines: vec![Line { bbox, words }],
+            }],
+        }
+    }
+
+    fn sample_pdf() -> Vec<u8> {
+        let gray = GrayImage::from_pixel(600, 800, image::Luma([250]));
+        let img = encode_jpeg(&gray, None, 80, 300).unwrap();
+        let text = sample_text();
+        let page = PdfPage {
+            image: &img,
+            dpi: (300.0, 300.0),
+            text: &text,
+        };
+        let info = XmpInfo {
+            title: "T".into(),
+            date: "2026-01-01T00:00:00Z".into(),
+            ..Default::default()
+        };
+        write(&[page], &info, b"seed").unwrap()
+    }
+
+    #[test]
+    fn numbers_are_compact() {
+        assert_eq!(num(1.0), "1");
+        assert_eq!(num(2.5), "2.5");
+        assert_eq!(num(-0.0001), "0");
+        assert_eq!(num(144.123456), "144.123");
+    }
+
+    #[test]
+    fn text_codes_are_utf16_units() {
+        assert_eq!(encode_text("Ơ ខ"), ("01A000201781".to_string(), 3));
+        assert_eq!(encode_text("😀").0, "FFFD");
+    }
+
+    #[test]
+    fn cmap_ranges_stay_within_a_high_byte() {
+        let cmap = to_unicode_cmap();
+        assert!(cmap.contains("<1700> <17FF> <1700>"), "Khmer block mapped");
+        assert!(
+            cmap.contains("<1E00> <1EFF> <1E00>"),
+            "Vietnamese extended Latin mapped"
+        );
+        assert!(!cmap.contains("<D800>"));
+        assert_eq!(cmap.matches("beginbfrange").count(), 3);
+    }
+
+    #[test]
+    fn same_input_same_bytes() {
+        assert_eq!(sample_pdf(), sample_pdf());
+    }
+
+    #[test]
+    fn page_has_physical_size_and_text_layer() {
+        let bytes = sample_pdf();
+        assert!(bytes.starts_with(b"%PDF-1.7\n%"));
+        assert!(
+            bytes[10..14].iter().all(|&b| b >= 128),
+            "binary comment (6.1.2)"
+        );
+        let doc = Document::load_mem(&bytes).unwrap();
+        let pages = doc.get_pages();
+        assert_eq!(pages.len(), 1);
+        let page = doc.get_dictionary(pages[&1]).unwrap();
+        let mb = page.get(b"MediaBox").unwrap().as_array().unwrap();
+        // 600 x 800 px at 300 dpi = 144 x 192 pt.
+        assert!((mb[2].as_float().unwrap() - 144.0).abs() < 0.01);
+        assert!((mb[3].as_float().unwrap() - 192.0).abs() < 0.01);
+        let content = doc.get_page_content(pages[&1]);
+        let content = String::from_utf8(content).unwrap();
+        assert!(content.contains("3 Tr"));
+        // "Cần " as UTF-16 code units.
+        assert!(content.contains("<00431EA7006E0020> Tj"), "{content}");
+    }
+}

@@ -1,0 +1,267 @@
+//! Raster decoding: a scan's bytes, decoded once, to the 8-bit gray copy that
+//! OCR reads and (for colour scans) an RGB copy for the access PDF, with the
+//! resolution the file declares.
+
+use crate::{Error, Result};
+use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
+use std::io::Cursor;
+use std::path::Path;
+
+/// A decoded page.
+#[derive(Debug, Clone)]
+pub struct Raster {
+    /// 8-bit luminance: what deskew and OCR work on.
+    pub gray: GrayImage,
+    /// The colour pixels, kept only when the scan really has colour (an RGB
+    /// file whose channels are all equal is stored as gray).
+    pub color: Option<RgbImage>,
+    /// Horizontal and vertical resolution in pixels per inch.
+    pub dpi: (f32, f32),
+    /// True when the file declared no resolution and `dpi` is the default.
+    pub dpi_assumed: bool,
+    /// The container format: "tiff", "png" or "jpeg".
+    pub format: &'static str,
+}
+
+impl Raster {
+    pub fn width(&self) -> u32 {
+        self.gray.width()
+    }
+    pub fn height(&self) -> u32 {
+        self.gray.height()
+    }
+}
+
+/// Decodes `bytes` (read from `path`, which is named in errors).
+///
+/// `max_pixels` is checked against the header before any pixel buffer is
+/// allocated, so a file claiming 100000x100000 pixels is refused cheaply.
+/// `default_dpi` is used, and `dpi_assumed` set, when the file has none.
+pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> Result<Raster> {
+    let bad = |reason: String| Error::Decode {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if bytes.is_empty() {
+        return Err(bad("file is empty (0 bytes)".into()));
+    }
+    let format =
+        image::guess_format(bytes).map_err(|_| bad("not a TIFF, PNG or JPEG image".into()))?;
+    let name = match format {
+        ImageFormat::Tiff => "tiff",
+        ImageFormat::Png => "png",
+        ImageFormat::Jpeg => "jpeg",
+        other => return Err(bad(format!("unsupported image format {other:?}"))),
+    };
+    if format == ImageFormat::Tiff && tiff_page_count(bytes) > 1 {
+        return Err(bad(
+            "multi-page TIFF: split it into one file per page (not yet supported)".into(),
+        ));
+    }
+    let reader = || ImageReader::with_format(Cursor::new(bytes), format);
+    let (width, height) = reader().into_dimensions().map_err(|e| bad(e.to_string()))?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            width,
+            height,
+            limit: max_pixels,
+        });
+    }
+    let mut limits = image::Limits::default();
+    // Decoders buffer at most a few copies of the image; allow 16 bytes a pixel.
+    limits.max_alloc = Some(max_pixels.saturating_mul(16));
+    let mut r = reader();
+    r.limits(limits);
+    let image = r.decode().map_err(|e| bad(e.to_string()))?;
+    let declared = match format {
+        ImageFormat::Tiff => tiff_dpi(bytes),
+        ImageFormat::Png => png_dpi(bytes),
+        _ => jpeg_dpi(bytes),
+    };
+    let (dpi, dpi_assumed) = match declared {
+        Some(d) if d.0 >= 10.0 && d.1 >= 10.0 => (d, false),
+        _ => ((default_dpi, default_dpi), true),
+    };
+    let (gray, color) = split_colour(image);
+    Ok(Raster {
+        gray,
+        color,
+        dpi,
+        dpi_assumed,
+        format: name,
+    })
+}
+
+fn split_colour(image: DynamicImage) -> (GrayImage, Option<RgbImage>) {
+    if !image.color().has_color() {
+        return (image.to_luma8(), None);
+    }
+    let rgb = image.to_rgb8();
+    let is_gray = rgb.pixels().all(|p| p[0] == p[1] && p[1] == p[2]);
+    let gray = DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
+    (gray, (!is_gray).then_some(rgb))
+}
+
+fn tiff_page_count(bytes: &[u8]) -> usize {
+    let Ok(mut d) = tiff::decoder::Decoder::new(Cursor::new(bytes)) else {
+        return 1;
+    };
+    let mut n = 1;
+    while d.more_images() && d.next_image().is_ok() {
+        n += 1;
+    }
+    n
+}
+
+/// XResolution/YResolution with ResolutionUnit (TIFF 6.0, tags 282, 283, 296).
+fn tiff_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
+    use tiff::tags::Tag;
+    let mut d = tiff::decoder::Decoder::new(Cursor::new(bytes)).ok()?;
+    let mut read = |tag| -> Option<f32> {
+        match d.get_tag(tag).ok()? {
+            tiff::decoder::ifd::Value::Rational(n, den) if den != 0 => Some(n as f32 / den as f32),
+            v => v.into_f32().ok(),
+        }
+    };
+    let x = read(Tag::XResolution)?;
+    let y = read(Tag::YResolution).unwrap_or(x);
+    let unit = d.get_tag_u32(Tag::ResolutionUnit).unwrap_or(2);
+    match unit {
+        2 => Some((x, y)),
+        3 => Some((x * 2.54, y * 2.54)),
+        _ => None, // 1 = no absolute unit
+    }
+}
+
+/// The pHYs chunk (PNG 1.2, 11.3.5.3): pixels per metre when unit is 1.
+fn png_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
+    let mut pos = 8;
+    while pos + 8 <= bytes.len() {
+        let len = u32::from_be_bytes(bytes[pos..pos + 4].try_into().ok()?) as usize;
+        let kind = &bytes[pos + 4..pos + 8];
+        let data = bytes.get(pos + 8..pos + 8 + len)?;
+        match kind {
+            b"pHYs" if len == 9 && data[8] == 1 => {
+                let x = u32::from_be_bytes(data[0..4].try_into().ok()?) as f32;
+                let y = u32::from_be_bytes(data[4..8].try_into().ok()?) as f32;
+                return Some((x * 0.0254, y * 0.0254));
+            }
+            b"IDAT" | b"IEND" => return None, // pHYs must come before IDAT
+            _ => pos += 12 + len,
+        }
+    }
+    None
+}
+
+/// The JFIF APP0 density (units 1 = dots per inch, 2 = dots per cm).
+fn jpeg_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
+    let mut pos = 2;
+    while pos + 4 <= bytes.len() && bytes[pos] == 0xFF {
+        let marker = bytes[pos + 1];
+        let len = u16::from_be_bytes([bytes[pos + 2], bytes[pos + 3]]) as usize;
+        let seg = bytes.get(pos + 4..pos + 2 + len)?;
+        if marker == 0xE0 && seg.len() >= 12 && &seg[..5] == b"JFIF\0" {
+            let x = u16::from_be_bytes([seg[8], seg[9]]) as f32;
+            let y = u16::from_be_bytes([seg[10], seg[11]]) as f32;
+            return match seg[7] {
+                1 => Some((x, y)),
+                2 => Some((x * 2.54, y * 2.54)),
+                _ => None,
+            };
+        }
+        if marker == 0xDA {
+            return None; // start of scan: no more headers
+        }
+        pos += 2 + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{ImageEncoder, Luma};
+
+    fn png_with_dpi(dpi: Option<u32>) -> Vec<u8> {
+        let img = GrayImage::from_pixel(40, 30, Luma([200]));
+        let mut out = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut out)
+            .write_image(img.as_raw(), 40, 30, image::ExtendedColorType::L8)
+            .unwrap();
+        if let Some(dpi) = dpi {
+            // Insert a pHYs chunk right after IHDR (8-byte signature + 25-byte IHDR).
+            let ppm = (dpi as f64 / 0.0254).round() as u32;
+            let mut chunk = Vec::new();
+            chunk.extend_from_slice(&9u32.to_be_bytes());
+            let mut body = b"pHYs".to_vec();
+            body.extend_from_slice(&ppm.to_be_bytes());
+            body.extend_from_slice(&ppm.to_be_bytes());
+            body.push(1);
+            chunk.extend_from_slice(&body);
+            chunk.extend_from_slice(&[0, 0, 0, 0]); // CRC is not checked by our reader
+            out.splice(33..33, chunk);
+        }
+        out
+    }
+
+    #[test]
+    fn png_resolution_is_read() {
+        let bytes = png_with_dpi(Some(400));
+        assert!((png_dpi(&bytes).unwrap().0 - 400.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn missing_resolution_is_assumed_and_recorded() {
+        let r = decode(Path::new("a.png"), &png_with_dpi(None), 1 << 30, 300.0).unwrap();
+        assert_eq!(r.dpi, (300.0, 300.0));
+        assert!(r.dpi_assumed);
+        assert_eq!((r.width(), r.height()), (40, 30));
+        assert!(r.color.is_none());
+    }
+
+    #[test]
+    fn pixel_limit_is_checked_before_decoding() {
+        let err = decode(Path::new("big.png"), &png_with_dpi(None), 100, 300.0).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TooLarge {
+                    width: 40,
+                    height: 30,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_input_names_the_file() {
+        let err = decode(Path::new("x/empty.tif"), b"", 1 << 30, 300.0).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("x/empty.tif: cannot decode image: file is empty"));
+        let err = decode(Path::new("notes.jpg"), b"hello, world", 1 << 30, 300.0).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("notes.jpg: cannot decode image"),
+            "{err}"
+        );
+        let mut truncated = png_with_dpi(None);
+        truncated.truncate(60);
+        assert!(decode(Path::new("t.png"), &truncated, 1 << 30, 300.0).is_err());
+    }
+
+    #[test]
+    fn jpeg_jfif_density() {
+        let img = GrayImage::from_pixel(16, 16, Luma([10]));
+        let mut out = Vec::new();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new(&mut out);
+        enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(250));
+        enc.encode_image(&img).unwrap();
+        let r = decode(Path::new("a.jpg"), &out, 1 << 30, 300.0).unwrap();
+        assert_eq!(r.dpi, (250.0, 250.0));
+        assert!(!r.dpi_assumed);
+    }
+}

@@ -1,0 +1,165 @@
+//! The recognised text of a page: blocks of lines of words, each with its box
+//! in pixels of the prepared raster, and the plain-text and NFC rules that
+//! every output (text files, ALTO, PDF text layer) shares.
+
+use serde::Serialize;
+use unicode_normalization::{is_nfc, UnicodeNormalization};
+
+/// A rectangle in pixels, origin top-left, `x1`/`y1` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BBox {
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+}
+
+impl BBox {
+    pub fn width(&self) -> u32 {
+        self.x1.saturating_sub(self.x0)
+    }
+    pub fn height(&self) -> u32 {
+        self.y1.saturating_sub(self.y0)
+    }
+    /// The smallest box holding both.
+    pub fn union(&self, o: &BBox) -> BBox {
+        BBox {
+            x0: self.x0.min(o.x0),
+            y0: self.y0.min(o.y0),
+            x1: self.x1.max(o.x1),
+            y1: self.y1.max(o.y1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Word {
+    /// NFC text of the word, never empty, never containing white space.
+    pub text: String,
+    pub bbox: BBox,
+    /// Tesseract's confidence, 0 to 100.
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    pub bbox: BBox,
+    pub words: Vec<Word>,
+}
+
+/// A paragraph as Tesseract found it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    pub bbox: BBox,
+    pub lines: Vec<Line>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PageText {
+    /// Size of the raster the boxes refer to.
+    pub width: u32,
+    pub height: u32,
+    pub blocks: Vec<Block>,
+}
+
+impl PageText {
+    pub fn words(&self) -> impl Iterator<Item = &Word> {
+        self.lines().flat_map(|l| l.words.iter())
+    }
+
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.blocks.iter().flat_map(|b| b.lines.iter())
+    }
+
+    /// Mean word confidence (0 to 100); `None` when no word was found.
+    pub fn mean_confidence(&self) -> Option<f32> {
+        let (n, sum) = self.words().fold((0usize, 0f64), |(n, s), w| {
+            (n + 1, s + f64::from(w.confidence))
+        });
+        (n > 0).then(|| (sum / n as f64) as f32)
+    }
+
+    /// The page as plain text: words joined by a space, lines by a newline,
+    /// paragraphs by an empty line; ends with a newline unless empty. NFC.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for (bi, block) in self.blocks.iter().enumerate() {
+            if bi > 0 {
+                out.push('\n');
+            }
+            for line in &block.lines {
+                let words: Vec<&str> = line.words.iter().map(|w| w.text.as_str()).collect();
+                out.push_str(&words.join(" "));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Unicode NFC, the one normalisation form of every text diachi writes.
+pub fn nfc(s: &str) -> String {
+    if is_nfc(s) {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, conf: f32) -> Word {
+        let b = BBox {
+            x0: 0,
+            y0: 0,
+            x1: 1,
+            y1: 1,
+        };
+        Word {
+            text: text.into(),
+            bbox: b,
+            confidence: conf,
+        }
+    }
+
+    #[test]
+    fn nfc_composes_vietnamese() {
+        // "Việt" with the dot below and circumflex as combining marks.
+        let decomposed = "Vie\u{0323}\u{0302}t";
+        assert_eq!(nfc(decomposed), "Việt");
+        assert_eq!(nfc("Việt").len(), "Việt".len());
+    }
+
+    #[test]
+    fn plain_text_layout() {
+        let b = BBox {
+            x0: 0,
+            y0: 0,
+            x1: 1,
+            y1: 1,
+        };
+        let line = |ws: &[&str]| Line {
+            bbox: b,
+            words: ws.iter().map(|w| word(w, 90.0)).collect(),
+        };
+        let page = PageText {
+            width: 1,
+            height: 1,
+            blocks: vec![
+                Block {
+                    bbox: b,
+                    lines: vec![line(&["Cần", "Thơ"]), line(&["1925"])],
+                },
+                Block {
+                    bbox: b,
+                    lines: vec![line(&["ខ្មែរ"])],
+                },
+            ],
+        };
+        assert_eq!(page.plain_text(), "Cần Thơ\n1925\n\nខ្មែរ\n");
+        assert_eq!(page.mean_confidence(), Some(90.0));
+        assert_eq!(PageText::default().mean_confidence(), None);
+    }
+}

@@ -1,0 +1,61 @@
+//! Small helpers over quick-xml shared by every XML writer (ALTO, XMP, and
+//! later METS and Dublin Core): one place that makes arbitrary metadata safe.
+
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::Writer;
+use std::borrow::Cow;
+
+pub type XmlWriter = Writer<Vec<u8>>;
+pub type XmlResult = std::io::Result<()>;
+
+/// Removes characters that XML 1.0 forbids even when escaped (C0 controls
+/// other than tab, newline and carriage return; U+FFFE, U+FFFF). Escaping of
+/// `<`, `&` and quotes is the writer's job.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
+/// A writer with the XML declaration already written, indenting by two spaces.
+pub fn document() -> XmlWriter {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("writing to a Vec cannot fail");
+    w
+}
+
+/// `<name>text</name>`, the text cleaned and escaped.
+pub fn text_element(w: &mut XmlWriter, name: &str, text: &str) -> XmlResult {
+    w.create_element(name)
+        .write_text_content(BytesText::new(&clean(text)))?;
+    Ok(())
+}
+
+/// Finishes a document: the bytes, ending with a newline.
+pub fn finish(w: XmlWriter) -> Vec<u8> {
+    let mut out = w.into_inner();
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_well_formed() {
+        let mut w = document();
+        text_element(&mut w, "t", "a<b & \"c\" \u{1}\u{200B}\u{202E}").unwrap();
+        let s = String::from_utf8(finish(w)).unwrap();
+        assert!(
+            s.ends_with("<t>a&lt;b &amp; &quot;c&quot; \u{200B}\u{202E}</t>\n"),
+            "{s}"
+        );
+    }
+}
