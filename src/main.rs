@@ -1,1 +1,158 @@
-fn main() {}
+//! diachi: scanned local-history documents in, BagIt preservation packages
+//! with a searchable PDF/A out. A thin CLI over the `pipeline` crate.
+//!
+//! Exit codes (stable; see README):
+//! 0 all ok · 1 some documents failed, or verify found a problem ·
+//! 2 bad arguments, configuration or batch folder · 3 a missing dependency
+//! (Tesseract model, tessdata) · 4 output folder not writable or in use.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use pipeline::{Config, Error, RunOptions};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXIT_FAILED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_DEPENDENCY: u8 = 3;
+const EXIT_OUTPUT: u8 = 4;
+
+#[derive(Parser)]
+#[command(name = "diachi", version, about = "Scanned local-history documents in, BagIt bags with searchable PDF/A out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Process every document of BATCH into a bag under OUT.
+    Run {
+        /// The batch folder: one sub-folder of page images per document, optional batch.csv.
+        batch: PathBuf,
+        /// Where the bags go (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Settings overriding the built-in defaults (config/default.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// OCR language(s) for documents batch.csv says nothing about: vie, khm, vie+khm.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Worker threads (default: run.jobs, 0 = one per core).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Re-hash a bag, or every bag in a folder, and report what changed.
+    Verify {
+        /// A bag, or a folder of bags.
+        path: PathBuf,
+    },
+    /// Print the built-in configuration (every setting, its default, what it does).
+    DefaultConfig,
+}
+
+fn main() -> ExitCode {
+    reexec_with_single_omp_thread();
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("diachi: error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// Tesseract's OpenMP threads fight diachi's own page-level parallelism and
+/// make it several times slower. libgomp reads OMP_THREAD_LIMIT only when it
+/// is loaded, before main(), so when the variable is absent diachi runs
+/// itself again with it set.
+fn reexec_with_single_omp_thread() {
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    eprintln!("diachi: warning: could not re-run with OMP_THREAD_LIMIT=1 ({err}); continuing");
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<Error>() {
+        Some(Error::Config { .. } | Error::Batch { .. }) => EXIT_USAGE,
+        Some(Error::MissingDependency(_)) => EXIT_DEPENDENCY,
+        Some(Error::Worker(workers::Error::MissingModel { .. })) => EXIT_DEPENDENCY,
+        Some(Error::Output { .. } | Error::Locked { .. }) => EXIT_OUTPUT,
+        _ => EXIT_FAILED,
+    }
+}
+
+fn dispatch(command: Command) -> Result<u8> {
+    match command {
+        Command::Run { batch, out, config, lang, jobs } => {
+            let config = match config {
+                Some(path) => Config::load(&path)?,
+                None => Config::default_config(),
+            };
+            run(RunOptions {
+                batch,
+                out,
+                config,
+                lang,
+                jobs,
+                progress: std::io::stderr().is_terminal(),
+            })
+        }
+        Command::Verify { path } => verify(path),
+        Command::DefaultConfig => {
+            print!("{}", pipeline::config::DEFAULT_TOML);
+            Ok(0)
+        }
+    }
+}
+
+fn run(opts: RunOptions) -> Result<u8> {
+    let out = opts.out.clone();
+    let s = pipeline::run(opts)?;
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    for (id, why) in &s.failed {
+        eprintln!("FAILED {id}: {why}");
+    }
+    let rate = if s.seconds > 0.0 { s.pages as f64 / s.seconds } else { 0.0 };
+    eprintln!(
+        "diachi: {} packaged, {} already done, {} failed; {} pages in {:.1} s ({:.2} pages/s) -> {}",
+        s.packaged.len(),
+        s.already_done.len(),
+        s.failed.len(),
+        s.pages,
+        s.seconds,
+        rate,
+        out.display()
+    );
+    Ok(if s.all_ok() { 0 } else { EXIT_FAILED })
+}
+
+fn verify(path: PathBuf) -> Result<u8> {
+    let results = pipeline::verify::verify_path(&path)?;
+    let mut bad = 0;
+    for (bag, v) in &results {
+        if v.is_intact() {
+            println!("OK {} ({} files)", bag.display(), v.files_checked);
+        } else {
+            bad += 1;
+            println!("BAD {}", bag.display());
+            for p in &v.problems {
+                println!("  {p}");
+            }
+        }
+    }
+    eprintln!("diachi: {} of {} bags intact", results.len() - bad, results.len());
+    Ok(if bad == 0 { 0 } else { EXIT_FAILED })
+}

@@ -1,1 +1,21 @@
+//! diachi's batch layer: finds the documents of a batch, schedules the
+//! workers over pages (in parallel) and documents (in order), packages each
+//! document as a bag, and verifies bags.
 
+pub mod config;
+pub mod discover;
+mod document;
+mod engines;
+mod error;
+pub mod lang;
+mod page;
+pub mod record;
+pub mod run;
+pub mod verify;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use run::{run, RunOptions, RunSummary};
+
+/// diachi's version, written into every record, ALTO file and PDF.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -80,7 +80,7 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         _ => jpeg_dpi(bytes),
     };
     let (dpi, dpi_assumed) = match declared {
-        Some(d) if d.0 >= 10.0 && d.1 >= 10.0 => (d, false),
+        Some(d) if d.0 >= 10.0 && d.1 >= 10.0 => ((tidy_dpi(d.0), tidy_dpi(d.1)), false),
         _ => ((default_dpi, default_dpi), true),
     };
     let (gray, color) = split_colour(image);
@@ -91,6 +91,16 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         dpi_assumed,
         format: name,
     })
+}
+
+/// PNG stores pixels per metre, so 300 dpi reads back as 299.9994: snap to
+/// a whole number when that close, else keep two decimals.
+fn tidy_dpi(d: f32) -> f32 {
+    if (d - d.round()).abs() < 0.05 {
+        d.round()
+    } else {
+        (d * 100.0).round() / 100.0
+    }
 }
 
 fn split_colour(image: DynamicImage) -> (GrayImage, Option<RgbImage>) {
@@ -209,6 +219,8 @@ mod tests {
     fn png_resolution_is_read() {
         let bytes = png_with_dpi(Some(400));
         assert!((png_dpi(&bytes).unwrap().0 - 400.0).abs() < 0.1);
+        let r = decode(Path::new("a.png"), &bytes, 1 << 30, 300.0).unwrap();
+        assert_eq!(r.dpi, (400.0, 400.0));
     }
 
     #[test]

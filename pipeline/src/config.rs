@@ -1,0 +1,178 @@
+//! Settings: `config/default.toml`, built into the binary, overlaid by an
+//! optional user file holding only what it changes.
+
+use crate::{Error, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The defaults, documented setting by setting in the file itself.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub ocr: OcrConfig,
+    pub raster: RasterConfig,
+    pub deskew: DeskewConfig,
+    pub pdf: PdfConfig,
+    pub bag: BagConfig,
+    pub run: RunConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OcrConfig {
+    /// Default "vie".
+    pub language: String,
+    /// Default 6.
+    pub psm: u32,
+    /// Default "" (TESSDATA_PREFIX or the system's tessdata).
+    pub tessdata: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RasterConfig {
+    /// Default 300.
+    pub default_dpi: f32,
+    /// Default 200000000.
+    pub max_pixels: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskewConfig {
+    /// Default true.
+    pub enabled: bool,
+    /// Default 15.0.
+    pub max_degrees: f32,
+    /// Default 0.1.
+    pub min_degrees: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfConfig {
+    /// Default 80.
+    pub jpeg_quality: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BagConfig {
+    /// Default "Mekong Delta libraries".
+    pub source_organization: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnBadPage {
+    FailDocument,
+    SkipPage,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Default 0 (one per core).
+    pub jobs: usize,
+    /// Default "fail-document".
+    pub on_bad_page: OnBadPage,
+}
+
+impl Config {
+    /// The built-in defaults.
+    pub fn default_config() -> Config {
+        Config::from_toml(DEFAULT_TOML, Path::new("config/default.toml"))
+            .expect("the built-in config/default.toml is valid")
+    }
+
+    /// The defaults overlaid by the settings in `path`.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Config::from_toml(&text, path)
+    }
+
+    fn from_toml(text: &str, path: &Path) -> Result<Config> {
+        let bad = |reason: String| Error::Config {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let mut base: toml::Table = DEFAULT_TOML.parse().map_err(|e| bad(format!("{e}")))?;
+        let user: toml::Table = text.parse().map_err(|e| bad(format!("{e}")))?;
+        merge(&mut base, user);
+        let config: Config = toml::Value::Table(base)
+            .try_into()
+            .map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+        config.check().map_err(bad)?;
+        Ok(config)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        if self.ocr.psm > 13 {
+            return Err(format!("ocr.psm = {}: must be 0-13", self.ocr.psm));
+        }
+        if !(1..=100).contains(&self.pdf.jpeg_quality) {
+            return Err(format!("pdf.jpeg_quality = {}: must be 1-100", self.pdf.jpeg_quality));
+        }
+        if self.raster.default_dpi < 10.0 {
+            return Err("raster.default_dpi must be at least 10".into());
+        }
+        crate::lang::parse(&self.ocr.language)
+            .map_err(|e| format!("ocr.language: {e}"))?;
+        Ok(())
+    }
+
+    /// The tessdata folder to use, or `None` when none can be found.
+    pub fn tessdata(&self) -> Option<PathBuf> {
+        if self.ocr.tessdata.is_empty() {
+            workers::ocr::find_tessdata()
+        } else {
+            Some(PathBuf::from(&self.ocr.tessdata))
+        }
+    }
+}
+
+/// Deep merge: tables merge key by key, anything else in `over` replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let c = Config::default_config();
+        assert_eq!(c.ocr.language, "vie");
+        assert_eq!(c.ocr.psm, 6);
+        assert_eq!(c.raster.default_dpi, 300.0);
+        assert_eq!(c.run.on_bad_page, OnBadPage::FailDocument);
+    }
+
+    #[test]
+    fn user_file_overrides_only_what_it_names() {
+        let c = Config::from_toml("[ocr]\nlanguage = \"khm\"\n", Path::new("u.toml")).unwrap();
+        assert_eq!(c.ocr.language, "khm");
+        assert_eq!(c.ocr.psm, 6);
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = Config::from_toml("[ocr]\nlanguag = \"khm\"\n", Path::new("u.toml")).unwrap_err();
+        assert!(e.to_string().contains("u.toml") && e.to_string().contains("languag"), "{e}");
+        let e = Config::from_toml("[pdf]\njpeg_quality = 0\n", Path::new("u.toml")).unwrap_err();
+        assert!(e.to_string().contains("jpeg_quality"), "{e}");
+    }
+}

@@ -1,0 +1,130 @@
+//! The document stage: once all its pages are done, in page order, a
+//! document becomes a bag: masters (fixity re-checked), PDF/A, ALTO, text and
+//! record.json, built in a staging folder and renamed into place whole.
+
+use crate::discover::DocumentInput;
+use crate::page::PageOutput;
+use crate::record::{PageRecord, Record, Software};
+use crate::run::Context;
+use std::fs;
+use std::path::PathBuf;
+use workers::alto::{self, AltoPage};
+use workers::bagit::BagBuilder;
+use workers::pdfa::{self, PdfPage};
+use workers::xmp::XmpInfo;
+use workers::Error;
+
+/// Packages `doc` from its processed `pages` (in order) and returns the
+/// bag's final path under the output folder.
+pub fn package(doc: &DocumentInput, langs: &[String], pages: &[PageOutput], ctx: &Context) -> workers::Result<PathBuf> {
+    let staging = ctx.staging.join(&doc.id);
+    if staging.exists() {
+        // Left by an interrupted run: never visible as a bag, safe to redo.
+        fs::remove_dir_all(&staging).map_err(Error::io(&staging))?;
+    }
+    let mut bag = BagBuilder::new(&staging)?;
+    let title = if doc.metadata.title.is_empty() { doc.id.clone() } else { doc.metadata.title.clone() };
+    let mut records = Vec::with_capacity(pages.len());
+    let mut all_text = String::new();
+    for (i, (page, path)) in pages.iter().zip(&doc.pages).enumerate() {
+        let n = i + 1;
+        let master = format!("masters/{n:04}.{}", page.ext);
+        bag.add_master(&master, path, &page.sha256)?;
+        let text = page.text.plain_text();
+        let text_rel = format!("text/{n:04}.txt");
+        bag.add_bytes(&text_rel, text.as_bytes())?;
+        if i > 0 {
+            all_text.push('\u{000C}'); // form feed between pages, as pdftotext does
+        }
+        all_text.push_str(&text);
+        let alto_rel = format!("alto/{n:04}.xml");
+        let page_langs: Vec<String> = page.lang.split('+').map(String::from).collect();
+        let settings = format!(
+            "lang={}; psm={}; skew_degrees={}; deskewed={}; dpi={}",
+            page.lang, ctx.config.ocr.psm, page.skew_degrees, page.deskewed, page.dpi.1
+        );
+        let master_path = format!("data/{master}");
+        bag.add_bytes(
+            &alto_rel,
+            &alto::write(&AltoPage {
+                text: &page.text,
+                index: n,
+                master: &master_path,
+                master_sha256: &page.sha256,
+                langs: &page_langs,
+                date: &ctx.timestamp,
+                settings: &settings,
+                tesseract_version: &ctx.tesseract_version,
+                diachi_version: crate::VERSION,
+            }),
+        )?;
+        records.push(PageRecord {
+            index: n,
+            source: page.source.clone(),
+            master: master_path,
+            sha256: page.sha256.clone(),
+            width: page.width,
+            height: page.height,
+            dpi: page.dpi.0,
+            dpi_assumed: page.dpi_assumed,
+            skew_degrees: page.skew_degrees,
+            deskewed: page.deskewed,
+            orientation_degrees: 0,
+            prepared_width: page.text.width,
+            prepared_height: page.text.height,
+            language: page.lang.clone(),
+            mean_confidence: page.text.mean_confidence().map(|c| (c * 100.0).round() / 100.0),
+            words: page.text.words().count(),
+            text: format!("data/{text_rel}"),
+            alto: format!("data/{alto_rel}"),
+        });
+    }
+    bag.add_bytes(&format!("{}.txt", doc.id), all_text.as_bytes())?;
+    let pdf_pages: Vec<PdfPage> = pages
+        .iter()
+        .map(|p| PdfPage { image: &p.image, dpi: p.dpi, text: &p.text })
+        .collect();
+    let info = XmpInfo {
+        title: title.clone(),
+        creators: doc.metadata.creator.clone(),
+        languages: langs.iter().map(|l| alto::bcp47(l).to_string()).collect(),
+        date: ctx.timestamp.clone(),
+        producer: format!("diachi {} (lopdf; Tesseract {})", crate::VERSION, ctx.tesseract_version),
+        creator_tool: format!("diachi {}", crate::VERSION),
+    };
+    let seed: String = format!("{}\n{}", doc.id, ctx.timestamp)
+        + &pages.iter().map(|p| p.sha256.as_str()).collect::<Vec<_>>().join("\n");
+    bag.add_bytes(&format!("{}.pdf", doc.id), &pdfa::write(&pdf_pages, &info, seed.as_bytes())?)?;
+    let record = Record {
+        id: doc.id.clone(),
+        title,
+        language: langs.to_vec(),
+        pages: records,
+        software: Software {
+            diachi: crate::VERSION.to_string(),
+            tesseract: ctx.tesseract_version.clone(),
+            models: langs
+                .iter()
+                .filter_map(|l| ctx.models.get(l).map(|h| (l.clone(), h.clone())))
+                .collect(),
+        },
+        metadata: doc.metadata.clone(),
+        created: ctx.timestamp.clone(),
+    };
+    let mut json = serde_json::to_vec_pretty(&record).expect("a record always serialises");
+    json.push(b'\n');
+    bag.add_bytes("metadata/record.json", &json)?;
+    let built = bag.finish(&[
+        ("Source-Organization", ctx.config.bag.source_organization.clone()),
+        ("Bagging-Date", ctx.timestamp[..10].to_string()),
+        ("External-Identifier", doc.id.clone()),
+        ("External-Description", record.title.clone()),
+        ("Bag-Software-Agent", format!("diachi {}", crate::VERSION)),
+    ])?;
+    let target = ctx.out.join(&doc.id);
+    fs::rename(&built, &target).map_err(Error::io(&target))?;
+    fs::File::open(&ctx.out)
+        .and_then(|d| d.sync_all())
+        .map_err(Error::io(&ctx.out))?;
+    Ok(target)
+}

@@ -1,0 +1,62 @@
+//! record.json: the machine-readable description of a bag, read by other
+//! tools (keep the field names).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub title: String,
+    /// ISO 639-2 codes of the document (e.g. `["vie", "khm"]`).
+    pub language: Vec<String>,
+    pub pages: Vec<PageRecord>,
+    pub software: Software,
+    /// Dublin Core metadata from batch.csv.
+    pub metadata: crate::discover::Metadata,
+    /// The batch timestamp every date of the bag comes from.
+    pub created: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageRecord {
+    /// 1-based.
+    pub index: usize,
+    /// The original file name in the batch.
+    pub source: String,
+    /// The master's path inside the bag.
+    pub master: String,
+    pub sha256: String,
+    /// Pixel size of the original scan.
+    pub width: u32,
+    pub height: u32,
+    /// Pixels per inch (horizontal).
+    pub dpi: f32,
+    /// True when the file declared no resolution and the default was used.
+    pub dpi_assumed: bool,
+    /// Skew found: positive = counter-clockwise as seen on screen.
+    pub skew_degrees: f32,
+    /// Whether the page was rotated to correct the skew.
+    pub deskewed: bool,
+    /// Clockwise rotation applied: 0, 90, 180 or 270.
+    pub orientation_degrees: u32,
+    /// Pixel size of the prepared page (the PDF image, the ALTO coordinates).
+    pub prepared_width: u32,
+    pub prepared_height: u32,
+    /// Tesseract language string the page was read with.
+    pub language: String,
+    /// Mean word confidence, 0-100; null when no word was found.
+    pub mean_confidence: Option<f32>,
+    pub words: usize,
+    /// Path inside the bag of the page's text and ALTO.
+    pub text: String,
+    pub alto: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Software {
+    pub diachi: String,
+    pub tesseract: String,
+    /// Language code -> SHA-256 of its traineddata.
+    pub models: BTreeMap<String, String>,
+}

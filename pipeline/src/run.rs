@@ -1,0 +1,282 @@
+//! `diachi run`: the batch, scheduled. Pages of a document are mapped in
+//! parallel; each document is reduced, in page order, to its bag as soon as
+//! its pages are done. A failed document is reported and the batch goes on.
+
+use crate::config::{Config, OnBadPage};
+use crate::discover::{self, DocumentInput, Notice};
+use crate::{document, engines, lang, page, Error, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub struct RunOptions {
+    pub batch: PathBuf,
+    pub out: PathBuf,
+    pub config: Config,
+    /// `--lang`: overrides the config's language (batch.csv still wins).
+    pub lang: Option<String>,
+    /// `--jobs`: overrides `run.jobs`.
+    pub jobs: Option<usize>,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+/// What the pages and documents share during a run.
+pub struct Context {
+    pub config: Config,
+    pub tessdata: PathBuf,
+    pub out: PathBuf,
+    pub staging: PathBuf,
+    /// One timestamp for every date the run writes (RFC 3339, UTC).
+    pub timestamp: String,
+    pub tesseract_version: String,
+    /// Language code -> SHA-256 of its traineddata.
+    pub models: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    /// Documents packaged by this run: id and bag path.
+    pub packaged: Vec<(String, PathBuf)>,
+    /// Documents whose bag was already complete in the output folder.
+    pub already_done: Vec<String>,
+    /// Documents that failed: id and why (each failing file named).
+    pub failed: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    pub pages: usize,
+    pub seconds: f64,
+}
+
+impl RunSummary {
+    pub fn all_ok(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+/// Runs a batch. An `Err` means nothing could be done at all (bad
+/// configuration, missing model, unwritable output); per-document failures
+/// are in the summary.
+pub fn run(opts: RunOptions) -> Result<RunSummary> {
+    let started = Instant::now();
+    let batch = discover::discover(&opts.batch)?;
+    let default_lang = match &opts.lang {
+        Some(l) => lang::parse(l).map_err(|e| Error::Config { path: "--lang".into(), reason: e })?,
+        None => lang::parse(&opts.config.ocr.language).expect("checked when the config was loaded"),
+    };
+    let mut summary = RunSummary::default();
+    for notice in &batch.notices {
+        match notice {
+            Notice::Warning(w) => summary.warnings.push(w.clone()),
+            Notice::DocumentError { id, reason } => summary.failed.push((id.clone(), reason.clone())),
+        }
+    }
+    let mut jobs: Vec<(&DocumentInput, Vec<String>)> = Vec::new();
+    for doc in &batch.documents {
+        match document_languages(doc, &default_lang) {
+            Ok((langs, warning)) => {
+                summary.warnings.extend(warning);
+                jobs.push((doc, langs));
+            }
+            Err(reason) => summary.failed.push((doc.id.clone(), reason)),
+        }
+    }
+    let tessdata = opts.config.tessdata().ok_or_else(|| {
+        Error::MissingDependency("no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into())
+    })?;
+    let models = check_models(&tessdata, jobs.iter().flat_map(|(_, l)| l.iter()))?;
+    let out = prepare_output(&opts.out)?;
+    let _lock = lock_output(&out)?;
+    let ctx = Context {
+        staging: out.join(".diachi").join("staging"),
+        timestamp: batch_timestamp(&out)?,
+        tesseract_version: workers::ocr::tesseract_version(),
+        config: opts.config,
+        tessdata,
+        out: out.clone(),
+        models,
+    };
+    jobs.retain(|(doc, _)| {
+        let done = workers::bagit::is_bag(&out.join(&doc.id));
+        if done {
+            summary.already_done.push(doc.id.clone());
+        }
+        !done
+    });
+    if let Some((doc, _)) = jobs.iter().find(|(d, _)| out.join(&d.id).exists()) {
+        return Err(Error::Output {
+            path: out.join(&doc.id),
+            reason: "exists and is not a bag; move it away".into(),
+        });
+    }
+    let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
+    let bar = progress_bar(total as u64, opts.progress);
+    let threads = opts.jobs.unwrap_or(ctx.config.run.jobs);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("diachi-{i}"))
+        .build()
+        .map_err(|e| Error::Config { path: "--jobs".into(), reason: e.to_string() })?;
+    let results: Vec<(String, std::result::Result<PathBuf, String>)> = pool.install(|| {
+        jobs.par_iter()
+            .map(|(doc, langs)| {
+                let r = process_document(doc, langs, &ctx, &bar);
+                if let Err(e) = &r {
+                    bar.println(format!("FAILED {}: {e}", doc.id));
+                }
+                (doc.id.clone(), r)
+            })
+            .collect()
+    });
+    pool.broadcast(|_| engines::drop_engines());
+    bar.finish_and_clear();
+    for (id, r) in results {
+        match r {
+            Ok(path) => summary.packaged.push((id, path)),
+            Err(e) => summary.failed.push((id, e)),
+        }
+    }
+    summary.pages = total;
+    summary.seconds = started.elapsed().as_secs_f64();
+    if summary.all_ok() {
+        // The next batch into this folder gets a timestamp of its own.
+        let _ = fs::remove_file(out.join(".diachi").join("timestamp"));
+    }
+    Ok(summary)
+}
+
+fn process_document(doc: &DocumentInput, langs: &[String], ctx: &Context, bar: &ProgressBar) -> std::result::Result<PathBuf, String> {
+    let tess_lang = lang::tesseract(langs);
+    let results: Vec<workers::Result<page::PageOutput>> = doc
+        .pages
+        .par_iter()
+        .map(|p| {
+            let r = page::process(p, &tess_lang, ctx);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(p) => pages.push(p),
+            Err(e) => errors.push(format!("page {}: {e}", i + 1)),
+        }
+    }
+    if !errors.is_empty() {
+        let skip = ctx.config.run.on_bad_page == OnBadPage::SkipPage;
+        if !skip || pages.is_empty() {
+            return Err(errors.join("; "));
+        }
+        bar.println(format!("WARNING {}: skipped {}", doc.id, errors.join("; ")));
+        let kept: Vec<PathBuf> = doc
+            .pages
+            .iter()
+            .filter(|p| pages.iter().any(|o| Some(o.source.as_str()) == p.file_name().and_then(|n| n.to_str())))
+            .cloned()
+            .collect();
+        let doc = DocumentInput { pages: kept, ..doc.clone() };
+        return document::package(&doc, langs, &pages, ctx).map_err(|e| e.to_string());
+    }
+    document::package(doc, langs, &pages, ctx).map_err(|e| e.to_string())
+}
+
+/// The document's languages: batch.csv's column, else the default; `auto`
+/// (not yet detected per page) reads with both Vietnamese and Khmer.
+fn document_languages(doc: &DocumentInput, default: &[String]) -> std::result::Result<(Vec<String>, Option<String>), String> {
+    let langs = if doc.metadata.language.is_empty() {
+        default.to_vec()
+    } else {
+        lang::parse(&doc.metadata.language).map_err(|e| format!("batch.csv language: {e}"))?
+    };
+    if langs == ["auto"] {
+        return Ok((
+            vec!["vie".into(), "khm".into()],
+            Some(format!("{}: language 'auto' is read as vie+khm (per-page detection is not built yet)", doc.id)),
+        ));
+    }
+    Ok((langs, None))
+}
+
+/// Every model the batch needs must be installed; their digests go into
+/// each record. Done before any page is touched.
+fn check_models<'a>(tessdata: &Path, langs: impl Iterator<Item = &'a String>) -> Result<BTreeMap<String, String>> {
+    let mut models = BTreeMap::new();
+    for lang in langs {
+        if models.contains_key(lang) {
+            continue;
+        }
+        let file = tessdata.join(format!("{lang}.traineddata"));
+        if !file.is_file() {
+            return Err(Error::MissingDependency(format!(
+                "Tesseract model '{lang}' not found at {} (Debian/Ubuntu: apt-get install tesseract-ocr-{lang})",
+                file.display()
+            )));
+        }
+        models.insert(lang.clone(), workers::fixity::sha256_file(&file)?);
+    }
+    Ok(models)
+}
+
+fn prepare_output(out: &Path) -> Result<PathBuf> {
+    let bad = |e: std::io::Error| Error::Output { path: out.to_path_buf(), reason: e.to_string() };
+    fs::create_dir_all(out.join(".diachi").join("staging")).map_err(bad)?;
+    let probe = out.join(".diachi").join("write-test");
+    fs::write(&probe, b"ok").map_err(bad)?;
+    let _ = fs::remove_file(probe);
+    out.canonicalize().map_err(bad)
+}
+
+/// One run per output folder: an exclusive lock on `.diachi/lock`, released
+/// when the returned file is dropped (or the process dies).
+fn lock_output(out: &Path) -> Result<fs::File> {
+    let path = out.join(".diachi").join("lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked { path: out.to_path_buf(), lock: path }),
+        Err(fs::TryLockError::Error(e)) => Err(Error::Output { path, reason: e.to_string() }),
+    }
+}
+
+/// The run's one timestamp: SOURCE_DATE_EPOCH when set; else the one an
+/// interrupted run into this folder recorded, so that a resumed batch
+/// writes the same dates; else now.
+fn batch_timestamp(out: &Path) -> Result<String> {
+    use time::format_description::well_known::Rfc3339;
+    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+        let t = time::OffsetDateTime::from_unix_timestamp(epoch).map_err(|e| Error::Config {
+            path: "SOURCE_DATE_EPOCH".into(),
+            reason: e.to_string(),
+        })?;
+        return Ok(t.format(&Rfc3339).expect("formattable"));
+    }
+    let path = out.join(".diachi").join("timestamp");
+    if let Ok(s) = fs::read_to_string(&path) {
+        if time::OffsetDateTime::parse(s.trim(), &Rfc3339).is_ok() {
+            return Ok(s.trim().to_string());
+        }
+    }
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 is valid");
+    let s = now.format(&Rfc3339).expect("formattable");
+    fs::write(&path, &s).map_err(|e| Error::Output { path, reason: e.to_string() })?;
+    Ok(s)
+}
+
+fn progress_bar(total: u64, show: bool) -> ProgressBar {
+    let target = if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} pages  {per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    bar
+}
