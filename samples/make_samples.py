@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Render diachi's sample batch from the ground-truth text beside it.
 
-Each groundtruth/<doc>/<page>.txt is shaped by pango-view (which shapes Khmer
+Each groundtruth/<doc>/<stem>.txt is shaped by pango-view (which shapes Khmer
 correctly), pasted on an A5 page at the dpi below, optionally skewed, and
 saved in the format the page list names, with its resolution recorded.
 Deterministic: no randomness, so re-running reproduces the same pixels for
@@ -20,14 +20,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GT = os.path.join(HERE, "groundtruth")
 BATCH = os.path.join(HERE, "batch")
 
-# (document, page stem, output file name, font, dpi, skew degrees counter-clockwise)
+# (document, output file name, font, dpi, skew degrees counter-clockwise).
+# The text of batch/<document>/<stem>.<ext> is groundtruth/<document>/<stem>.txt.
 PAGES = [
-    ("can-tho-1925", "1", "1.tif", "Noto Serif 11", 300, 0.0),
-    ("can-tho-1925", "2", "2.png", "Noto Serif 11", 300, 1.5),
-    ("can-tho-1925", "10", "10.jpg", "Noto Serif 11", 300, -1.0),
-    ("wat-khleang", "1", "scan_1.png", "Khmer OS 12", 300, 0.0),
-    ("wat-khleang", "2", "scan_2.png", "Khmer OS 12", 300, 2.0),
-    ("song-ngu", "1", "p1.tif", "Noto Serif 11", 300, 0.0),
+    ("can-tho-1925", "1.tif", "Noto Serif 11", 300, 0.0),
+    ("can-tho-1925", "2.png", "Noto Serif 11", 300, 1.5),
+    ("can-tho-1925", "10.jpg", "Noto Serif 11", 300, -1.0),
+    ("wat-khleang", "scan_1.png", "Khmer OS 12", 300, 0.0),
+    ("wat-khleang", "scan_2.png", "Khmer OS 12", 300, 2.0),
+    ("song-ngu", "p1.tif", "Noto Serif 11", 300, 0.0),
 ]
 
 A5_MM = (148, 210)
@@ -60,7 +61,8 @@ def page(text_img, dpi, skew):
 
 
 def main():
-    for doc, stem, name, font, dpi, skew in PAGES:
+    for doc, name, font, dpi, skew in PAGES:
+        stem = os.path.splitext(name)[0]
         img = page(render(os.path.join(GT, doc, stem + ".txt"), font, dpi), dpi, skew)
         os.makedirs(os.path.join(BATCH, doc), exist_ok=True)
         path = os.path.join(BATCH, doc, name)

@@ -19,7 +19,11 @@ const EXIT_DEPENDENCY: u8 = 3;
 const EXIT_OUTPUT: u8 = 4;
 
 #[derive(Parser)]
-#[command(name = "diachi", version, about = "Scanned local-history documents in, BagIt bags with searchable PDF/A out")]
+#[command(
+    name = "diachi",
+    version,
+    about = "Scanned local-history documents in, BagIt bags with searchable PDF/A out"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -73,7 +77,9 @@ fn reexec_with_single_omp_thread() {
     if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
         return;
     }
-    let Ok(exe) = std::env::current_exe() else { return };
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
     use std::os::unix::process::CommandExt;
     let err = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
@@ -94,7 +100,13 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 fn dispatch(command: Command) -> Result<u8> {
     match command {
-        Command::Run { batch, out, config, lang, jobs } => {
+        Command::Run {
+            batch,
+            out,
+            config,
+            lang,
+            jobs,
+        } => {
             let config = match config {
                 Some(path) => Config::load(&path)?,
                 None => Config::default_config(),
@@ -125,7 +137,11 @@ fn run(opts: RunOptions) -> Result<u8> {
     for (id, why) in &s.failed {
         eprintln!("FAILED {id}: {why}");
     }
-    let rate = if s.seconds > 0.0 { s.pages as f64 / s.seconds } else { 0.0 };
+    let rate = if s.seconds > 0.0 {
+        s.pages as f64 / s.seconds
+    } else {
+        0.0
+    };
     eprintln!(
         "diachi: {} packaged, {} already done, {} failed; {} pages in {:.1} s ({:.2} pages/s) -> {}",
         s.packaged.len(),
@@ -153,6 +169,10 @@ fn verify(path: PathBuf) -> Result<u8> {
             }
         }
     }
-    eprintln!("diachi: {} of {} bags intact", results.len() - bad, results.len());
+    eprintln!(
+        "diachi: {} of {} bags intact",
+        results.len() - bad,
+        results.len()
+    );
     Ok(if bad == 0 { 0 } else { EXIT_FAILED })
 }

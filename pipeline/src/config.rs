@@ -116,13 +116,15 @@ impl Config {
             return Err(format!("ocr.psm = {}: must be 0-13", self.ocr.psm));
         }
         if !(1..=100).contains(&self.pdf.jpeg_quality) {
-            return Err(format!("pdf.jpeg_quality = {}: must be 1-100", self.pdf.jpeg_quality));
+            return Err(format!(
+                "pdf.jpeg_quality = {}: must be 1-100",
+                self.pdf.jpeg_quality
+            ));
         }
         if self.raster.default_dpi < 10.0 {
             return Err("raster.default_dpi must be at least 10".into());
         }
-        crate::lang::parse(&self.ocr.language)
-            .map_err(|e| format!("ocr.language: {e}"))?;
+        crate::lang::parse(&self.ocr.language).map_err(|e| format!("ocr.language: {e}"))?;
         Ok(())
     }
 
@@ -171,7 +173,10 @@ mod tests {
     #[test]
     fn mistakes_are_named() {
         let e = Config::from_toml("[ocr]\nlanguag = \"khm\"\n", Path::new("u.toml")).unwrap_err();
-        assert!(e.to_string().contains("u.toml") && e.to_string().contains("languag"), "{e}");
+        assert!(
+            e.to_string().contains("u.toml") && e.to_string().contains("languag"),
+            "{e}"
+        );
         let e = Config::from_toml("[pdf]\njpeg_quality = 0\n", Path::new("u.toml")).unwrap_err();
         assert!(e.to_string().contains("jpeg_quality"), "{e}");
     }

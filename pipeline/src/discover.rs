@@ -117,7 +117,12 @@ pub fn discover(root: &Path) -> Result<Batch> {
             }
             None => Metadata::default(),
         };
-        documents.push(DocumentInput { id, dir, pages, metadata });
+        documents.push(DocumentInput {
+            id,
+            dir,
+            pages,
+            metadata,
+        });
     }
     for (id, _) in rows.unwrap_or_default() {
         notices.push(Notice::Warning(format!(
@@ -139,7 +144,10 @@ pub fn check_id(id: &str) -> std::result::Result<(), String> {
         || id.contains(['/', '\\'])
         || id.chars().any(char::is_control)
     {
-        return Err(format!("'{}' is not a usable document id (no '/', '\\', leading '.' or control characters)", id.escape_debug()));
+        return Err(format!(
+            "'{}' is not a usable document id (no '/', '\\', leading '.' or control characters)",
+            id.escape_debug()
+        ));
     }
     Ok(())
 }
@@ -161,7 +169,10 @@ fn pages(dir: &Path, notices: &mut Vec<Notice>) -> std::result::Result<Vec<PathB
         if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
             found.push((name, path));
         } else {
-            notices.push(Notice::Warning(format!("{}: not a page image; ignored", path.display())));
+            notices.push(Notice::Warning(format!(
+                "{}: not a page image; ignored",
+                path.display()
+            )));
         }
     }
     found.sort_by(|a, b| natural_cmp(&a.0, &b.0));
@@ -189,7 +200,12 @@ fn read_csv(root: &Path, notices: &mut Vec<Notice>) -> Result<Option<Rows>> {
         .byte_headers()
         .map_err(|e| bad(e.to_string()))?
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{FEFF}').trim().to_ascii_lowercase())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{FEFF}')
+                .trim()
+                .to_ascii_lowercase()
+        })
         .collect();
     if !headers.iter().any(|h| h == "id") {
         return Err(bad("no 'id' column in the header row".into()));
@@ -209,17 +225,26 @@ fn read_csv(root: &Path, notices: &mut Vec<Notice>) -> Result<Option<Rows>> {
             }
         }
         let Some(id) = fields.get("id").cloned().filter(|i| !i.is_empty()) else {
-            notices.push(Notice::Warning(format!("batch.csv line {line}: no id; row ignored")));
+            notices.push(Notice::Warning(format!(
+                "batch.csv line {line}: no id; row ignored"
+            )));
             continue;
         };
         let entry = match broken {
-            Some(col) => Err(format!("batch.csv line {line}: column '{col}' is not valid UTF-8")),
+            Some(col) => Err(format!(
+                "batch.csv line {line}: column '{col}' is not valid UTF-8"
+            )),
             None => check_id(&id)
                 .map_err(|e| format!("batch.csv line {line}: {e}"))
                 .map(|_| metadata(fields)),
         };
         if rows.contains_key(&id) {
-            rows.insert(id.clone(), Err(format!("batch.csv line {line}: id '{id}' appears more than once")));
+            rows.insert(
+                id.clone(),
+                Err(format!(
+                    "batch.csv line {line}: id '{id}' appears more than once"
+                )),
+            );
         } else {
             rows.insert(id, entry);
         }
@@ -230,7 +255,11 @@ fn read_csv(root: &Path, notices: &mut Vec<Notice>) -> Result<Option<Rows>> {
 fn metadata(mut f: BTreeMap<String, String>) -> Metadata {
     let mut take = |k: &str| f.remove(k).unwrap_or_default();
     let list = |s: String| -> Vec<String> {
-        s.split(';').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect()
+        s.split(';')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+            .collect()
     };
     let m = Metadata {
         title: take("title"),
@@ -264,14 +293,19 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
         let da = a.chars().next().is_some_and(|c| c.is_ascii_digit());
         let db = b.chars().next().is_some_and(|c| c.is_ascii_digit());
         let split = |s: &str, digits: bool| {
-            let n = s.find(|c: char| c.is_ascii_digit() != digits).unwrap_or(s.len());
+            let n = s
+                .find(|c: char| c.is_ascii_digit() != digits)
+                .unwrap_or(s.len());
             (s[..n].to_string(), s[n..].to_string())
         };
         let (ha, ra) = split(a, da);
         let (hb, rb) = split(b, db);
         let ord = if da && db {
             let (ta, tb) = (ha.trim_start_matches('0'), hb.trim_start_matches('0'));
-            ta.len().cmp(&tb.len()).then(ta.cmp(tb)).then(ha.len().cmp(&hb.len()))
+            ta.len()
+                .cmp(&tb.len())
+                .then(ta.cmp(tb))
+                .then(ha.len().cmp(&hb.len()))
         } else {
             ha.to_lowercase().cmp(&hb.to_lowercase()).then(ha.cmp(&hb))
         };
@@ -290,9 +324,26 @@ mod tests {
 
     #[test]
     fn natural_order() {
-        let mut v = vec!["10.tif", "2.tif", "1.tif", "page_10.png", "page_9.png", "01.tif"];
+        let mut v = vec![
+            "10.tif",
+            "2.tif",
+            "1.tif",
+            "page_10.png",
+            "page_9.png",
+            "01.tif",
+        ];
         v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(v, ["1.tif", "01.tif", "2.tif", "10.tif", "page_9.png", "page_10.png"]);
+        assert_eq!(
+            v,
+            [
+                "1.tif",
+                "01.tif",
+                "2.tif",
+                "10.tif",
+                "page_9.png",
+                "page_10.png"
+            ]
+        );
     }
 
     #[test]
@@ -307,7 +358,11 @@ mod tests {
     fn batch_with_csv() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for (doc, files) in [("b", vec!["10.png", "2.png", "notes.txt"]), ("a", vec!["1.tif"]), ("empty", vec![])] {
+        for (doc, files) in [
+            ("b", vec!["10.png", "2.png", "notes.txt"]),
+            ("a", vec!["1.tif"]),
+            ("empty", vec![]),
+        ] {
             fs::create_dir(root.join(doc)).unwrap();
             for f in files {
                 fs::write(root.join(doc).join(f), b"x").unwrap();
@@ -342,7 +397,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir(dir.path().join("a")).unwrap();
         fs::write(dir.path().join("a/1.png"), b"x").unwrap();
-        fs::write(dir.path().join("batch.csv"), b"id,title\na,bad \xff title\n").unwrap();
+        fs::write(
+            dir.path().join("batch.csv"),
+            b"id,title\na,bad \xff title\n",
+        )
+        .unwrap();
         let batch = discover(dir.path()).unwrap();
         assert!(batch.documents.is_empty());
         assert_eq!(

@@ -16,14 +16,23 @@ use workers::Error;
 
 /// Packages `doc` from its processed `pages` (in order) and returns the
 /// bag's final path under the output folder.
-pub fn package(doc: &DocumentInput, langs: &[String], pages: &[PageOutput], ctx: &Context) -> workers::Result<PathBuf> {
+pub fn package(
+    doc: &DocumentInput,
+    langs: &[String],
+    pages: &[PageOutput],
+    ctx: &Context,
+) -> workers::Result<PathBuf> {
     let staging = ctx.staging.join(&doc.id);
     if staging.exists() {
         // Left by an interrupted run: never visible as a bag, safe to redo.
         fs::remove_dir_all(&staging).map_err(Error::io(&staging))?;
     }
     let mut bag = BagBuilder::new(&staging)?;
-    let title = if doc.metadata.title.is_empty() { doc.id.clone() } else { doc.metadata.title.clone() };
+    let title = if doc.metadata.title.is_empty() {
+        doc.id.clone()
+    } else {
+        doc.metadata.title.clone()
+    };
     let mut records = Vec::with_capacity(pages.len());
     let mut all_text = String::new();
     for (i, (page, path)) in pages.iter().zip(&doc.pages).enumerate() {
@@ -73,7 +82,10 @@ pub fn package(doc: &DocumentInput, langs: &[String], pages: &[PageOutput], ctx:
             prepared_width: page.text.width,
             prepared_height: page.text.height,
             language: page.lang.clone(),
-            mean_confidence: page.text.mean_confidence().map(|c| (c * 100.0).round() / 100.0),
+            mean_confidence: page
+                .text
+                .mean_confidence()
+                .map(|c| (c * 100.0).round() / 100.0),
             words: page.text.words().count(),
             text: format!("data/{text_rel}"),
             alto: format!("data/{alto_rel}"),
@@ -82,19 +94,34 @@ pub fn package(doc: &DocumentInput, langs: &[String], pages: &[PageOutput], ctx:
     bag.add_bytes(&format!("{}.txt", doc.id), all_text.as_bytes())?;
     let pdf_pages: Vec<PdfPage> = pages
         .iter()
-        .map(|p| PdfPage { image: &p.image, dpi: p.dpi, text: &p.text })
+        .map(|p| PdfPage {
+            image: &p.image,
+            dpi: p.dpi,
+            text: &p.text,
+        })
         .collect();
     let info = XmpInfo {
         title: title.clone(),
         creators: doc.metadata.creator.clone(),
         languages: langs.iter().map(|l| alto::bcp47(l).to_string()).collect(),
         date: ctx.timestamp.clone(),
-        producer: format!("diachi {} (lopdf; Tesseract {})", crate::VERSION, ctx.tesseract_version),
+        producer: format!(
+            "diachi {} (lopdf; Tesseract {})",
+            crate::VERSION,
+            ctx.tesseract_version
+        ),
         creator_tool: format!("diachi {}", crate::VERSION),
     };
     let seed: String = format!("{}\n{}", doc.id, ctx.timestamp)
-        + &pages.iter().map(|p| p.sha256.as_str()).collect::<Vec<_>>().join("\n");
-    bag.add_bytes(&format!("{}.pdf", doc.id), &pdfa::write(&pdf_pages, &info, seed.as_bytes())?)?;
+        + &pages
+            .iter()
+            .map(|p| p.sha256.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
+    bag.add_bytes(
+        &format!("{}.pdf", doc.id),
+        &pdfa::write(&pdf_pages, &info, seed.as_bytes())?,
+    )?;
     let record = Record {
         id: doc.id.clone(),
         title,
@@ -115,7 +142,10 @@ pub fn package(doc: &DocumentInput, langs: &[String], pages: &[PageOutput], ctx:
     json.push(b'\n');
     bag.add_bytes("metadata/record.json", &json)?;
     let built = bag.finish(&[
-        ("Source-Organization", ctx.config.bag.source_organization.clone()),
+        (
+            "Source-Organization",
+            ctx.config.bag.source_organization.clone(),
+        ),
         ("Bagging-Date", ctx.timestamp[..10].to_string()),
         ("External-Identifier", doc.id.clone()),
         ("External-Description", record.title.clone()),

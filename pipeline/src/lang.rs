@@ -11,7 +11,9 @@ pub fn parse(field: &str) -> Result<Vec<String>, String> {
             continue;
         }
         if !code.chars().all(|c| c.is_ascii_lowercase() || c == '_') || code.len() > 16 {
-            return Err(format!("'{part}' is not a language code such as vie or khm"));
+            return Err(format!(
+                "'{part}' is not a language code such as vie or khm"
+            ));
         }
         if !codes.contains(&code) {
             codes.push(code);
@@ -37,7 +39,13 @@ mod tests {
 
     #[test]
     fn every_cataloger_form() {
-        for f in ["vie;khm", "vie, khm", "vie+khm", " VIE ; khm ;", "vie khm vie"] {
+        for f in [
+            "vie;khm",
+            "vie, khm",
+            "vie+khm",
+            " VIE ; khm ;",
+            "vie khm vie",
+        ] {
             assert_eq!(parse(f).unwrap(), vec!["vie", "khm"], "{f}");
         }
         assert_eq!(tesseract(&parse("khm").unwrap()), "khm");

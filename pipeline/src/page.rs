@@ -29,11 +29,17 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     let cfg = &ctx.config;
     let bytes = std::fs::read(path).map_err(workers::Error::io(path))?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
-    let raster = workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
+    let raster =
+        workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
     drop(bytes);
     let (width, height) = (raster.width(), raster.height());
     let (gray, color, skew, deskewed) = if cfg.deskew.enabled {
-        let d = workers::deskew::deskew(raster.gray, raster.color, cfg.deskew.max_degrees, cfg.deskew.min_degrees);
+        let d = workers::deskew::deskew(
+            raster.gray,
+            raster.color,
+            cfg.deskew.max_degrees,
+            cfg.deskew.min_degrees,
+        );
         (d.gray, d.color, d.skew.degrees, d.rotated)
     } else {
         (raster.gray, raster.color, 0.0, false)
@@ -42,7 +48,12 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     let text = with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |engine| {
         engine.recognize(&gray, dpi.1.round() as u32)
     })?;
-    let image = workers::pdfa::encode_jpeg(&gray, color.as_ref(), cfg.pdf.jpeg_quality, dpi.0.round() as u32)?;
+    let image = workers::pdfa::encode_jpeg(
+        &gray,
+        color.as_ref(),
+        cfg.pdf.jpeg_quality,
+        dpi.0.round() as u32,
+    )?;
     Ok(PageOutput {
         source: path
             .file_name()

@@ -63,14 +63,19 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
     let batch = discover::discover(&opts.batch)?;
     let default_lang = match &opts.lang {
-        Some(l) => lang::parse(l).map_err(|e| Error::Config { path: "--lang".into(), reason: e })?,
+        Some(l) => lang::parse(l).map_err(|e| Error::Config {
+            path: "--lang".into(),
+            reason: e,
+        })?,
         None => lang::parse(&opts.config.ocr.language).expect("checked when the config was loaded"),
     };
     let mut summary = RunSummary::default();
     for notice in &batch.notices {
         match notice {
             Notice::Warning(w) => summary.warnings.push(w.clone()),
-            Notice::DocumentError { id, reason } => summary.failed.push((id.clone(), reason.clone())),
+            Notice::DocumentError { id, reason } => {
+                summary.failed.push((id.clone(), reason.clone()))
+            }
         }
     }
     let mut jobs: Vec<(&DocumentInput, Vec<String>)> = Vec::new();
@@ -84,7 +89,9 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
         }
     }
     let tessdata = opts.config.tessdata().ok_or_else(|| {
-        Error::MissingDependency("no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into())
+        Error::MissingDependency(
+            "no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into(),
+        )
     })?;
     let models = check_models(&tessdata, jobs.iter().flat_map(|(_, l)| l.iter()))?;
     let out = prepare_output(&opts.out)?;
@@ -118,7 +125,10 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
         .num_threads(threads)
         .thread_name(|i| format!("diachi-{i}"))
         .build()
-        .map_err(|e| Error::Config { path: "--jobs".into(), reason: e.to_string() })?;
+        .map_err(|e| Error::Config {
+            path: "--jobs".into(),
+            reason: e.to_string(),
+        })?;
     let results: Vec<(String, std::result::Result<PathBuf, String>)> = pool.install(|| {
         jobs.par_iter()
             .map(|(doc, langs)| {
@@ -147,7 +157,12 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     Ok(summary)
 }
 
-fn process_document(doc: &DocumentInput, langs: &[String], ctx: &Context, bar: &ProgressBar) -> std::result::Result<PathBuf, String> {
+fn process_document(
+    doc: &DocumentInput,
+    langs: &[String],
+    ctx: &Context,
+    bar: &ProgressBar,
+) -> std::result::Result<PathBuf, String> {
     let tess_lang = lang::tesseract(langs);
     let results: Vec<workers::Result<page::PageOutput>> = doc
         .pages
@@ -175,10 +190,17 @@ fn process_document(doc: &DocumentInput, langs: &[String], ctx: &Context, bar: &
         let kept: Vec<PathBuf> = doc
             .pages
             .iter()
-            .filter(|p| pages.iter().any(|o| Some(o.source.as_str()) == p.file_name().and_then(|n| n.to_str())))
+            .filter(|p| {
+                pages
+                    .iter()
+                    .any(|o| Some(o.source.as_str()) == p.file_name().and_then(|n| n.to_str()))
+            })
             .cloned()
             .collect();
-        let doc = DocumentInput { pages: kept, ..doc.clone() };
+        let doc = DocumentInput {
+            pages: kept,
+            ..doc.clone()
+        };
         return document::package(&doc, langs, &pages, ctx).map_err(|e| e.to_string());
     }
     document::package(doc, langs, &pages, ctx).map_err(|e| e.to_string())
@@ -186,7 +208,10 @@ fn process_document(doc: &DocumentInput, langs: &[String], ctx: &Context, bar: &
 
 /// The document's languages: batch.csv's column, else the default; `auto`
 /// (not yet detected per page) reads with both Vietnamese and Khmer.
-fn document_languages(doc: &DocumentInput, default: &[String]) -> std::result::Result<(Vec<String>, Option<String>), String> {
+fn document_languages(
+    doc: &DocumentInput,
+    default: &[String],
+) -> std::result::Result<(Vec<String>, Option<String>), String> {
     let langs = if doc.metadata.language.is_empty() {
         default.to_vec()
     } else {
@@ -195,7 +220,10 @@ fn document_languages(doc: &DocumentInput, default: &[String]) -> std::result::R
     if langs == ["auto"] {
         return Ok((
             vec!["vie".into(), "khm".into()],
-            Some(format!("{}: language 'auto' is read as vie+khm (per-page detection is not built yet)", doc.id)),
+            Some(format!(
+                "{}: language 'auto' is read as vie+khm (per-page detection is not built yet)",
+                doc.id
+            )),
         ));
     }
     Ok((langs, None))
@@ -203,7 +231,10 @@ fn document_languages(doc: &DocumentInput, default: &[String]) -> std::result::R
 
 /// Every model the batch needs must be installed; their digests go into
 /// each record. Done before any page is touched.
-fn check_models<'a>(tessdata: &Path, langs: impl Iterator<Item = &'a String>) -> Result<BTreeMap<String, String>> {
+fn check_models<'a>(
+    tessdata: &Path,
+    langs: impl Iterator<Item = &'a String>,
+) -> Result<BTreeMap<String, String>> {
     let mut models = BTreeMap::new();
     for lang in langs {
         if models.contains_key(lang) {
@@ -222,7 +253,10 @@ fn check_models<'a>(tessdata: &Path, langs: impl Iterator<Item = &'a String>) ->
 }
 
 fn prepare_output(out: &Path) -> Result<PathBuf> {
-    let bad = |e: std::io::Error| Error::Output { path: out.to_path_buf(), reason: e.to_string() };
+    let bad = |e: std::io::Error| Error::Output {
+        path: out.to_path_buf(),
+        reason: e.to_string(),
+    };
     fs::create_dir_all(out.join(".diachi").join("staging")).map_err(bad)?;
     let probe = out.join(".diachi").join("write-test");
     fs::write(&probe, b"ok").map_err(bad)?;
@@ -239,11 +273,20 @@ fn lock_output(out: &Path) -> Result<fs::File> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+        .map_err(|e| Error::Output {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked { path: out.to_path_buf(), lock: path }),
-        Err(fs::TryLockError::Error(e)) => Err(Error::Output { path, reason: e.to_string() }),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
+            path: out.to_path_buf(),
+            lock: path,
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(Error::Output {
+            path,
+            reason: e.to_string(),
+        }),
     }
 }
 
@@ -252,7 +295,10 @@ fn lock_output(out: &Path) -> Result<fs::File> {
 /// writes the same dates; else now.
 fn batch_timestamp(out: &Path) -> Result<String> {
     use time::format_description::well_known::Rfc3339;
-    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
         let t = time::OffsetDateTime::from_unix_timestamp(epoch).map_err(|e| Error::Config {
             path: "SOURCE_DATE_EPOCH".into(),
             reason: e.to_string(),
@@ -265,14 +311,23 @@ fn batch_timestamp(out: &Path) -> Result<String> {
             return Ok(s.trim().to_string());
         }
     }
-    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("0 is valid");
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .expect("0 is valid");
     let s = now.format(&Rfc3339).expect("formattable");
-    fs::write(&path, &s).map_err(|e| Error::Output { path, reason: e.to_string() })?;
+    fs::write(&path, &s).map_err(|e| Error::Output {
+        path,
+        reason: e.to_string(),
+    })?;
     Ok(s)
 }
 
 fn progress_bar(total: u64, show: bool) -> ProgressBar {
-    let target = if show { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+    let target = if show {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
     let bar = ProgressBar::with_draw_target(Some(total), target);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} pages  {per_sec}  ETA {eta}")

@@ -18,7 +18,10 @@ pub fn verify_path(path: &Path) -> Result<Vec<(PathBuf, Verification)>> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             !hidden && bagit::is_bag(p)
         })
         .collect();

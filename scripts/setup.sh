@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what diachi needs on Debian/Ubuntu, only what is missing.
+#   scripts/setup.sh          to build and run diachi
+#   scripts/setup.sh --test   also what the test suite uses
+set -euo pipefail
+
+packages=(pkg-config libtesseract-dev libleptonica-dev
+          tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-khm tesseract-ocr-osd)
+if [[ "${1:-}" == "--test" ]]; then
+  # pdftotext/pdffonts, xmllint for ../shared/schemas/validate, python for bagit-python.
+  packages+=(poppler-utils libxml2-utils python3 python3-pip)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: cargo not found: install Rust with rustup (https://rustup.rs), then run this again" >&2
+  exit 1
+fi
+
+if [[ "${1:-}" == "--test" ]] && ! python3 -c 'import bagit' 2>/dev/null; then
+  echo "setup: installing bagit-python" >&2
+  python3 -m pip install -q bagit 2>/dev/null \
+    || python3 -m pip install -q --user bagit 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages bagit
+fi

@@ -1,0 +1,112 @@
+//! Shared by the end-to-end tests: the sample batch, run once per test
+//! binary, and small helpers over its output.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub const DOCS: [&str; 3] = ["can-tho-1925", "wat-khleang", "song-ngu"];
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn samples() -> PathBuf {
+    root().join("samples")
+}
+
+/// A fixed batch timestamp, so that runs are comparable byte for byte.
+pub const EPOCH: &str = "1700000000";
+
+pub fn diachi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_diachi"))
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .expect("the diachi binary runs")
+}
+
+/// The sample batch processed once into a folder kept for the whole test
+/// binary; later tests only read it (tamper tests copy a bag first).
+pub fn sample_out() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("diachi-e2e-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let out = dir.join("out");
+        let batch = samples().join("batch");
+        let o = diachi(&[
+            "run",
+            batch.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            o.status.success(),
+            "diachi run failed: {}\n{}",
+            o.status,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        out
+    })
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn record(doc: &str) -> serde_json::Value {
+    serde_json::from_str(&read(
+        &sample_out().join(doc).join("data/metadata/record.json"),
+    ))
+    .unwrap()
+}
+
+/// Runs an external tool the tests depend on, failing with how to get it.
+pub fn tool(program: &str, args: &[&str], install: &str) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {install}"))
+}
+
+/// White space folded to single spaces, trimmed.
+pub fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Character error rate: edit distance over the reference's length, on
+/// Unicode scalar values with white space folded.
+pub fn cer(hyp: &str, reference: &str) -> f64 {
+    let h: Vec<char> = fold(hyp).chars().collect();
+    let r: Vec<char> = fold(reference).chars().collect();
+    let mut prev: Vec<usize> = (0..=h.len()).collect();
+    for (i, rc) in r.iter().enumerate() {
+        let mut cur = vec![i + 1; h.len() + 1];
+        for (j, hc) in h.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(rc != hc))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[h.len()] as f64 / r.len().max(1) as f64
+}
+
+/// Copies a directory tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! The sample batch, end to end: bags that standard tools accept, a PDF whose
+//! text is the OCR text, OCR close to the ground truth, and a verify that
+//! catches tampering.
+
+mod common;
+
+use common::*;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::path::Path;
+use unicode_normalization::is_nfc;
+
+#[test]
+fn every_bag_validates_with_bagit_python() {
+    for doc in DOCS {
+        let bag = sample_out().join(doc);
+        let o = tool(
+            "python3",
+            &["-m", "bagit", "--validate", bag.to_str().unwrap()],
+            "pip install bagit (the test command installs it)",
+        );
+        let log = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            o.status.success() && log.contains("is valid"),
+            "{doc}: {log}"
+        );
+    }
+}
+
+#[test]
+fn layout_follows_the_output_contract() {
+    for doc in DOCS {
+        let bag = sample_out().join(doc);
+        for f in [
+            "bagit.txt".to_string(),
+            "bag-info.txt".into(),
+            "manifest-sha256.txt".into(),
+            "tagmanifest-sha256.txt".into(),
+            format!("data/{doc}.pdf"),
+            format!("data/{doc}.txt"),
+            "data/metadata/record.json".into(),
+        ] {
+            assert!(bag.join(&f).is_file(), "{doc}: {f} missing");
+        }
+        let info = read(&bag.join("bag-info.txt"));
+        assert!(
+            info.contains(&format!("External-Identifier: {doc}\n")),
+            "{info}"
+        );
+        assert!(
+            info.contains("Source-Organization: Mekong Delta libraries\n"),
+            "{info}"
+        );
+        assert!(
+            info.contains("Bagging-Date: 2023-11-14\n"),
+            "SOURCE_DATE_EPOCH: {info}"
+        );
+        assert!(info.contains("Payload-Oxum: "), "{info}");
+    }
+    // Nothing but bags (and diachi's own hidden folder) in OUT.
+    let mut names: Vec<String> = fs::read_dir(sample_out())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [".diachi", "can-tho-1925", "song-ngu", "wat-khleang"]
+    );
+}
+
+#[test]
+fn masters_are_the_originals_byte_for_byte() {
+    for doc in DOCS {
+        let rec = record(doc);
+        for page in rec["pages"].as_array().unwrap() {
+            let source = samples()
+                .join("batch")
+                .join(doc)
+                .join(page["source"].as_str().unwrap());
+            let master = sample_out()
+                .join(doc)
+                .join(page["master"].as_str().unwrap());
+            let original = fs::read(&source).unwrap();
+            assert_eq!(fs::read(&master).unwrap(), original, "{}", master.display());
+            assert_eq!(page["sha256"], hex::encode(Sha256::digest(&original)));
+        }
+    }
+}
+
+#[test]
+fn record_json_has_every_field() {
+    for doc in DOCS {
+        let rec = record(doc);
+        for key in ["id", "title", "language", "pages", "software"] {
+            assert!(!rec[key].is_null(), "{doc}: {key}");
+        }
+        assert_eq!(rec["id"], doc);
+        let pages = rec["pages"].as_array().unwrap();
+        assert!(!pages.is_empty());
+        for (i, p) in pages.iter().enumerate() {
+            assert_eq!(p["index"], i + 1);
+            for key in [
+                "source",
+                "sha256",
+                "width",
+                "height",
+                "dpi",
+                "skew_degrees",
+                "orientation_degrees",
+                "language",
+                "mean_confidence",
+                "text",
+                "alto",
+            ] {
+                assert!(!p[key].is_null(), "{doc} page {}: {key}", i + 1);
+            }
+            assert_eq!(p["dpi"], 300.0);
+            assert_eq!(p["dpi_assumed"], false);
+            for key in ["text", "alto"] {
+                let path = sample_out().join(doc).join(p[key].as_str().unwrap());
+                assert!(path.is_file(), "{}", path.display());
+            }
+            let conf = p["mean_confidence"].as_f64().unwrap();
+            assert!((50.0..=100.0).contains(&conf), "{doc}: confidence {conf}");
+        }
+        let sw = &rec["software"];
+        assert_eq!(sw["diachi"], env!("CARGO_PKG_VERSION"));
+        assert!(sw["tesseract"].as_str().unwrap().starts_with('5'), "{sw}");
+        for lang in rec["language"].as_array().unwrap() {
+            let digest = sw["models"][lang.as_str().unwrap()].as_str().unwrap();
+            assert_eq!(digest.len(), 64, "{doc}: model digest for {lang}");
+        }
+    }
+    assert_eq!(
+        record("song-ngu")["language"],
+        serde_json::json!(["vie", "khm"])
+    );
+    assert_eq!(record("wat-khleang")["title"], "ប្រវត្តិវត្តឃ្លាំង");
+}
+
+#[test]
+fn skew_is_found_and_recorded() {
+    // The generator skewed these pages by known angles (samples/make_samples.py).
+    let expect = [
+        ("can-tho-1925", [0.0, 1.5, -1.0].as_slice()),
+        ("wat-khleang", &[0.0, 2.0]),
+    ];
+    for (doc, angles) in expect {
+        let rec = record(doc);
+        for (p, want) in rec["pages"].as_array().unwrap().iter().zip(angles) {
+            let got = p["skew_degrees"].as_f64().unwrap();
+            assert!((got - want).abs() <= 0.05, "{doc}: skew {got}, made {want}");
+            assert_eq!(p["deskewed"], *want != 0.0);
+        }
+    }
+}
+
+/// pdftotext of each page returns that page's OCR text (white space folded).
+#[test]
+fn pdf_text_layer_is_the_ocr_text() {
+    for doc in DOCS {
+        let pdf = sample_out().join(doc).join(format!("data/{doc}.pdf"));
+        let rec = record(doc);
+        for p in rec["pages"].as_array().unwrap() {
+            let n = p["index"].to_string();
+            let o = tool(
+                "pdftotext",
+                &[
+                    "-f",
+                    &n,
+                    "-l",
+                    &n,
+                    "-enc",
+                    "UTF-8",
+                    pdf.to_str().unwrap(),
+                    "-",
+                ],
+                "apt-get install poppler-utils",
+            );
+            assert!(o.status.success());
+            let from_pdf = String::from_utf8(o.stdout).unwrap();
+            let ocr = read(&sample_out().join(doc).join(p["text"].as_str().unwrap()));
+            assert!(!fold(&ocr).is_empty(), "{doc} page {n}: no text");
+            assert_eq!(fold(&from_pdf), fold(&ocr), "{doc} page {n}");
+        }
+    }
+}
+
+#[test]
+fn pdf_declares_pdfa_and_embeds_its_font() {
+    for doc in DOCS {
+        let pdf = sample_out().join(doc).join(format!("data/{doc}.pdf"));
+        let bytes = fs::read(&pdf).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains("<pdfaid:part>2</pdfaid:part>"),
+            "{doc}: XMP is uncompressed"
+        );
+        assert!(text.contains("<pdfaid:conformance>U</pdfaid:conformance>"));
+        assert!(text.contains("/GTS_PDFA1"));
+        let o = tool(
+            "pdffonts",
+            &[pdf.to_str().unwrap()],
+            "apt-get install poppler-utils",
+        );
+        let fonts = String::from_utf8_lossy(&o.stdout);
+        let row = fonts
+            .lines()
+            .find(|l| l.starts_with("GlyphLessFont"))
+            .expect("the text font");
+        // columns: name type encoding emb sub uni
+        assert!(
+            row.contains("Identity-H") && row.contains(" yes no  yes "),
+            "{row}"
+        );
+    }
+}
+
+/// OCR accuracy on the samples, against the ground truth they were rendered
+/// from. Thresholds are set just above what was measured (see README).
+#[test]
+fn ocr_is_close_to_ground_truth() {
+    let limits = [
+        ("can-tho-1925", 0.01),
+        ("wat-khleang", 0.01),
+        ("song-ngu", 0.05),
+    ];
+    for (doc, limit) in limits {
+        let rec = record(doc);
+        let (mut hyp, mut gt) = (String::new(), String::new());
+        for p in rec["pages"].as_array().unwrap() {
+            let source = p["source"].as_str().unwrap();
+            let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
+            gt += &read(
+                &samples()
+                    .join("groundtruth")
+                    .join(doc)
+                    .join(format!("{stem}.txt")),
+            );
+            gt.push('\n');
+            hyp += &read(&sample_out().join(doc).join(p["text"].as_str().unwrap()));
+            hyp.push('\n');
+        }
+        let c = cer(&hyp, &gt);
+        eprintln!("CER {doc}: {c:.4}");
+        assert!(c <= limit, "{doc}: CER {c:.4} above {limit}");
+    }
+}
+
+#[test]
+fn all_text_is_nfc() {
+    for entry in walkdir::WalkDir::new(sample_out()) {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy();
+        if name.ends_with(".txt") || name.ends_with(".xml") || name.ends_with(".json") {
+            let s = read(entry.path());
+            assert!(is_nfc(&s), "{} is not NFC", entry.path().display());
+        }
+    }
+}
+
+#[test]
+fn alto_validates_against_the_schema() {
+    let validate = root().join("../shared/schemas/validate");
+    let mut files = Vec::new();
+    for doc in DOCS {
+        for e in fs::read_dir(sample_out().join(doc).join("data/alto")).unwrap() {
+            files.push(e.unwrap().path().to_string_lossy().into_owned());
+        }
+    }
+    assert_eq!(files.len(), 6);
+    let mut args = vec!["alto"];
+    args.extend(files.iter().map(String::as_str));
+    let o = tool(
+        validate.to_str().unwrap(),
+        &args,
+        "needs ../shared and xmllint (libxml2-utils)",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let alto = read(&sample_out().join("wat-khleang/data/alto/0001.xml"));
+    assert!(
+        alto.contains("LANG=\"km\"") && alto.contains("WC=\"0."),
+        "{alto}"
+    );
+}
+
+#[test]
+fn verify_passes_then_names_each_tampered_file() {
+    let o = diachi(&["verify", sample_out().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).matches("OK ").count(), 3);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let check = |change: &dyn Fn(&Path), expect: &str| {
+        let bag = tmp.path().join(format!("bag-{}", expect.len()));
+        copy_tree(&sample_out().join("can-tho-1925"), &bag);
+        change(&bag);
+        let o = diachi(&["verify", bag.to_str().unwrap()]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        assert!(out.contains(expect), "expected '{expect}' in:\n{out}");
+    };
+    check(
+        &|bag| {
+            let p = bag.join("data/masters/0002.png");
+            let mut bytes = fs::read(&p).unwrap();
+            bytes[1000] ^= 0x01;
+            fs::write(&p, bytes).unwrap();
+        },
+        "changed: data/masters/0002.png",
+    );
+    check(
+        &|bag| fs::remove_file(bag.join("data/text/0001.txt")).unwrap(),
+        "missing: data/text/0001.txt",
+    );
+    check(
+        &|bag| fs::write(bag.join("data/notes.txt"), b"hi").unwrap(),
+        "unexpected: data/notes.txt",
+    );
+    check(
+        &|bag| {
+            fs::rename(
+                bag.join("data/alto/0001.xml"),
+                bag.join("data/alto/0009.xml"),
+            )
+            .unwrap()
+        },
+        "unexpected: data/alto/0009.xml",
+    );
+}
+
+#[test]
+fn same_input_gives_byte_identical_bags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("again");
+    let batch = samples().join("batch");
+    let o = diachi(&[
+        "run",
+        batch.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for doc in DOCS {
+        for entry in walkdir::WalkDir::new(sample_out().join(doc)) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(sample_out()).unwrap();
+                assert_eq!(
+                    fs::read(entry.path()).unwrap(),
+                    fs::read(out.join(rel)).unwrap(),
+                    "{} differs between runs",
+                    rel.display()
+                );
+            }
+        }
+    }
+}
