@@ -4,7 +4,8 @@
 //! Exit codes (stable; see README):
 //! 0 all ok · 1 some documents failed, or verify found a problem ·
 //! 2 bad arguments, configuration or batch folder · 3 a missing dependency
-//! (Tesseract model, tessdata) · 4 output folder not writable or in use.
+//! (Tesseract model, tessdata) · 4 output folder not writable or in use, or a
+//! write to it failed · 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -12,11 +13,14 @@ use pipeline::{Config, Error, RunOptions};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 const EXIT_DEPENDENCY: u8 = 3;
 const EXIT_OUTPUT: u8 = 4;
+const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser)]
 #[command(
@@ -111,6 +115,14 @@ fn dispatch(command: Command) -> Result<u8> {
                 Some(path) => Config::load(&path)?,
                 None => Config::default_config(),
             };
+            let cancel = Arc::new(AtomicBool::new(false));
+            let flag = cancel.clone();
+            ctrlc::set_handler(move || {
+                if flag.swap(true, Ordering::SeqCst) {
+                    std::process::exit(EXIT_INTERRUPTED.into()); // a second Ctrl-C: now
+                }
+                eprintln!("\ndiachi: interrupted: finishing the pages under way (Ctrl-C again to quit now)");
+            })?;
             run(RunOptions {
                 batch,
                 out,
@@ -118,6 +130,7 @@ fn dispatch(command: Command) -> Result<u8> {
                 lang,
                 jobs,
                 progress: std::io::stderr().is_terminal(),
+                cancel,
             })
         }
         Command::Verify { path } => verify(path),
@@ -152,6 +165,14 @@ fn run(opts: RunOptions) -> Result<u8> {
         rate,
         out.display()
     );
+    if let Some(e) = &s.output_error {
+        eprintln!("diachi: error: output not writable: {e}; free space or fix the folder, then run again to resume");
+        return Ok(EXIT_OUTPUT);
+    }
+    if s.interrupted {
+        eprintln!("diachi: interrupted; run the same command again to resume");
+        return Ok(EXIT_INTERRUPTED);
+    }
     Ok(if s.all_ok() { 0 } else { EXIT_FAILED })
 }
 

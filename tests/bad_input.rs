@@ -6,6 +6,35 @@ mod common;
 use common::*;
 use std::fs;
 
+/// CRC-32 (ISO-HDLC), for a hand-made PNG chunk.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A valid PNG header claiming 100000 x 100000 gray pixels, with no pixels.
+fn huge_png() -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&13u32.to_be_bytes());
+    png.extend_from_slice(&ihdr);
+    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    png
+}
+
 #[test]
 fn bad_pages_fail_their_document_only() {
     let tmp = tempfile::tempdir().unwrap();
@@ -17,23 +46,48 @@ fn bad_pages_fail_their_document_only() {
         good.join("1.tif"),
     )
     .unwrap();
-    let cases: [(&str, &[u8], &str); 3] = [
-        ("empty", b"", "file is empty"),
+    let sample =
+        |p: &str, n: usize| fs::read(samples().join("batch").join(p)).unwrap()[..n].to_vec();
+    let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
+        ("empty", "1.png", vec![], "file is empty"),
         (
             "notimage",
-            b"this is a text file, not a scan",
+            "1.jpg",
+            b"this is a text file, not a scan".to_vec(),
             "cannot decode image",
         ),
         (
-            "truncated",
-            &fs::read(samples().join("batch/wat-khleang/scan_1.png")).unwrap()[..5000],
+            "truncated-png",
+            "1.png",
+            sample("wat-khleang/scan_1.png", 5000),
             "cannot decode image",
         ),
+        (
+            "truncated-tif",
+            "1.tif",
+            sample("can-tho-1925/1.tif", 3000),
+            "cannot decode image",
+        ),
+        (
+            "truncated-jpg",
+            "1.jpg",
+            sample("can-tho-1925/10.jpg", 4000),
+            "cannot decode image",
+        ),
+        (
+            "huge",
+            "1.png",
+            huge_png(),
+            "100000x100000 pixels, above the limit",
+        ),
     ];
-    for (doc, bytes, _) in &cases {
+    for (doc, name, bytes, _) in &cases {
         fs::create_dir_all(batch.join(doc)).unwrap();
-        fs::write(batch.join(doc).join("1.png"), bytes).unwrap();
+        fs::write(batch.join(doc).join(name), bytes).unwrap();
     }
+    // Unreadable: a page that vanishes (a dangling link) after discovery.
+    fs::create_dir_all(batch.join("unreadable")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/scan.tif", batch.join("unreadable/1.tif")).unwrap();
     let out = tmp.path().join("out");
     let o = diachi(&[
         "run",
@@ -43,22 +97,104 @@ fn bad_pages_fail_their_document_only() {
     ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    for (doc, _, why) in &cases {
+    let mut expect: Vec<(String, &str)> = cases
+        .iter()
+        .map(|(doc, name, _, why)| (format!("{doc}/{name}"), *why))
+        .collect();
+    expect.push(("unreadable/1.tif".into(), "No such file or directory"));
+    for (file, why) in &expect {
+        let doc = file.split('/').next().unwrap();
         let line = err
             .lines()
             .find(|l| l.starts_with(&format!("FAILED {doc}: page 1: ")))
             .unwrap_or_else(|| panic!("no failure line for {doc}:\n{err}"));
-        assert!(
-            line.contains(&format!("{doc}/1.png")) && line.contains(why),
-            "{line}"
-        );
+        assert!(line.contains(file.as_str()) && line.contains(why), "{line}");
         assert!(!out.join(doc).exists(), "no bag for a failed document");
     }
     assert!(out.join("good/bagit.txt").is_file(), "{err}");
     assert!(
-        err.contains("1 packaged, 0 already done, 3 failed"),
+        err.contains("1 packaged, 0 already done, 7 failed"),
         "{err}"
     );
+}
+
+#[test]
+fn skip_page_packages_the_rest_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = tmp.path().join("batch/doc");
+    fs::create_dir_all(&doc).unwrap();
+    fs::copy(
+        samples().join("batch/can-tho-1925/1.tif"),
+        doc.join("1.tif"),
+    )
+    .unwrap();
+    fs::write(doc.join("2.png"), b"").unwrap();
+    let cfg = tmp.path().join("c.toml");
+    fs::write(&cfg, "[run]\non_bad_page = \"skip-page\"\n").unwrap();
+    let out = tmp.path().join("out");
+    let batch = tmp.path().join("batch");
+    let o = diachi(&[
+        "run",
+        batch.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: doc: skipped page 2: ") && err.contains("doc/2.png"),
+        "{err}"
+    );
+    let rec: serde_json::Value =
+        serde_json::from_str(&read(&out.join("doc/data/metadata/record.json"))).unwrap();
+    assert_eq!(rec["pages"].as_array().unwrap().len(), 1);
+    assert_eq!(rec["pages"][0]["source"], "1.tif");
+}
+
+#[test]
+fn bad_batch_csv_rows_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    for doc in ["ok", "dup", "badutf8"] {
+        fs::create_dir_all(batch.join(doc)).unwrap();
+        fs::copy(
+            samples().join("batch/can-tho-1925/1.tif"),
+            batch.join(doc).join("1.tif"),
+        )
+        .unwrap();
+    }
+    let mut csv = b"id,title,language\nok,Fine,vie\ndup,One,vie\ndup,Two,vie\n../../x,Escape,vie\nghost,Nobody,vie\n".to_vec();
+    csv.extend_from_slice(b"badutf8,Bad \xC3\x28 title,vie\n");
+    fs::write(batch.join("batch.csv"), csv).unwrap();
+    let out = tmp.path().join("out");
+    let o = diachi(&[
+        "run",
+        batch.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("FAILED dup: batch.csv line 4: id 'dup' appears more than once"),
+        "{err}"
+    );
+    assert!(
+        err.contains("FAILED badutf8: batch.csv line 7: column 'title' is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(
+        err.contains("batch.csv line 5: '../../x' is not a usable document id"),
+        "{err}"
+    );
+    assert!(
+        err.contains("row for 'ghost' matches no document folder"),
+        "{err}"
+    );
+    assert!(out.join("ok/bagit.txt").is_file());
+    assert!(!tmp.path().join("x").exists() && !out.join("dup").exists());
 }
 
 #[test]

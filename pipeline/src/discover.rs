@@ -124,10 +124,11 @@ pub fn discover(root: &Path) -> Result<Batch> {
             metadata,
         });
     }
-    for (id, _) in rows.unwrap_or_default() {
-        notices.push(Notice::Warning(format!(
-            "batch.csv: row for '{id}' matches no document folder"
-        )));
+    for (id, row) in rows.unwrap_or_default() {
+        notices.push(Notice::Warning(match row {
+            Err(reason) => format!("{reason}; row ignored"),
+            Ok(_) => format!("batch.csv: row for '{id}' matches no document folder"),
+        }));
     }
     Ok(Batch {
         root: root.to_path_buf(),

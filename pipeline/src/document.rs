@@ -152,6 +152,7 @@ pub fn package(
         ("Bag-Software-Agent", format!("diachi {}", crate::VERSION)),
     ])?;
     let target = ctx.out.join(&doc.id);
+    crate::fault::before_rename();
     fs::rename(&built, &target).map_err(Error::io(&target))?;
     fs::File::open(&ctx.out)
         .and_then(|d| d.sync_all())

@@ -7,6 +7,7 @@ pub mod discover;
 mod document;
 mod engines;
 mod error;
+mod fault;
 pub mod lang;
 mod page;
 pub mod record;

@@ -10,6 +10,8 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 pub struct RunOptions {
@@ -22,6 +24,9 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Set (by a signal handler, say) to stop: no new page is started, and
+    /// unfinished documents are left for the next run to redo.
+    pub cancel: Arc<AtomicBool>,
 }
 
 /// What the pages and documents share during a run.
@@ -35,6 +40,8 @@ pub struct Context {
     pub tesseract_version: String,
     /// Language code -> SHA-256 of its traineddata.
     pub models: BTreeMap<String, String>,
+    /// Warnings raised while documents are processed.
+    pub warnings: std::sync::Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -48,12 +55,27 @@ pub struct RunSummary {
     pub warnings: Vec<String>,
     pub pages: usize,
     pub seconds: f64,
+    /// The run was cancelled before every document was done.
+    pub interrupted: bool,
+    /// Writing to the output folder failed (a full disk, say): the run
+    /// stopped at once, leaving no partial bag. Path and reason.
+    pub output_error: Option<String>,
 }
 
 impl RunSummary {
     pub fn all_ok(&self) -> bool {
-        self.failed.is_empty()
+        self.failed.is_empty() && !self.interrupted && self.output_error.is_none()
     }
+}
+
+/// Why a document was not packaged.
+enum DocError {
+    /// Its input is bad: reported, the batch goes on.
+    Failed(String),
+    /// Writing its bag failed: the run stops.
+    Output(String),
+    /// The run was cancelled before it was done.
+    Interrupted,
 }
 
 /// Runs a batch. An `Err` means nothing could be done at all (bad
@@ -104,6 +126,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
         tessdata,
         out: out.clone(),
         models,
+        warnings: Default::default(),
     };
     jobs.retain(|(doc, _)| {
         let done = workers::bagit::is_bag(&out.join(&doc.id));
@@ -129,12 +152,18 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             path: "--jobs".into(),
             reason: e.to_string(),
         })?;
-    let results: Vec<(String, std::result::Result<PathBuf, String>)> = pool.install(|| {
+    let cancel = opts.cancel.clone();
+    let results: Vec<(String, std::result::Result<PathBuf, DocError>)> = pool.install(|| {
         jobs.par_iter()
             .map(|(doc, langs)| {
-                let r = process_document(doc, langs, &ctx, &bar);
-                if let Err(e) = &r {
-                    bar.println(format!("FAILED {}: {e}", doc.id));
+                let r = process_document(doc, langs, &ctx, &bar, &cancel);
+                match &r {
+                    Err(DocError::Failed(e)) => bar.println(format!("FAILED {}: {e}", doc.id)),
+                    Err(DocError::Output(e)) => {
+                        bar.println(format!("STOPPING: cannot write {}: {e}", doc.id));
+                        cancel.store(true, Ordering::SeqCst);
+                    }
+                    _ => {}
                 }
                 (doc.id.clone(), r)
             })
@@ -145,9 +174,16 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     for (id, r) in results {
         match r {
             Ok(path) => summary.packaged.push((id, path)),
-            Err(e) => summary.failed.push((id, e)),
+            Err(DocError::Failed(e)) => summary.failed.push((id, e)),
+            Err(DocError::Output(e)) => {
+                summary.output_error = summary.output_error.take().or(Some(e))
+            }
+            Err(DocError::Interrupted) => summary.interrupted = true,
         }
     }
+    summary
+        .warnings
+        .extend(ctx.warnings.into_inner().expect("not poisoned"));
     summary.pages = total;
     summary.seconds = started.elapsed().as_secs_f64();
     if summary.all_ok() {
@@ -162,48 +198,72 @@ fn process_document(
     langs: &[String],
     ctx: &Context,
     bar: &ProgressBar,
-) -> std::result::Result<PathBuf, String> {
+    cancel: &AtomicBool,
+) -> std::result::Result<PathBuf, DocError> {
     let tess_lang = lang::tesseract(langs);
-    let results: Vec<workers::Result<page::PageOutput>> = doc
+    let results: Vec<Option<workers::Result<page::PageOutput>>> = doc
         .pages
         .par_iter()
         .map(|p| {
+            if cancel.load(Ordering::SeqCst) {
+                return None;
+            }
             let r = page::process(p, &tess_lang, ctx);
             bar.inc(1);
-            r
+            crate::fault::page_done();
+            Some(r)
         })
         .collect();
+    if cancel.load(Ordering::SeqCst) {
+        return Err(DocError::Interrupted);
+    }
+    let mut kept = Vec::with_capacity(results.len());
     let mut pages = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for (i, r) in results.into_iter().enumerate() {
         match r {
-            Ok(p) => pages.push(p),
-            Err(e) => errors.push(format!("page {}: {e}", i + 1)),
+            Some(Ok(p)) => {
+                pages.push(p);
+                kept.push(doc.pages[i].clone());
+            }
+            Some(Err(e)) => errors.push(format!("page {}: {e}", i + 1)),
+            None => return Err(DocError::Interrupted),
         }
     }
-    if !errors.is_empty() {
-        let skip = ctx.config.run.on_bad_page == OnBadPage::SkipPage;
-        if !skip || pages.is_empty() {
-            return Err(errors.join("; "));
-        }
-        bar.println(format!("WARNING {}: skipped {}", doc.id, errors.join("; ")));
-        let kept: Vec<PathBuf> = doc
-            .pages
-            .iter()
-            .filter(|p| {
-                pages
-                    .iter()
-                    .any(|o| Some(o.source.as_str()) == p.file_name().and_then(|n| n.to_str()))
-            })
-            .cloned()
-            .collect();
-        let doc = DocumentInput {
-            pages: kept,
-            ..doc.clone()
-        };
-        return document::package(&doc, langs, &pages, ctx).map_err(|e| e.to_string());
+    if errors.is_empty() {
+        return package(doc, langs, &pages, ctx);
     }
-    document::package(doc, langs, &pages, ctx).map_err(|e| e.to_string())
+    if ctx.config.run.on_bad_page != OnBadPage::SkipPage || pages.is_empty() {
+        return Err(DocError::Failed(errors.join("; ")));
+    }
+    let warning = format!("{}: skipped {}", doc.id, errors.join("; "));
+    bar.println(format!("WARNING {warning}"));
+    ctx.warnings.lock().expect("not poisoned").push(warning);
+    let doc = DocumentInput {
+        pages: kept,
+        ..doc.clone()
+    };
+    package(&doc, langs, &pages, ctx)
+}
+
+/// Packages a document, telling a failure to write the output (which stops
+/// the run) from a problem with the document's own files.
+fn package(
+    doc: &DocumentInput,
+    langs: &[String],
+    pages: &[page::PageOutput],
+    ctx: &Context,
+) -> std::result::Result<PathBuf, DocError> {
+    document::package(doc, langs, pages, ctx).map_err(|e| {
+        // Leave nothing half-built behind; the next run starts the bag afresh.
+        let _ = fs::remove_dir_all(ctx.staging.join(&doc.id));
+        match &e {
+            workers::Error::Io { path, .. } if path.starts_with(&ctx.out) => {
+                DocError::Output(e.to_string())
+            }
+            _ => DocError::Failed(e.to_string()),
+        }
+    })
 }
 
 /// The document's languages: batch.csv's column, else the default; `auto`
@@ -253,15 +313,19 @@ fn check_models<'a>(
 }
 
 fn prepare_output(out: &Path) -> Result<PathBuf> {
-    let bad = |e: std::io::Error| Error::Output {
-        path: out.to_path_buf(),
-        reason: e.to_string(),
+    let bad = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| Error::Output {
+            path,
+            reason: e.to_string(),
+        }
     };
-    fs::create_dir_all(out.join(".diachi").join("staging")).map_err(bad)?;
+    let staging = out.join(".diachi").join("staging");
+    fs::create_dir_all(&staging).map_err(bad(&staging))?;
     let probe = out.join(".diachi").join("write-test");
-    fs::write(&probe, b"ok").map_err(bad)?;
+    fs::write(&probe, b"ok").map_err(bad(&probe))?;
     let _ = fs::remove_file(probe);
-    out.canonicalize().map_err(bad)
+    out.canonicalize().map_err(bad(out))
 }
 
 /// One run per output folder: an exclusive lock on `.diachi/lock`, released

@@ -21,11 +21,41 @@ pub fn samples() -> PathBuf {
 pub const EPOCH: &str = "1700000000";
 
 pub fn diachi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_diachi"))
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .output()
-        .expect("the diachi binary runs")
+    diachi_with(args, &[("SOURCE_DATE_EPOCH", EPOCH)])
+}
+
+/// diachi with extra environment variables (and without SOURCE_DATE_EPOCH
+/// unless given).
+pub fn diachi_with(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_diachi"));
+    cmd.args(args).env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the diachi binary runs")
+}
+
+/// Every file of every bag in `out`, by path relative to `out`.
+pub fn bag_files(out: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    for entry in walkdir::WalkDir::new(out).min_depth(1) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(out).unwrap().to_path_buf();
+        if rel.starts_with(".diachi") || !entry.file_type().is_file() {
+            continue;
+        }
+        files.insert(rel, std::fs::read(entry.path()).unwrap());
+    }
+    files
+}
+
+/// Asserts that two output folders hold the same bags, byte for byte.
+pub fn assert_same_bags(a: &Path, b: &Path) {
+    let (fa, fb) = (bag_files(a), bag_files(b));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (rel, bytes) in &fa {
+        assert!(bytes == &fb[rel], "{} differs", rel.display());
+    }
 }
 
 /// The sample batch processed once into a folder kept for the whole test

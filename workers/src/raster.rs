@@ -58,8 +58,15 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
             "multi-page TIFF: split it into one file per page (not yet supported)".into(),
         ));
     }
+    if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
+        // JPEG decoders fill a cut-off scan with grey rather than fail.
+        return Err(bad("truncated JPEG: no end-of-image marker".into()));
+    }
     let reader = || ImageReader::with_format(Cursor::new(bytes), format);
-    let (width, height) = reader().into_dimensions().map_err(|e| bad(e.to_string()))?;
+    let (width, height) = match png_dimensions(bytes) {
+        Some(d) if format == ImageFormat::Png => d,
+        _ => reader().into_dimensions().map_err(|e| bad(e.to_string()))?,
+    };
     if u64::from(width) * u64::from(height) > max_pixels {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
@@ -142,6 +149,27 @@ fn tiff_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
         3 => Some((x * 2.54, y * 2.54)),
         _ => None, // 1 = no absolute unit
     }
+}
+
+/// Width and height from a PNG's IHDR, which always comes first (PNG 1.2,
+/// 11.2.2), so that a size limit can be checked from the first 24 bytes.
+fn png_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.get(12..16)? != b"IHDR" {
+        return None;
+    }
+    let w = u32::from_be_bytes(bytes.get(16..20)?.try_into().ok()?);
+    let h = u32::from_be_bytes(bytes.get(20..24)?.try_into().ok()?);
+    Some((w, h))
+}
+
+/// Whether the data ends with the EOI marker (FF D9), allowing the zero or
+/// white-space padding some scanners append after it.
+fn jpeg_has_end(bytes: &[u8]) -> bool {
+    let end = bytes
+        .iter()
+        .rposition(|&b| b != 0 && !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xFF, 0xD9])
 }
 
 /// The pHYs chunk (PNG 1.2, 11.3.5.3): pixels per metre when unit is 1.
@@ -260,6 +288,20 @@ mod tests {
                 .starts_with("notes.jpg: cannot decode image"),
             "{err}"
         );
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode_image(&GrayImage::from_pixel(64, 64, Luma([9])))
+            .unwrap();
+        jpeg.extend_from_slice(&[0, 0, b'\n']);
+        assert!(decode(Path::new("padded.jpg"), &jpeg, 1 << 30, 300.0).is_ok());
+        let err = decode(
+            Path::new("cut.jpg"),
+            &jpeg[..jpeg.len() - 40],
+            1 << 30,
+            300.0,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("truncated JPEG"), "{err}");
         let mut truncated = png_with_dpi(None);
         truncated.truncate(60);
         assert!(decode(Path::new("t.png"), &truncated, 1 << 30, 300.0).is_err());
