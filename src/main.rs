@@ -57,8 +57,27 @@ enum Command {
         /// A bag, or a folder of bags.
         path: PathBuf,
     },
+    /// Export the catalog records of every bag in OUT: OUT/catalog.csv,
+    /// OUT/catalog.marcxml or OUT/catalog-oai_dc/<id>.xml.
+    Catalog {
+        /// The output folder of `diachi run`.
+        out: PathBuf,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: CatalogFormat,
+    },
     /// Print the built-in configuration (every setting, its default, what it does).
     DefaultConfig,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CatalogFormat {
+    /// dc.* columns for DSpace batch metadata editing and Omeka S CSV Import
+    Csv,
+    /// one OAI-PMH Dublin Core record per document
+    #[value(name = "oai_dc")]
+    OaiDc,
+    /// one MARC 21 XML collection (Koha, Libol, Vebrary)
+    Marcxml,
 }
 
 fn main() -> ExitCode {
@@ -134,6 +153,17 @@ fn dispatch(command: Command) -> Result<u8> {
             })
         }
         Command::Verify { path } => verify(path),
+        Command::Catalog { out, format } => {
+            let format = match format {
+                CatalogFormat::Csv => pipeline::catalog::Format::Csv,
+                CatalogFormat::OaiDc => pipeline::catalog::Format::OaiDc,
+                CatalogFormat::Marcxml => pipeline::catalog::Format::MarcXml,
+            };
+            for path in pipeline::catalog::export(&out, format)? {
+                println!("{}", path.display());
+            }
+            Ok(0)
+        }
         Command::DefaultConfig => {
             print!("{}", pipeline::config::DEFAULT_TOML);
             Ok(0)

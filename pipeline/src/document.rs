@@ -10,6 +10,7 @@ use std::fs;
 use std::path::PathBuf;
 use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
+use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, PdfPage};
 use workers::xmp::XmpInfo;
 use workers::Error;
@@ -48,9 +49,23 @@ pub fn package(
         all_text.push_str(&text);
         let alto_rel = format!("alto/{n:04}.xml");
         let page_langs: Vec<String> = page.lang.split('+').map(String::from).collect();
+        let models: Vec<String> = page_langs
+            .iter()
+            .map(|l| {
+                format!(
+                    "{l}.traineddata sha256={}",
+                    ctx.models.get(l).map_or("?", String::as_str)
+                )
+            })
+            .collect();
         let settings = format!(
-            "lang={}; psm={}; skew_degrees={}; deskewed={}; dpi={}",
-            page.lang, ctx.config.ocr.psm, page.skew_degrees, page.deskewed, page.dpi.1
+            "lang={}; psm={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
+            page.lang,
+            ctx.config.ocr.psm,
+            page.skew_degrees,
+            page.deskewed,
+            page.dpi.1,
+            models.join(", ")
         );
         let master_path = format!("data/{master}");
         bag.add_bytes(
@@ -141,6 +156,24 @@ pub fn package(
     let mut json = serde_json::to_vec_pretty(&record).expect("a record always serialises");
     json.push(b'\n');
     bag.add_bytes("metadata/record.json", &json)?;
+    let dc = crate::catalog::dublin_core(&doc.id, &record.title, langs, pages.len(), &doc.metadata);
+    bag.add_bytes("metadata/dc.xml", &dc.oai_dc().to_document())?;
+    let mets = mets_pages(&bag, &record, pages);
+    let pdf_rel = format!("{}.pdf", doc.id);
+    bag.add_bytes(
+        "metadata/mets.xml",
+        &workers::mets::write(&MetsDocument {
+            id: &doc.id,
+            title: &record.title,
+            date: &ctx.timestamp,
+            dc: &dc,
+            pdf: file_ref(&bag, &pdf_rel, "application/pdf"),
+            pages: &mets,
+            diachi_version: crate::VERSION,
+            tesseract_version: &ctx.tesseract_version,
+            ocr_settings: &format!("page segmentation mode {}", ctx.config.ocr.psm),
+        }),
+    )?;
     let built = bag.finish(&[
         (
             "Source-Organization",
@@ -158,4 +191,46 @@ pub fn package(
         .and_then(|d| d.sync_all())
         .map_err(Error::io(&ctx.out))?;
     Ok(target)
+}
+
+/// A payload file already in the bag, as METS lists it (path relative to
+/// `data/metadata/mets.xml`).
+fn file_ref(bag: &BagBuilder, rel: &str, mime: &str) -> FileRef {
+    let (sha256, size) = bag.entry(rel).expect("file added before METS is written");
+    FileRef {
+        href: format!("../{rel}"),
+        mime: mime.to_string(),
+        size,
+        sha256: sha256.to_string(),
+    }
+}
+
+fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<MetsPage> {
+    record
+        .pages
+        .iter()
+        .zip(pages)
+        .map(|(r, p)| {
+            let inner = |path: &str| path.trim_start_matches("data/").to_string();
+            let mime = match p.ext.as_str() {
+                "tif" | "tiff" => "image/tiff",
+                "png" => "image/png",
+                _ => "image/jpeg",
+            };
+            MetsPage {
+                master: file_ref(bag, &inner(&r.master), mime),
+                alto: file_ref(bag, &inner(&r.alto), "application/alto+xml"),
+                text: file_ref(bag, &inner(&r.text), "text/plain; charset=utf-8"),
+                source: r.source.clone(),
+                width: r.width,
+                height: r.height,
+                dpi: r.dpi,
+                dpi_assumed: r.dpi_assumed,
+                colour: if p.image.rgb { "color" } else { "gray" }.into(),
+                skew_degrees: r.skew_degrees,
+                deskewed: r.deskewed,
+                lang: r.language.clone(),
+            }
+        })
+        .collect()
 }

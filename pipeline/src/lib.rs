@@ -2,6 +2,7 @@
 //! workers over pages (in parallel) and documents (in order), packages each
 //! document as a bag, and verifies bags.
 
+pub mod catalog;
 pub mod config;
 pub mod discover;
 mod document;

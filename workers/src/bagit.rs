@@ -32,6 +32,14 @@ impl BagBuilder {
         &self.root
     }
 
+    /// SHA-256 and size of a payload file already added, by its path
+    /// inside `data/`.
+    pub fn entry(&self, rel: &str) -> Option<(&str, u64)> {
+        self.payload
+            .get(&format!("data/{rel}"))
+            .map(|(d, n)| (d.as_str(), *n))
+    }
+
     /// Writes `bytes` at `data/<rel>`.
     pub fn add_bytes(&mut self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.prepare(rel)?;

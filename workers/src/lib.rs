@@ -6,9 +6,12 @@
 
 pub mod alto;
 pub mod bagit;
+pub mod dc;
 pub mod deskew;
 mod error;
 pub mod fixity;
+pub mod marc;
+pub mod mets;
 pub mod ocr;
 pub mod pdfa;
 pub mod raster;

@@ -59,3 +59,81 @@ mod tests {
         );
     }
 }
+
+/// A small element tree for documents built from records (METS, PREMIS,
+/// Dublin Core, MARCXML): built as data, written in one pass, with every
+/// text and attribute value cleaned and escaped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct E {
+    name: String,
+    attrs: Vec<(String, String)>,
+    kids: Vec<E>,
+    text: Option<String>,
+}
+
+impl E {
+    pub fn new(name: &str) -> E {
+        E {
+            name: name.to_string(),
+            attrs: Vec::new(),
+            kids: Vec::new(),
+            text: None,
+        }
+    }
+
+    /// `<name>text</name>`.
+    pub fn text(name: &str, text: impl Into<String>) -> E {
+        E {
+            text: Some(text.into()),
+            ..E::new(name)
+        }
+    }
+
+    pub fn attr(mut self, key: &str, value: impl ToString) -> E {
+        self.attrs.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn child(mut self, kid: E) -> E {
+        self.kids.push(kid);
+        self
+    }
+
+    pub fn children(mut self, kids: impl IntoIterator<Item = E>) -> E {
+        self.kids.extend(kids);
+        self
+    }
+
+    pub fn push(&mut self, kid: E) {
+        self.kids.push(kid);
+    }
+
+    pub fn write(&self, w: &mut XmlWriter) -> XmlResult {
+        let attrs: Vec<(&str, Cow<str>)> = self
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.as_str(), clean(v)))
+            .collect();
+        let el = w
+            .create_element(self.name.as_str())
+            .with_attributes(attrs.iter().map(|(k, v)| (*k, v.as_ref())));
+        match (&self.text, self.kids.is_empty()) {
+            (Some(t), _) => el.write_text_content(BytesText::new(&clean(t)))?,
+            (None, true) => el.write_empty()?,
+            (None, false) => el.write_inner_content(|w| {
+                for k in &self.kids {
+                    k.write(w)?;
+                }
+                Ok(())
+            })?,
+        };
+        Ok(())
+    }
+
+    /// The element as a whole XML document, with declaration.
+    pub fn to_document(&self) -> Vec<u8> {
+        let mut w = document();
+        self.write(&mut w).expect("writing to a Vec cannot fail");
+        finish(w)
+    }
+}

@@ -1,0 +1,394 @@
+//! METS 1.12 for one document, with PREMIS 3 preservation metadata: the
+//! descriptive record (Dublin Core), technical metadata per image, the
+//! events each page went through, the files with their checksums, and the
+//! physical structure (one div per page).
+
+use crate::dc::DublinCore;
+use crate::xml::E;
+
+const PREMIS_NS: &str = "http://www.loc.gov/premis/v3";
+
+/// A file of the bag as METS lists it.
+#[derive(Debug, Clone)]
+pub struct FileRef {
+    /// Path relative to the METS file (which lives in `data/metadata/`).
+    pub href: String,
+    pub mime: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// One page: its files, what the scan is, and what was done to it.
+#[derive(Debug, Clone)]
+pub struct MetsPage {
+    pub master: FileRef,
+    pub alto: FileRef,
+    pub text: FileRef,
+    /// The original file name in the batch.
+    pub source: String,
+    pub width: u32,
+    pub height: u32,
+    pub dpi: f32,
+    pub dpi_assumed: bool,
+    /// "gray" or "color".
+    pub colour: String,
+    pub skew_degrees: f32,
+    pub deskewed: bool,
+    /// Tesseract language string.
+    pub lang: String,
+}
+
+pub struct MetsDocument<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    /// xsd:dateTime of every event (the batch timestamp).
+    pub date: &'a str,
+    pub dc: &'a DublinCore,
+    pub pdf: FileRef,
+    pub pages: &'a [MetsPage],
+    pub diachi_version: &'a str,
+    pub tesseract_version: &'a str,
+    /// OCR settings in words, for the transcription events.
+    pub ocr_settings: &'a str,
+}
+
+/// The METS document as bytes.
+pub fn write(doc: &MetsDocument) -> Vec<u8> {
+    let mut amd = E::new("mets:amdSec").attr("ID", "AMD");
+    for (i, p) in doc.pages.iter().enumerate() {
+        amd.push(tech_md(i + 1, p));
+    }
+    for (n, event) in events(doc).into_iter().enumerate() {
+        amd.push(wrap(
+            "mets:digiprovMD",
+            &format!("PROV_EVENT_{:04}", n + 1),
+            "PREMIS:EVENT",
+            event,
+        ));
+    }
+    for (n, agent) in agents(doc).into_iter().enumerate() {
+        amd.push(wrap(
+            "mets:digiprovMD",
+            &format!("PROV_AGENT_{}", n + 1),
+            "PREMIS:AGENT",
+            agent,
+        ));
+    }
+    E::new("mets:mets")
+        .attr("xmlns:mets", "http://www.loc.gov/METS/")
+        .attr("xmlns:xlink", "http://www.w3.org/1999/xlink")
+        .attr("xmlns:premis", PREMIS_NS)
+        .attr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance")
+        .attr(
+            "xsi:schemaLocation",
+            "http://www.loc.gov/METS/ http://www.loc.gov/standards/mets/mets.xsd \
+             http://www.loc.gov/premis/v3 http://www.loc.gov/standards/premis/v3/premis.xsd",
+        )
+        .attr("OBJID", doc.id)
+        .attr("LABEL", doc.title)
+        .attr("TYPE", "Text")
+        .child(
+            E::new("mets:metsHdr").attr("CREATEDATE", doc.date).child(
+                E::new("mets:agent")
+                    .attr("ROLE", "CREATOR")
+                    .attr("TYPE", "OTHER")
+                    .attr("OTHERTYPE", "SOFTWARE")
+                    .child(E::text(
+                        "mets:name",
+                        format!("diachi {}", doc.diachi_version),
+                    )),
+            ),
+        )
+        .child(
+            E::new("mets:dmdSec").attr("ID", "DMD_1").child(
+                E::new("mets:mdWrap")
+                    .attr("MDTYPE", "DC")
+                    .child(E::new("mets:xmlData").child(doc.dc.oai_dc())),
+            ),
+        )
+        .child(amd)
+        .child(file_sec(doc))
+        .child(struct_map(doc))
+        .to_document()
+}
+
+fn wrap(section: &str, id: &str, mdtype: &str, content: E) -> E {
+    E::new(section).attr("ID", id).child(
+        E::new("mets:mdWrap")
+            .attr("MDTYPE", mdtype)
+            .child(E::new("mets:xmlData").child(content)),
+    )
+}
+
+/// Technical metadata of the master image in NISO MIX 2.0 (MDTYPE
+/// NISOIMG): size, format, checksum, pixel size, colour and resolution.
+fn tech_md(n: usize, p: &MetsPage) -> E {
+    let num = |name: &str, v: String| E::text(name, v);
+    let rational = |name: &str, v: f32| {
+        E::new(name)
+            .child(num("mix:numerator", (v.round() as u32).to_string()))
+            .child(num("mix:denominator", "1".into()))
+    };
+    let mix = E::new("mix:mix")
+        .attr("xmlns:mix", "http://www.loc.gov/mix/v20")
+        .child(
+            E::new("mix:BasicDigitalObjectInformation")
+                .child(
+                    E::new("mix:ObjectIdentifier")
+                        .child(E::text("mix:objectIdentifierType", "local"))
+                        .child(E::text("mix:objectIdentifierValue", &p.master.href)),
+                )
+                .child(num("mix:fileSize", p.master.size.to_string()))
+                .child(
+                    E::new("mix:FormatDesignation")
+                        .child(E::text("mix:formatName", &p.master.mime)),
+                )
+                .child(
+                    E::new("mix:Fixity")
+                        .child(E::text("mix:messageDigestAlgorithm", "SHA-256"))
+                        .child(E::text("mix:messageDigest", &p.master.sha256))
+                        .child(E::text("mix:messageDigestOriginator", "diachi")),
+                ),
+        )
+        .child(
+            E::new("mix:BasicImageInformation").child(
+                E::new("mix:BasicImageCharacteristics")
+                    .child(num("mix:imageWidth", p.width.to_string()))
+                    .child(num("mix:imageHeight", p.height.to_string()))
+                    .child(E::new("mix:PhotometricInterpretation").child(E::text(
+                        "mix:colorSpace",
+                        if p.colour == "gray" {
+                            "BlackIsZero"
+                        } else {
+                            "RGB"
+                        },
+                    ))),
+            ),
+        )
+        .child(
+            E::new("mix:ImageAssessmentMetadata").child(
+                E::new("mix:SpatialMetrics")
+                    .child(E::text("mix:samplingFrequencyPlane", "object plane"))
+                    .child(E::text("mix:samplingFrequencyUnit", "in."))
+                    .child(rational("mix:xSamplingFrequency", p.dpi))
+                    .child(rational("mix:ySamplingFrequency", p.dpi)),
+            ),
+        );
+    let mut md = wrap("mets:techMD", &format!("TECH_{n:04}"), "NISOIMG", mix);
+    if p.dpi_assumed {
+        md = md.attr("STATUS", "resolution assumed: the file declared none");
+    }
+    md
+}
+
+fn identifier(name: &str, kind: &str, value: &str) -> E {
+    let (t, v) = match name {
+        "premis:objectIdentifier" => (
+            "premis:objectIdentifierType",
+            "premis:objectIdentifierValue",
+        ),
+        "premis:eventIdentifier" => ("premis:eventIdentifierType", "premis:eventIdentifierValue"),
+        "premis:agentIdentifier" => ("premis:agentIdentifierType", "premis:agentIdentifierValue"),
+        "premis:linkingAgentIdentifier" => (
+            "premis:linkingAgentIdentifierType",
+            "premis:linkingAgentIdentifierValue",
+        ),
+        _ => (
+            "premis:linkingObjectIdentifierType",
+            "premis:linkingObjectIdentifierValue",
+        ),
+    };
+    E::new(name)
+        .child(E::text(t, kind))
+        .child(E::text(v, value))
+}
+
+struct Event<'a> {
+    kind: &'a str,
+    detail: String,
+    outcome: &'a str,
+    agent: String,
+    objects: Vec<&'a str>,
+}
+
+fn events(doc: &MetsDocument) -> Vec<E> {
+    let diachi = format!("diachi {}", doc.diachi_version);
+    let tesseract = format!("Tesseract {}", doc.tesseract_version);
+    let mut list: Vec<Event> = Vec::new();
+    for p in doc.pages {
+        let master = p.master.href.as_str();
+        list.push(Event {
+            kind: "ingestion",
+            detail: format!("page read from the batch as {}", p.source),
+            outcome: "success",
+            agent: diachi.clone(),
+            objects: vec![master],
+        });
+        list.push(Event {
+            kind: "message digest calculation",
+            detail: format!("SHA-256 of the original at ingest: {}", p.master.sha256),
+            outcome: "success",
+            agent: diachi.clone(),
+            objects: vec![master],
+        });
+        list.push(Event {
+            kind: "fixity check",
+            detail: "SHA-256 re-computed while the master was copied into the bag; equal to the ingest digest".into(),
+            outcome: "success",
+            agent: diachi.clone(),
+            objects: vec![master],
+        });
+        list.push(Event {
+            kind: "deskew",
+            detail: if p.deskewed {
+                format!("skew of {}° (counter-clockwise) found and corrected by rotation; orientation 0°", p.skew_degrees)
+            } else {
+                format!("skew of {}° found, below the correction threshold; not rotated; orientation 0°", p.skew_degrees)
+            },
+            outcome: "success",
+            agent: diachi.clone(),
+            objects: vec![master],
+        });
+        list.push(Event {
+            kind: "transcription",
+            detail: format!("OCR, language {}; {}", p.lang, doc.ocr_settings),
+            outcome: "success",
+            agent: tesseract.clone(),
+            objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
+        });
+    }
+    let mut sources: Vec<&str> = doc.pages.iter().map(|p| p.master.href.as_str()).collect();
+    sources.push(doc.pdf.href.as_str());
+    list.push(Event {
+        kind: "derivation",
+        detail: "PDF/A-2u access copy: page images with an invisible OCR text layer".into(),
+        outcome: "success",
+        agent: diachi.clone(),
+        objects: sources,
+    });
+    list.into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            E::new("premis:event")
+                .attr("version", "3.0")
+                .child(identifier(
+                    "premis:eventIdentifier",
+                    "local",
+                    &format!("{}-event-{:04}", doc.id, i + 1),
+                ))
+                .child(E::text("premis:eventType", e.kind))
+                .child(E::text("premis:eventDateTime", doc.date))
+                .child(
+                    E::new("premis:eventDetailInformation")
+                        .child(E::text("premis:eventDetail", e.detail)),
+                )
+                .child(
+                    E::new("premis:eventOutcomeInformation")
+                        .child(E::text("premis:eventOutcome", e.outcome)),
+                )
+                .child(
+                    identifier("premis:linkingAgentIdentifier", "software", &e.agent)
+                        .child(E::text("premis:linkingAgentRole", "executing program")),
+                )
+                .children(
+                    e.objects
+                        .iter()
+                        .map(|o| identifier("premis:linkingObjectIdentifier", "local", o)),
+                )
+        })
+        .collect()
+}
+
+fn agents(doc: &MetsDocument) -> Vec<E> {
+    [
+        ("diachi", doc.diachi_version),
+        ("Tesseract", doc.tesseract_version),
+    ]
+    .iter()
+    .map(|(name, version)| {
+        E::new("premis:agent")
+            .attr("version", "3.0")
+            .child(identifier(
+                "premis:agentIdentifier",
+                "software",
+                &format!("{name} {version}"),
+            ))
+            .child(E::text("premis:agentName", *name))
+            .child(E::text("premis:agentType", "software"))
+            .child(E::text("premis:agentVersion", *version))
+    })
+    .collect()
+}
+
+fn file(id: &str, f: &FileRef, admid: Option<&str>) -> E {
+    let mut e = E::new("mets:file")
+        .attr("ID", id)
+        .attr("MIMETYPE", &f.mime)
+        .attr("SIZE", f.size)
+        .attr("CHECKSUM", &f.sha256)
+        .attr("CHECKSUMTYPE", "SHA-256");
+    if let Some(a) = admid {
+        e = e.attr("ADMID", a);
+    }
+    e.child(
+        E::new("mets:FLocat")
+            .attr("LOCTYPE", "URL")
+            .attr("xlink:href", &f.href),
+    )
+}
+
+fn file_sec(doc: &MetsDocument) -> E {
+    let group =
+        |use_: &str, files: Vec<E>| E::new("mets:fileGrp").attr("USE", use_).children(files);
+    let pages = doc.pages.iter().enumerate().map(|(i, p)| (i + 1, p));
+    E::new("mets:fileSec")
+        .child(group(
+            "master",
+            pages
+                .clone()
+                .map(|(n, p)| {
+                    file(
+                        &format!("MASTER_{n:04}"),
+                        &p.master,
+                        Some(&format!("TECH_{n:04}")),
+                    )
+                })
+                .collect(),
+        ))
+        .child(group("access", vec![file("PDF", &doc.pdf, None)]))
+        .child(group(
+            "alto",
+            pages
+                .clone()
+                .map(|(n, p)| file(&format!("ALTO_{n:04}"), &p.alto, None))
+                .collect(),
+        ))
+        .child(group(
+            "text",
+            pages
+                .map(|(n, p)| file(&format!("TEXT_{n:04}"), &p.text, None))
+                .collect(),
+        ))
+}
+
+fn struct_map(doc: &MetsDocument) -> E {
+    let fptr = |id: String| E::new("mets:fptr").attr("FILEID", id);
+    let pages = doc.pages.iter().enumerate().map(|(i, p)| {
+        let n = i + 1;
+        E::new("mets:div")
+            .attr("TYPE", "page")
+            .attr("ORDER", n)
+            .attr("LABEL", &p.source)
+            .child(fptr(format!("MASTER_{n:04}")))
+            .child(fptr(format!("ALTO_{n:04}")))
+            .child(fptr(format!("TEXT_{n:04}")))
+    });
+    E::new("mets:structMap").attr("TYPE", "physical").child(
+        E::new("mets:div")
+            .attr("TYPE", "document")
+            .attr("LABEL", doc.title)
+            .attr("DMDID", "DMD_1")
+            .child(fptr("PDF".into()))
+            .children(pages),
+    )
+}
