@@ -156,7 +156,17 @@ fn skew_is_found_and_recorded() {
     }
 }
 
-/// pdftotext of each page returns that page's OCR text (white space folded).
+fn pdftotext(pdf: &Path, page: &str, extra: &[&str]) -> String {
+    let mut args = vec!["-f", page, "-l", page, "-enc", "UTF-8"];
+    args.extend_from_slice(extra);
+    args.extend([pdf.to_str().unwrap(), "-"]);
+    let o = tool("pdftotext", &args, "apt-get install poppler-utils");
+    assert!(o.status.success());
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// pdftotext of each page returns that page's OCR text: the same lines,
+/// each with the same words in the same order.
 #[test]
 fn pdf_text_layer_is_the_ocr_text() {
     for doc in DOCS {
@@ -164,25 +174,73 @@ fn pdf_text_layer_is_the_ocr_text() {
         let rec = record(doc);
         for p in rec["pages"].as_array().unwrap() {
             let n = p["index"].to_string();
-            let o = tool(
-                "pdftotext",
-                &[
-                    "-f",
-                    &n,
-                    "-l",
-                    &n,
-                    "-enc",
-                    "UTF-8",
-                    pdf.to_str().unwrap(),
-                    "-",
-                ],
-                "apt-get install poppler-utils",
-            );
-            assert!(o.status.success());
-            let from_pdf = String::from_utf8(o.stdout).unwrap();
+            let from_pdf = pdftotext(&pdf, &n, &[]);
             let ocr = read(&sample_out().join(doc).join(p["text"].as_str().unwrap()));
-            assert!(!fold(&ocr).is_empty(), "{doc} page {n}: no text");
-            assert_eq!(fold(&from_pdf), fold(&ocr), "{doc} page {n}");
+            let lines = |s: &str| -> Vec<String> {
+                s.lines()
+                    .map(str::trim_end)
+                    .filter(|l| !l.trim().is_empty())
+                    .map(String::from)
+                    .collect()
+            };
+            assert!(!lines(&ocr).is_empty(), "{doc} page {n}: no text");
+            assert_eq!(
+                lines(&from_pdf.replace('\u{c}', "")),
+                lines(&ocr),
+                "{doc} page {n}"
+            );
+        }
+    }
+}
+
+/// Each word of the text layer sits on its printed box: `pdftotext -bbox`
+/// against the ALTO String boxes (pixels at the page's dpi), within a point.
+#[test]
+fn pdf_words_sit_on_their_alto_boxes() {
+    let num = |s: &str, key: &str| -> f64 {
+        let k = format!(" {key}=\"");
+        let i = s.find(&k).unwrap_or_else(|| panic!("{key} in {s}")) + k.len();
+        s[i..i + s[i..].find('"').unwrap()].parse().unwrap()
+    };
+    for doc in DOCS {
+        let pdf = sample_out().join(doc).join(format!("data/{doc}.pdf"));
+        let rec = record(doc);
+        for p in rec["pages"].as_array().unwrap() {
+            let scale = 72.0 / p["dpi"].as_f64().unwrap();
+            let alto = read(&sample_out().join(doc).join(p["alto"].as_str().unwrap()));
+            let strings: Vec<&str> = alto
+                .lines()
+                .filter(|l| l.trim_start().starts_with("<String "))
+                .collect();
+            let html = pdftotext(&pdf, &p["index"].to_string(), &["-bbox"]);
+            let words: Vec<&str> = html
+                .lines()
+                .filter(|l| l.trim_start().starts_with("<word "))
+                .collect();
+            assert_eq!(words.len(), strings.len(), "{doc} page {}", p["index"]);
+            for (w, s) in words.iter().zip(&strings) {
+                let text = &w[w.find('>').unwrap() + 1..w.rfind("</word>").unwrap()];
+                let content = &s[s.find("CONTENT=\"").unwrap() + 9..];
+                let content = &content[..content.find('"').unwrap()];
+                assert_eq!(text, content, "{doc}: word order");
+                let (x0, x1) = (
+                    num(s, "HPOS") * scale,
+                    (num(s, "HPOS") + num(s, "WIDTH")) * scale,
+                );
+                assert!(
+                    (num(w, "xMin") - x0).abs() < 1.0 && (num(w, "xMax") - x1).abs() < 1.0,
+                    "{doc}: {w} vs {s}"
+                );
+                let (y0, y1) = (
+                    num(s, "VPOS") * scale,
+                    (num(s, "VPOS") + num(s, "HEIGHT")) * scale,
+                );
+                // The glyph box is the line's box, which holds the word's.
+                assert!(
+                    num(w, "yMin") <= y0 + 1.0 && num(w, "yMax") >= y1 - 1.0,
+                    "{doc}: {w} vs {s}"
+                );
+            }
         }
     }
 }

@@ -284,10 +284,13 @@ fn add_page(
     }))
 }
 
-/// The invisible text, one word at a time on its OCR box. Each word but a
-/// line's last carries a trailing space and is stretched (Tz) to reach the
-/// next word, so viewers and `pdftotext` see words, spaces and lines as the
-/// OCR had them; the baseline is the bottom of the line box.
+/// The invisible text, one word at a time on its OCR box: each word is
+/// stretched (Tz) to exactly its box, so that selecting it in a viewer
+/// highlights the printed word; a space, stretched to fill the gap, follows
+/// every word but a line's last, so that `pdftotext` and copy-paste see
+/// words, spaces and lines as the OCR had them. The baseline is the bottom
+/// of the line box and the font size its height (the font's ascent is 1000,
+/// its descent 0), so the glyph boxes cover the line.
 fn text_layer(out: &mut String, text: &PageText, sx: f64, sy: f64, h_pt: f64) {
     if text.words().next().is_none() {
         return;
@@ -295,24 +298,26 @@ fn text_layer(out: &mut String, text: &PageText, sx: f64, sy: f64, h_pt: f64) {
     out.push_str("BT\n3 Tr\n");
     for line in text.lines() {
         let size = (f64::from(line.bbox.height()) * sy).max(1.0);
+        let em = GLYPH_WIDTH / 1000.0 * size; // advance of one glyph at Tz 100
         let baseline = h_pt - f64::from(line.bbox.y1) * sy;
+        let _ = writeln!(out, "/F0 {} Tf", num(size));
         for (i, word) in line.words.iter().enumerate() {
-            let next: Option<&BBox> = line.words.get(i + 1).map(|w| &w.bbox);
-            let (shown, span_px) = match next {
-                Some(n) if n.x0 > word.bbox.x0 => (format!("{} ", word.text), n.x0 - word.bbox.x0),
-                _ => (word.text.clone(), word.bbox.width()),
-            };
-            let (hex, units) = encode_text(&shown);
-            let natural = units as f64 * GLYPH_WIDTH / 1000.0 * size;
-            let stretch = 100.0 * f64::from(span_px.max(1)) * sx / natural;
-            let _ = writeln!(
+            let (hex, units) = encode_text(&word.text);
+            let width = f64::from(word.bbox.width().max(1)) * sx;
+            let _ = write!(
                 out,
-                "/F0 {} Tf {} Tz 1 0 0 1 {} {} Tm <{hex}> Tj",
-                num(size),
-                num(stretch),
+                "{} Tz 1 0 0 1 {} {} Tm <{hex}> Tj",
+                num(100.0 * width / (units as f64 * em)),
                 num(f64::from(word.bbox.x0) * sx),
                 num(baseline),
             );
+            let next: Option<&BBox> = line.words.get(i + 1).map(|w| &w.bbox);
+            if let Some(next) = next {
+                let gap = (f64::from(next.x0) - f64::from(word.bbox.x1)) * sx;
+                // A space at least a tenth of a glyph wide, even where boxes touch.
+                let _ = write!(out, " {} Tz <0020> Tj", num((100.0 * gap / em).max(10.0)));
+            }
+            out.push('\n');
         }
     }
     out.push_str("ET\n");
@@ -434,6 +439,9 @@ mod tests {
         let content = String::from_utf8(content).unwrap();
         assert!(content.contains("3 Tr"));
         // "Cần " as UTF-16 code units.
-        assert!(content.contains("<00431EA7006E0020> Tj"), "{content}");
+        assert!(
+            content.contains("<00431EA7006E> Tj 100 Tz <0020> Tj"),
+            "{content}"
+        );
     }
 }
