@@ -29,7 +29,11 @@ PAGES = [
     ("wat-khleang", "scan_1.png", "Khmer OS 12", 300, 0.0),
     ("wat-khleang", "scan_2.png", "Khmer OS 12", 300, 2.0),
     ("song-ngu", "p1.tif", "Noto Serif 11", 300, 0.0),
+    # A 1-bit scan (CCITT G4 TIFF), as bilevel scanner settings produce.
+    ("cong-bao-1930", "1.tif", "DejaVu Serif 10", 300, 0.8),
 ]
+
+BILEVEL = {("cong-bao-1930", "1.tif")}
 
 A5_MM = (148, 210)
 
@@ -66,7 +70,10 @@ def main():
         img = page(render(os.path.join(GT, doc, stem + ".txt"), font, dpi), dpi, skew)
         os.makedirs(os.path.join(BATCH, doc), exist_ok=True)
         path = os.path.join(BATCH, doc, name)
-        if name.endswith(".tif"):
+        if (doc, name) in BILEVEL:
+            img = img.point(lambda p: 255 if p > 140 else 0).convert("1")
+            img.save(path, compression="group4", dpi=(dpi, dpi))
+        elif name.endswith(".tif"):
             img.save(path, compression="tiff_deflate", dpi=(dpi, dpi))
         elif name.endswith(".jpg"):
             img.save(path, quality=88, dpi=(dpi, dpi))

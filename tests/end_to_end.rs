@@ -65,7 +65,13 @@ fn layout_follows_the_output_contract() {
     names.sort();
     assert_eq!(
         names,
-        [".diachi", "can-tho-1925", "song-ngu", "wat-khleang"]
+        [
+            ".diachi",
+            "can-tho-1925",
+            "cong-bao-1930",
+            "song-ngu",
+            "wat-khleang"
+        ]
     );
 }
 
@@ -283,6 +289,7 @@ fn ocr_is_close_to_ground_truth() {
         ("can-tho-1925", 0.01),
         ("wat-khleang", 0.01),
         ("song-ngu", 0.05),
+        ("cong-bao-1930", 0.01),
     ];
     for (doc, limit) in limits {
         let rec = record(doc);
@@ -327,7 +334,7 @@ fn alto_validates_against_the_schema() {
             files.push(e.unwrap().path().to_string_lossy().into_owned());
         }
     }
-    assert_eq!(files.len(), 6);
+    assert_eq!(files.len(), 7);
     let mut args = vec!["alto"];
     args.extend(files.iter().map(String::as_str));
     let o = tool(
@@ -347,7 +354,7 @@ fn alto_validates_against_the_schema() {
 fn verify_passes_then_names_each_tampered_file() {
     let o = diachi(&["verify", sample_out().to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).matches("OK ").count(), 3);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).matches("OK ").count(), 4);
 
     let tmp = tempfile::tempdir().unwrap();
     let check = |change: &dyn Fn(&Path), expect: &str| {

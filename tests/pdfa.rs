@@ -300,3 +300,43 @@ fn rule_6_2_8_images() {
         }
     }
 }
+
+/// A 1-bit scan is stored losslessly as CCITT G4, far smaller than JPEG.
+#[test]
+fn bilevel_scan_is_ccitt_g4() {
+    let d = "cong-bao-1930";
+    let path = sample_out().join(d).join(format!("data/{d}.pdf"));
+    let doc = Document::load(&path).unwrap();
+    let images: Vec<&lopdf::Stream> = doc
+        .objects
+        .values()
+        .filter_map(|o| match o {
+            Object::Stream(s)
+                if s.dict.get(b"Subtype").ok().and_then(|n| n.as_name().ok())
+                    == Some(b"Image".as_slice()) =>
+            {
+                Some(s)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(images.len(), 1);
+    let img = images[0];
+    assert_eq!(
+        img.dict.get(b"Filter").unwrap().as_name().unwrap(),
+        b"CCITTFaxDecode"
+    );
+    assert_eq!(
+        img.dict.get(b"BitsPerComponent").unwrap().as_i64().unwrap(),
+        1
+    );
+    let parms = img.dict.get(b"DecodeParms").unwrap().as_dict().unwrap();
+    assert_eq!(parms.get(b"K").unwrap().as_i64().unwrap(), -1);
+    assert!(
+        std::fs::metadata(&path).unwrap().len() < 40_000,
+        "G4 keeps a text page small"
+    );
+    // The other documents are continuous-tone: JPEG.
+    let gray = std::fs::read(sample_out().join("can-tho-1925/data/can-tho-1925.pdf")).unwrap();
+    assert!(String::from_utf8_lossy(&gray).contains("/DCTDecode"));
+}

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
 use workers::mets::{FileRef, MetsDocument, MetsPage};
-use workers::pdfa::{self, PdfPage};
+use workers::pdfa::{self, ImageKind, PdfPage};
 use workers::xmp::XmpInfo;
 use workers::Error;
 
@@ -226,7 +226,12 @@ fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<Me
                 height: r.height,
                 dpi: r.dpi,
                 dpi_assumed: r.dpi_assumed,
-                colour: if p.image.rgb { "color" } else { "gray" }.into(),
+                colour: match p.image.kind {
+                    ImageKind::RgbJpeg => "color",
+                    ImageKind::GrayJpeg => "gray",
+                    ImageKind::BilevelG4 => "bilevel",
+                }
+                .into(),
                 skew_degrees: r.skew_degrees,
                 deskewed: r.deskewed,
                 lang: r.language.clone(),

@@ -33,7 +33,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
     drop(bytes);
     let (width, height) = (raster.width(), raster.height());
-    let (gray, color, skew, deskewed) = if cfg.deskew.enabled {
+    let (mut gray, color, skew, deskewed) = if cfg.deskew.enabled {
         let d = workers::deskew::deskew(
             raster.gray,
             raster.color,
@@ -44,11 +44,17 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     } else {
         (raster.gray, raster.color, 0.0, false)
     };
+    if raster.bilevel && deskewed {
+        // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
+        for p in gray.pixels_mut() {
+            p[0] = if p[0] < 128 { 0 } else { 255 };
+        }
+    }
     let dpi = raster.dpi;
     let text = with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |engine| {
         engine.recognize(&gray, dpi.1.round() as u32)
     })?;
-    let image = workers::pdfa::encode_jpeg(
+    let image = workers::pdfa::encode_page_image(
         &gray,
         color.as_ref(),
         cfg.pdf.jpeg_quality,

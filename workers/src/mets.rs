@@ -30,7 +30,7 @@ pub struct MetsPage {
     pub height: u32,
     pub dpi: f32,
     pub dpi_assumed: bool,
-    /// "gray" or "color".
+    /// "gray", "color" or "bilevel".
     pub colour: String,
     pub skew_degrees: f32,
     pub deskewed: bool,

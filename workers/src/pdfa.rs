@@ -20,46 +20,92 @@ const GLYPHLESS_TTF: &[u8] = include_bytes!("../assets/glyphless.ttf");
 /// Width of every glyph in PDF glyph space (1/1000 em), as in the font's hmtx.
 const GLYPH_WIDTH: f64 = 500.0;
 
+/// How a page image is compressed in the PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    /// 8-bit gray, JPEG (DCTDecode).
+    GrayJpeg,
+    /// 8-bit RGB, JPEG (DCTDecode).
+    RgbJpeg,
+    /// 1-bit, CCITT Group 4 (CCITTFaxDecode): lossless.
+    BilevelG4,
+}
+
 /// A page image, already compressed, as the PDF will hold it.
 #[derive(Debug, Clone)]
 pub struct PageImage {
-    pub jpeg: Vec<u8>,
+    pub data: Vec<u8>,
     pub width: u32,
     pub height: u32,
-    pub rgb: bool,
+    pub kind: ImageKind,
 }
 
-/// Encodes the prepared page as baseline JPEG (DCTDecode): cheap to write,
-/// and allowed in PDF/A (only LZW is forbidden, 6.1.7.2).
-pub fn encode_jpeg(
+/// Encodes the prepared page for the PDF: a bilevel page (every pixel 0 or
+/// 255) as CCITT G4, verified lossless by decoding it again; any other page
+/// as baseline JPEG at `quality`, gray or colour. Both filters are allowed
+/// in PDF/A (only LZW is forbidden, 6.1.7.2).
+pub fn encode_page_image(
     gray: &GrayImage,
     color: Option<&RgbImage>,
     quality: u8,
     dpi: u32,
 ) -> Result<PageImage> {
-    let mut jpeg = Vec::new();
+    if color.is_none() && crate::raster::is_bilevel(gray) {
+        return encode_g4(gray);
+    }
+    let mut data = Vec::new();
     let mut enc =
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality.clamp(1, 100));
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut data, quality.clamp(1, 100));
     enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(
         dpi.min(u16::MAX as u32) as u16,
     ));
-    let (width, height, rgb) = match color {
+    let jpeg_err = |e: image::ImageError| Error::Pdf(format!("JPEG: {e}"));
+    let (width, height, kind) = match color {
         Some(c) => {
-            enc.encode_image(c)
-                .map_err(|e| Error::Pdf(format!("JPEG: {e}")))?;
-            (c.width(), c.height(), true)
+            enc.encode_image(c).map_err(jpeg_err)?;
+            (c.width(), c.height(), ImageKind::RgbJpeg)
         }
         None => {
-            enc.encode_image(gray)
-                .map_err(|e| Error::Pdf(format!("JPEG: {e}")))?;
-            (gray.width(), gray.height(), false)
+            enc.encode_image(gray).map_err(jpeg_err)?;
+            (gray.width(), gray.height(), ImageKind::GrayJpeg)
         }
     };
     Ok(PageImage {
-        jpeg,
+        data,
         width,
         height,
-        rgb,
+        kind,
+    })
+}
+
+/// CCITT Group 4 (K < 0) of a bilevel raster, decoded again and compared
+/// pixel for pixel: what is claimed lossless is checked.
+fn encode_g4(gray: &GrayImage) -> Result<PageImage> {
+    use fax::{Color, VecWriter};
+    let (w, h) = gray.dimensions();
+    let mut enc = fax::encoder::Encoder::new(VecWriter::new());
+    for row in gray.as_raw().chunks(w as usize) {
+        let pels = row
+            .iter()
+            .map(|&p| if p < 128 { Color::Black } else { Color::White });
+        let _ = enc.encode_line(pels, w);
+    }
+    let data = enc.finish().map(VecWriter::finish).unwrap_or_default();
+    let mut decoded = Vec::with_capacity((w * h) as usize);
+    fax::decoder::decode_g4(data.iter().copied(), w, Some(h), |line| {
+        decoded
+            .extend(fax::decoder::pels(line, w).map(|c| if c == Color::Black { 0u8 } else { 255 }));
+    });
+    if decoded != *gray.as_raw() {
+        return Err(Error::Pdf(
+            "CCITT G4 round trip differs from the page: not stored".into(),
+        ));
+    }
+    Ok(PageImage {
+        data,
+        width: w,
+        height: h,
+        kind: ImageKind::BilevelG4,
     })
 }
 
@@ -251,19 +297,25 @@ fn add_page(
     let sx = 72.0 / f64::from(page.dpi.0.max(1.0));
     let sy = 72.0 / f64::from(page.dpi.1.max(1.0));
     let (w_pt, h_pt) = (f64::from(img.width) * sx, f64::from(img.height) * sy);
-    let image = Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Image",
-            "Width" => img.width as i64,
-            "Height" => img.height as i64,
-            "ColorSpace" => if img.rgb { "DeviceRGB" } else { "DeviceGray" },
-            "BitsPerComponent" => 8,
-            "Filter" => "DCTDecode",
-        },
-        img.jpeg.clone(),
-    )
-    .with_compression(false);
+    let mut dict = dictionary! {
+        "Type" => "XObject",
+        "Subtype" => "Image",
+        "Width" => img.width as i64,
+        "Height" => img.height as i64,
+        "ColorSpace" => if img.kind == ImageKind::RgbJpeg { "DeviceRGB" } else { "DeviceGray" },
+    };
+    if img.kind == ImageKind::BilevelG4 {
+        dict.set("BitsPerComponent", 1);
+        dict.set("Filter", "CCITTFaxDecode");
+        dict.set(
+            "DecodeParms",
+            dictionary! { "K" => -1, "Columns" => img.width as i64, "Rows" => img.height as i64 },
+        );
+    } else {
+        dict.set("BitsPerComponent", 8);
+        dict.set("Filter", "DCTDecode");
+    }
+    let image = Stream::new(dict, img.data.clone()).with_compression(false);
     let image_id = doc.add_object(image);
     let mut content = format!("q\n{} 0 0 {} 0 0 cm\n/Im0 Do\nQ\n", num(w_pt), num(h_pt));
     text_layer(&mut content, page.text, sx, sy, h_pt);
@@ -373,7 +425,7 @@ mod tests {
 
     fn sample_pdf() -> Vec<u8> {
         let gray = GrayImage::from_pixel(600, 800, image::Luma([250]));
-        let img = encode_jpeg(&gray, None, 80, 300).unwrap();
+        let img = encode_page_image(&gray, None, 80, 300).unwrap();
         let text = sample_text();
         let page = PdfPage {
             image: &img,
@@ -386,6 +438,25 @@ mod tests {
             ..Default::default()
         };
         write(&[page], &info, b"seed").unwrap()
+    }
+
+    #[test]
+    fn bilevel_pages_are_g4_and_lossless() {
+        let mut page = GrayImage::from_pixel(301, 97, image::Luma([255]));
+        for (i, p) in page.pixels_mut().enumerate() {
+            if (i * 7919) % 13 < 4 {
+                *p = image::Luma([0]);
+            }
+        }
+        let img = encode_page_image(&page, None, 80, 300).unwrap();
+        assert_eq!(img.kind, ImageKind::BilevelG4);
+        assert!(img.data.len() < 301 * 97 / 8 * 2);
+        let mut gray = page.clone();
+        gray.put_pixel(0, 0, image::Luma([128]));
+        assert_eq!(
+            encode_page_image(&gray, None, 80, 300).unwrap().kind,
+            ImageKind::GrayJpeg
+        );
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct Raster {
     pub dpi: (f32, f32),
     /// True when the file declared no resolution and `dpi` is the default.
     pub dpi_assumed: bool,
+    /// True when every pixel is pure black or white (a 1-bit scan): such a
+    /// page is stored losslessly in the PDF, as CCITT G4.
+    pub bilevel: bool,
     /// The container format: "tiff", "png" or "jpeg".
     pub format: &'static str,
 }
@@ -91,9 +94,11 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         _ => ((default_dpi, default_dpi), true),
     };
     let (gray, color) = split_colour(image);
+    let bilevel = color.is_none() && is_bilevel(&gray);
     Ok(Raster {
         gray,
         color,
+        bilevel,
         dpi,
         dpi_assumed,
         format: name,
@@ -108,6 +113,11 @@ fn tidy_dpi(d: f32) -> f32 {
     } else {
         (d * 100.0).round() / 100.0
     }
+}
+
+/// Whether every pixel is 0 or 255.
+pub fn is_bilevel(gray: &GrayImage) -> bool {
+    gray.as_raw().iter().all(|&p| p == 0 || p == 255)
 }
 
 fn split_colour(image: DynamicImage) -> (GrayImage, Option<RgbImage>) {
