@@ -195,6 +195,25 @@ fn run(opts: RunOptions) -> Result<u8> {
         rate,
         out.display()
     );
+    if let Some(report) = &s.report {
+        let pages = s.review.iter().filter(|f| f.page.is_some()).count();
+        if pages > 0 {
+            eprintln!("{pages} pages need a look:");
+            for f in s.review.iter().filter(|f| f.page.is_some()).take(5) {
+                eprintln!(
+                    "  {} page {} ({}): {}",
+                    f.document,
+                    f.page.unwrap_or(0),
+                    f.source.as_deref().unwrap_or(""),
+                    f.reasons.join("; ")
+                );
+            }
+            if pages > 5 {
+                eprintln!("  ... and {} more", pages - 5);
+            }
+        }
+        eprintln!("report: {}", report.display());
+    }
     if let Some(e) = &s.output_error {
         eprintln!("diachi: error: output not writable: {e}; free space or fix the folder, then run again to resume");
         return Ok(EXIT_OUTPUT);

@@ -57,7 +57,7 @@ fn layout_follows_the_output_contract() {
         );
         assert!(info.contains("Payload-Oxum: "), "{info}");
     }
-    // Nothing but bags (and diachi's own hidden folder) in OUT.
+    // Nothing but bags, the batch report and diachi's own hidden folder in OUT.
     let mut names: Vec<String> = fs::read_dir(sample_out())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -69,6 +69,8 @@ fn layout_follows_the_output_contract() {
             ".diachi",
             "can-tho-1925",
             "cong-bao-1930",
+            "report.html",
+            "report.json",
             "song-ngu",
             "wat-khleang"
         ]

@@ -17,6 +17,20 @@ pub struct Config {
     pub pdf: PdfConfig,
     pub bag: BagConfig,
     pub run: RunConfig,
+    pub report: ReportConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Default 75.0.
+    pub low_confidence: f32,
+    /// Default 0.01.
+    pub min_ink: f32,
+    /// Default 20.
+    pub min_characters: usize,
+    /// Default 8.0.
+    pub max_skew: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

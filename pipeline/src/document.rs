@@ -102,6 +102,8 @@ pub fn package(
                 .mean_confidence()
                 .map(|c| (c * 100.0).round() / 100.0),
             words: page.text.words().count(),
+            characters: text.chars().filter(|c| !c.is_whitespace()).count(),
+            ink_ratio: page.ink_ratio,
             text: format!("data/{text_rel}"),
             alto: format!("data/{alto_rel}"),
         });
@@ -186,6 +188,7 @@ pub fn package(
     ])?;
     let target = ctx.out.join(&doc.id);
     crate::fault::before_rename();
+    write_thumbnails(&doc.id, pages, ctx);
     fs::rename(&built, &target).map_err(Error::io(&target))?;
     fs::File::open(&ctx.out)
         .and_then(|d| d.sync_all())
@@ -238,4 +241,16 @@ fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<Me
             }
         })
         .collect()
+}
+
+/// Thumbnails for the batch report, beside the bags (never in them): losing
+/// one only costs the report a picture.
+fn write_thumbnails(id: &str, pages: &[PageOutput], ctx: &Context) {
+    let dir = crate::report::thumbnail_dir(&ctx.out, id);
+    if fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    for (i, p) in pages.iter().enumerate() {
+        let _ = fs::write(dir.join(format!("{:04}.jpg", i + 1)), &p.thumbnail);
+    }
 }

@@ -12,6 +12,7 @@ mod fault;
 pub mod lang;
 mod page;
 pub mod record;
+pub mod report;
 pub mod run;
 pub mod verify;
 

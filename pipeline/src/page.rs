@@ -23,6 +23,52 @@ pub struct PageOutput {
     pub lang: String,
     pub text: PageText,
     pub image: PageImage,
+    /// Share of dark pixels on the prepared page (0-1): ink with no text
+    /// means OCR missed something.
+    pub ink_ratio: f32,
+    /// A small JPEG of the prepared page for the batch report.
+    pub thumbnail: Vec<u8>,
+}
+
+/// Longest side of a report thumbnail, in pixels.
+const THUMB_SIDE: u32 = 240;
+
+/// Dark pixels (below 128) among every 16th pixel.
+fn ink_ratio(gray: &image::GrayImage) -> f32 {
+    let raw = gray.as_raw();
+    let sampled = raw.iter().step_by(16);
+    let n = raw.len().div_ceil(16).max(1);
+    sampled.filter(|&&p| p < 128).count() as f32 / n as f32
+}
+
+/// The prepared page, small, as JPEG: about 5-15 KB, never above 20 KB.
+fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8> {
+    let scale = |w: u32, h: u32| {
+        let f = THUMB_SIDE as f32 / w.max(h) as f32;
+        (
+            ((w as f32 * f) as u32).max(1),
+            ((h as f32 * f) as u32).max(1),
+        )
+    };
+    let mut out = Vec::new();
+    for quality in [70u8, 50, 30] {
+        out.clear();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+        let r = match color {
+            Some(c) => {
+                let (w, h) = scale(c.width(), c.height());
+                enc.encode_image(&image::imageops::thumbnail(c, w, h))
+            }
+            None => {
+                let (w, h) = scale(gray.width(), gray.height());
+                enc.encode_image(&image::imageops::thumbnail(gray, w, h))
+            }
+        };
+        if r.is_err() || out.len() <= 20_000 {
+            break;
+        }
+    }
+    out
 }
 
 pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOutput> {
@@ -61,6 +107,8 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         dpi.0.round() as u32,
     )?;
     Ok(PageOutput {
+        ink_ratio: (ink_ratio(&gray) * 1000.0).round() / 1000.0,
+        thumbnail: thumbnail(&gray, color.as_ref()),
         source: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

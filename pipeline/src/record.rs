@@ -48,6 +48,12 @@ pub struct PageRecord {
     /// Mean word confidence, 0-100; null when no word was found.
     pub mean_confidence: Option<f32>,
     pub words: usize,
+    /// Characters recognised (white space excluded).
+    #[serde(default)]
+    pub characters: usize,
+    /// Share of dark pixels on the prepared page, 0-1.
+    #[serde(default)]
+    pub ink_ratio: f32,
     /// Path inside the bag of the page's text and ALTO.
     pub text: String,
     pub alto: String,

@@ -60,6 +60,10 @@ pub struct RunSummary {
     /// Writing to the output folder failed (a full disk, say): the run
     /// stopped at once, leaving no partial bag. Path and reason.
     pub output_error: Option<String>,
+    /// OUT/report.html, once written.
+    pub report: Option<PathBuf>,
+    /// What the report flags for review, most serious first.
+    pub review: Vec<crate::report::Flag>,
 }
 
 impl RunSummary {
@@ -181,16 +185,46 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             Err(DocError::Interrupted) => summary.interrupted = true,
         }
     }
-    summary
-        .warnings
-        .extend(ctx.warnings.into_inner().expect("not poisoned"));
+    summary.warnings.extend(std::mem::take(
+        &mut *ctx.warnings.lock().expect("not poisoned"),
+    ));
     summary.pages = total;
     summary.seconds = started.elapsed().as_secs_f64();
+    write_report(&opts.batch, &ctx, &mut summary);
     if summary.all_ok() {
         // The next batch into this folder gets a timestamp of its own.
         let _ = fs::remove_file(out.join(".diachi").join("timestamp"));
     }
     Ok(summary)
+}
+
+/// OUT/report.json and OUT/report.html over every bag in OUT and this
+/// run's failures. A report that cannot be written is a warning: the bags
+/// are what matters.
+fn write_report(batch: &Path, ctx: &Context, summary: &mut RunSummary) {
+    let records = match crate::catalog::records(&ctx.out) {
+        Ok(r) => r,
+        Err(e) => {
+            summary.warnings.push(format!("report not written: {e}"));
+            return;
+        }
+    };
+    let report = crate::report::build(
+        &ctx.out,
+        batch,
+        &ctx.timestamp,
+        &records,
+        &summary.failed,
+        summary,
+        &ctx.config.report,
+    );
+    match crate::report::write(&ctx.out, &report) {
+        Ok(()) => {
+            summary.report = Some(ctx.out.join("report.html"));
+            summary.review = report.review;
+        }
+        Err(e) => summary.warnings.push(format!("report not written: {e}")),
+    }
 }
 
 fn process_document(

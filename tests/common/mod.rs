@@ -41,7 +41,12 @@ pub fn bag_files(out: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     for entry in walkdir::WalkDir::new(out).min_depth(1) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(out).unwrap().to_path_buf();
-        if rel.starts_with(".diachi") || !entry.file_type().is_file() {
+        // Bags only: not diachi's own folder, not the batch report (which
+        // records how long the run took).
+        if rel.starts_with(".diachi")
+            || rel.components().count() < 2
+            || !entry.file_type().is_file()
+        {
             continue;
         }
         files.insert(rel, std::fs::read(entry.path()).unwrap());

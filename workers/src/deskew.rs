@@ -45,7 +45,11 @@ pub fn estimate(gray: &GrayImage, max_degrees: f32) -> Skew {
         );
     }
     let fine = ink_points(gray, threshold, 2);
-    let (degrees, score) = search(&fine, (best - 0.06, best + 0.06), 0.005);
+    let range = (
+        (best - 0.06).max(-max_degrees),
+        (best + 0.06).min(max_degrees),
+    );
+    let (degrees, score) = search(&fine, range, 0.005);
     let base = profile_score(&fine, 0.0).max(1.0);
     Skew {
         degrees,

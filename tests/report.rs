@@ -1,0 +1,147 @@
+//! The batch report: which pages need a human look, listed first, in a
+//! self-contained HTML page and in JSON; and the end-of-run summary.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+/// A drawing with no text: lines and a filled disc.
+fn inked_page(path: &std::path::Path) {
+    let mut img = image::GrayImage::from_pixel(1200, 1700, image::Luma([255]));
+    for (x, y, p) in img.enumerate_pixels_mut() {
+        let (dx, dy) = (x as i64 - 600, y as i64 - 850);
+        if dx * dx + dy * dy < 300 * 300 || (x + y) % 97 < 5 {
+            *p = image::Luma([40]);
+        }
+    }
+    img.save(path).unwrap();
+}
+
+#[test]
+fn report_flags_what_needs_a_look() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    for d in ["good", "khmer-read-as-vie", "drawing", "broken"] {
+        fs::create_dir_all(batch.join(d)).unwrap();
+    }
+    fs::copy(
+        samples().join("batch/can-tho-1925/1.tif"),
+        batch.join("good/1.tif"),
+    )
+    .unwrap();
+    fs::copy(
+        samples().join("batch/wat-khleang/scan_1.png"),
+        batch.join("khmer-read-as-vie/1.png"),
+    )
+    .unwrap();
+    inked_page(&batch.join("drawing/1.png"));
+    fs::write(batch.join("broken/1.jpg"), b"").unwrap();
+    let out = tmp.path().join("out");
+    let o = diachi(&[
+        "run",
+        batch.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--lang",
+        "vie",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("2 pages need a look:"), "{err}");
+    assert!(
+        err.contains("  drawing page 1 (1.png): near-empty OCR"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "report: {}",
+            out.canonicalize().unwrap().join("report.html").display()
+        )),
+        "{err}"
+    );
+
+    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    let s = &report["summary"];
+    assert_eq!(
+        (
+            s["documents"].as_u64(),
+            s["failed"].as_u64(),
+            s["flagged_pages"].as_u64()
+        ),
+        (Some(4), Some(1), Some(2))
+    );
+    assert_eq!(s["pages"], 3);
+    let review = report["review"].as_array().unwrap();
+    let flagged: Vec<(&str, Option<u64>)> = review
+        .iter()
+        .map(|f| (f["document"].as_str().unwrap(), f["page"].as_u64()))
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            ("broken", None),
+            ("drawing", Some(1)),
+            ("khmer-read-as-vie", Some(1))
+        ]
+    );
+    let reasons = |i: usize| review[i]["reasons"].to_string();
+    assert!(
+        reasons(0).contains("broken/1.jpg") && reasons(0).contains("empty"),
+        "{}",
+        reasons(0)
+    );
+    assert!(
+        reasons(1).contains("near-empty OCR: 0 characters"),
+        "{}",
+        reasons(1)
+    );
+    assert!(reasons(2).contains("low confidence"), "{}", reasons(2));
+
+    // Every page has its thumbnail, at most 20 KB.
+    for doc in report["documents"].as_array().unwrap() {
+        for p in doc["pages"].as_array().unwrap() {
+            let thumb = out.join(p["thumbnail"].as_str().unwrap());
+            let size = fs::metadata(&thumb).unwrap().len();
+            assert!(
+                size > 500 && size <= 20_000,
+                "{}: {size} bytes",
+                thumb.display()
+            );
+        }
+    }
+
+    let html = read(&out.join("report.html"));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://") && !html.contains("<script"),
+        "self-contained"
+    );
+    assert_eq!(
+        html.matches("src=\"data:image/jpeg;base64,").count(),
+        2 + 3,
+        "review rows and page rows"
+    );
+    let review_at = html.find("id=\"review\"").unwrap();
+    let docs_at = html.find("<h2>Documents</h2>").unwrap();
+    for d in ["broken", "drawing", "khmer-read-as-vie"] {
+        let row = html
+            .find(&format!("data-doc=\"{d}\""))
+            .unwrap_or_else(|| panic!("{d} not in review"));
+        assert!(
+            review_at < row && row < docs_at,
+            "{d} listed first, under review"
+        );
+    }
+    assert!(!html[review_at..docs_at].contains("data-doc=\"good\""));
+}
+
+#[test]
+fn a_clean_batch_flags_nothing() {
+    let report: serde_json::Value =
+        serde_json::from_str(&read(&sample_out().join("report.json"))).unwrap();
+    assert_eq!(report["review"], serde_json::json!([]));
+    assert_eq!(report["summary"]["documents"], 4);
+    assert_eq!(report["summary"]["pages"], 7);
+    assert!(read(&sample_out().join("report.html")).contains("Nothing flagged."));
+}
