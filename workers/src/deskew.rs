@@ -35,10 +35,17 @@ pub fn estimate(gray: &GrayImage, max_degrees: f32) -> Skew {
             sharpness: 1.0,
         };
     }
+    // The widest sweep only needs a quarter of the ink pixels; taken on a
+    // diagonal lattice, so that no row is left out (which would favour 0°).
+    let sparse: Vec<(u32, u32)> = coarse
+        .iter()
+        .copied()
+        .filter(|p| (p.0 + p.1) % 4 == 0)
+        .collect();
     let mut best = 0.0f32;
     let mut range = (-max_degrees, max_degrees);
-    for step in [0.2f32, 0.04] {
-        best = search(&coarse, range, step).0;
+    for (step, points) in [(0.2f32, &sparse), (0.04, &coarse)] {
+        best = search(points, range, step).0;
         range = (
             (best - step).max(-max_degrees),
             (best + step).min(max_degrees),
@@ -91,22 +98,27 @@ fn reduce(gray: &GrayImage) -> GrayImage {
         .width()
         .max(gray.height())
         .div_ceil(REDUCED_SIDE)
-        .max(1);
-    let (w, h) = (gray.width() / factor, gray.height() / factor);
-    let mut small = GrayImage::new(w, h);
-    let area = factor * factor;
+        .max(1) as usize;
+    let (w, h) = (
+        gray.width() as usize / factor,
+        gray.height() as usize / factor,
+    );
+    let src = gray.as_raw();
+    let stride = gray.width() as usize;
+    let area = (factor * factor) as u32;
+    let mut sums = vec![0u32; w];
+    let mut out = Vec::with_capacity(w * h);
     for y in 0..h {
-        for x in 0..w {
-            let mut sum = 0u32;
-            for dy in 0..factor {
-                for dx in 0..factor {
-                    sum += u32::from(gray.get_pixel(x * factor + dx, y * factor + dy)[0]);
-                }
+        sums.iter_mut().for_each(|s| *s = 0);
+        for row in src[y * factor * stride..].chunks(stride).take(factor) {
+            for (x, sum) in sums.iter_mut().enumerate() {
+                let cell = &row[x * factor..x * factor + factor];
+                *sum += cell.iter().map(|&p| u32::from(p)).sum::<u32>();
             }
-            small.put_pixel(x, y, Luma([(sum / area) as u8]));
         }
+        out.extend(sums.iter().map(|&s| (s / area) as u8));
     }
-    small
+    GrayImage::from_raw(w as u32, h as u32, out).expect("w*h pixels")
 }
 
 /// Pixels darker than `threshold`, as (x, y), from every `row_step`-th row.
@@ -178,47 +190,71 @@ fn profile_score(points: &[(u32, u32)], deg: f32) -> f64 {
 /// Turns an image clockwise by `degrees` (to undo a counter-clockwise skew
 /// of that much), bilinear, on a canvas enlarged so that no corner is cut;
 /// the new area is filled with `fill`.
+///
+/// Source coordinates are stepped along each output row in 16.16 fixed
+/// point, and pixels whose four neighbours are inside the source take a
+/// path with no bounds checks: a full A4 page at 300 dpi turns in tens of
+/// milliseconds.
 pub fn rotate<P>(img: &ImageBuffer<P, Vec<u8>>, degrees: f32, fill: P) -> ImageBuffer<P, Vec<u8>>
 where
     P: Pixel<Subpixel = u8>,
 {
+    const ONE: i64 = 1 << 16;
     let (s, c) = (degrees.to_radians() as f64).sin_cos();
-    let (w, h) = (img.width() as f64, img.height() as f64);
-    let nw = (w * c.abs() + h * s.abs()).ceil() as u32;
-    let nh = (w * s.abs() + h * c.abs()).ceil() as u32;
-    let (cx, cy) = (w / 2.0, h / 2.0);
+    let (w, h) = (img.width() as i64, img.height() as i64);
+    let nw = (w as f64 * c.abs() + h as f64 * s.abs()).ceil() as u32;
+    let nh = (w as f64 * s.abs() + h as f64 * c.abs()).ceil() as u32;
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
     let (ncx, ncy) = (nw as f64 / 2.0, nh as f64 / 2.0);
-    let channels = P::CHANNEL_COUNT as usize;
+    let ch = P::CHANNEL_COUNT as usize;
     let src = img.as_raw();
-    let stride = img.width() as usize * channels;
+    let stride = w as usize * ch;
+    let fill_px: Vec<u8> = fill.channels().to_vec();
     let mut out = ImageBuffer::from_pixel(nw, nh, fill);
-    let fill_px = fill.channels().to_vec();
-    let dst = &mut *out;
-    for oy in 0..nh {
+    let row_len = nw as usize * ch;
+    let dst: &mut [u8] = &mut out;
+    // Inverse map: the output point (dx, dy) from the centre comes from
+    // source (dx*c + dy*s, -dx*s + dy*c) from the source centre.
+    let (step_x, step_y) = ((c * ONE as f64) as i64, (-s * ONE as f64) as i64);
+    for (oy, row) in dst.chunks_exact_mut(row_len).enumerate() {
         let dy = oy as f64 + 0.5 - ncy;
-        for ox in 0..nw {
-            let dx = ox as f64 + 0.5 - ncx;
-            // Inverse map: a clockwise turn on screen (y down) is undone by
-            // turning the output point counter-clockwise into the source.
-            let sx = dx * c + dy * s + cx - 0.5;
-            let sy = -dx * s + dy * c + cy - 0.5;
-            if sx < -1.0 || sy < -1.0 || sx > w || sy > h {
+        let dx0 = 0.5 - ncx;
+        let mut sx = ((dx0 * c + dy * s + cx - 0.5) * ONE as f64) as i64;
+        let mut sy = ((-dx0 * s + dy * c + cy - 0.5) * ONE as f64) as i64;
+        for px in row.chunks_exact_mut(ch) {
+            let (x0, y0) = (sx >> 16, sy >> 16);
+            let (fx, fy) = (sx & (ONE - 1), sy & (ONE - 1));
+            sx += step_x;
+            sy += step_y;
+            if x0 < -1 || y0 < -1 || x0 >= w || y0 >= h {
+                continue; // outside: already filled
+            }
+            if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
+                let i = y0 as usize * stride + x0 as usize * ch;
+                for k in 0..ch {
+                    let (a, b) = (src[i + k] as i64, src[i + ch + k] as i64);
+                    let (c_, d) = (src[i + stride + k] as i64, src[i + stride + ch + k] as i64);
+                    let top = a * ONE + (b - a) * fx;
+                    let bottom = c_ * ONE + (d - c_) * fx;
+                    let v = top * ONE + (bottom - top) * fy;
+                    px[k] = ((v + (1 << 31)) >> 32) as u8;
+                }
                 continue;
             }
-            let (x0, y0) = (sx.floor(), sy.floor());
-            let (fx, fy) = (sx - x0, sy - y0);
-            let o = (oy as usize * nw as usize + ox as usize) * channels;
-            for ch in 0..channels {
-                let sample = |x: f64, y: f64| -> f64 {
-                    if x < 0.0 || y < 0.0 || x >= w || y >= h {
-                        fill_px[ch] as f64
+            // On the border: neighbours outside the source count as fill.
+            for k in 0..ch {
+                let sample = |x: i64, y: i64| -> i64 {
+                    if x < 0 || y < 0 || x >= w || y >= h {
+                        fill_px[k] as i64
                     } else {
-                        src[y as usize * stride + x as usize * channels + ch] as f64
+                        src[y as usize * stride + x as usize * ch + k] as i64
                     }
                 };
-                let top = sample(x0, y0) * (1.0 - fx) + sample(x0 + 1.0, y0) * fx;
-                let bottom = sample(x0, y0 + 1.0) * (1.0 - fx) + sample(x0 + 1.0, y0 + 1.0) * fx;
-                dst[o + ch] = (top * (1.0 - fy) + bottom * fy).round() as u8;
+                let top = sample(x0, y0) * ONE + (sample(x0 + 1, y0) - sample(x0, y0)) * fx;
+                let bottom =
+                    sample(x0, y0 + 1) * ONE + (sample(x0 + 1, y0 + 1) - sample(x0, y0 + 1)) * fx;
+                let v = top * ONE + (bottom - top) * fy;
+                px[k] = ((v + (1 << 31)) >> 32) as u8;
             }
         }
     }

@@ -53,23 +53,25 @@ pub fn encode_page_image(
     if color.is_none() && crate::raster::is_bilevel(gray) {
         return encode_g4(gray);
     }
+    // jpeg-encoder with its SIMD paths: faster than the image crate's
+    // encoder on a full page.
     let mut data = Vec::new();
-    let mut enc =
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut data, quality.clamp(1, 100));
-    enc.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(
-        dpi.min(u16::MAX as u32) as u16,
-    ));
-    let jpeg_err = |e: image::ImageError| Error::Pdf(format!("JPEG: {e}"));
-    let (width, height, kind) = match color {
-        Some(c) => {
-            enc.encode_image(c).map_err(jpeg_err)?;
-            (c.width(), c.height(), ImageKind::RgbJpeg)
-        }
-        None => {
-            enc.encode_image(gray).map_err(jpeg_err)?;
-            (gray.width(), gray.height(), ImageKind::GrayJpeg)
-        }
+    let mut enc = jpeg_encoder::Encoder::new(&mut data, quality.clamp(1, 100));
+    let d = dpi.min(u16::MAX as u32) as u16;
+    enc.set_density(jpeg_encoder::PixelDensity::dpi(d));
+    let side = |n: u32| {
+        u16::try_from(n).map_err(|_| Error::Pdf(format!("JPEG: {n} pixels is above 65535")))
     };
+    let (width, height, kind) = match color {
+        Some(c) => (c.width(), c.height(), ImageKind::RgbJpeg),
+        None => (gray.width(), gray.height(), ImageKind::GrayJpeg),
+    };
+    let (w16, h16) = (side(width)?, side(height)?);
+    let result = match color {
+        Some(c) => enc.encode(c.as_raw(), w16, h16, jpeg_encoder::ColorType::Rgb),
+        None => enc.encode(gray.as_raw(), w16, h16, jpeg_encoder::ColorType::Luma),
+    };
+    result.map_err(|e| Error::Pdf(format!("JPEG: {e}")))?;
     Ok(PageImage {
         data,
         width,

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""diachi throughput benchmark: diachi against the plain Tesseract floor and
+OCRmyPDF, on the same pages, on this machine.
+
+    python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR] [--skip-ocrmypdf]
+
+Without --batch it builds a batch of samples/batch repeated --copies times
+(7 pages a copy: Vietnamese, Khmer, bilingual and a 1-bit page). For each
+tool it prints wall time, CPU seconds (user + system, children included) and
+peak RSS, then the ratios the README tracks. Needs a release build
+(cargo build --release), GNU time, tesseract; OCRmyPDF and img2pdf
+(pip install ocrmypdf img2pdf) for the third column.
+"""
+import argparse
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DIACHI = os.path.join(ROOT, "target", "release", "diachi")
+IMAGE = re.compile(r"\.(tiff?|png|jpe?g)$", re.I)
+
+
+def natural(s):
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", s)]
+
+
+def timed(cmd, env=None, shell=False):
+    """Runs cmd under GNU time: (wall s, cpu s, peak RSS MiB)."""
+    out = tempfile.mktemp()
+    full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", out]
+    full += ["sh", "-c", cmd] if shell else cmd
+    subprocess.run(full, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall, user, sys_, rss = open(out).read().split()[-4:]
+    os.unlink(out)
+    return float(wall), float(user) + float(sys_), int(rss) / 1024
+
+
+def build_batch(copies, dest):
+    src = os.path.join(ROOT, "samples", "batch")
+    rows = list(csv.DictReader(open(os.path.join(src, "batch.csv"), encoding="utf-8")))
+    out_rows = []
+    for c in range(copies):
+        for row in rows:
+            doc = f"{row['id']}-{c:03d}"
+            shutil.copytree(os.path.join(src, row["id"]), os.path.join(dest, doc))
+            out_rows.append({**row, "id": doc})
+    with open(os.path.join(dest, "batch.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(out_rows)
+
+
+def documents(batch):
+    """[(doc id, language for tesseract, [page paths in order])]"""
+    langs = {}
+    path = os.path.join(batch, "batch.csv")
+    if os.path.exists(path):
+        for row in csv.DictReader(open(path, encoding="utf-8")):
+            langs[row["id"]] = "+".join(re.split(r"[;,+\s]+", row.get("language", "").strip()) or ["vie"]) or "vie"
+    docs = []
+    for d in sorted(os.listdir(batch), key=natural):
+        full = os.path.join(batch, d)
+        if os.path.isdir(full) and not d.startswith("."):
+            pages = sorted((p for p in os.listdir(full) if IMAGE.search(p)), key=natural)
+            docs.append((d, langs.get(d) or "vie", [os.path.join(full, p) for p in pages]))
+    return docs
+
+
+def pdf_bytes(paths):
+    return sum(os.path.getsize(p) for p in paths)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--copies", type=int, default=6)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--batch")
+    ap.add_argument("--skip-ocrmypdf", action="store_true")
+    ap.add_argument("--only-diachi", action="store_true", help="diachi alone (for RSS scaling runs)")
+    a = ap.parse_args()
+    if not os.path.exists(DIACHI):
+        sys.exit("build first: cargo build --release")
+    work = tempfile.mkdtemp(prefix="diachi-bench-")
+    batch = a.batch or os.path.join(work, "batch")
+    if not a.batch:
+        os.makedirs(batch)
+        build_batch(a.copies, batch)
+    docs = documents(batch)
+    pages = sum(len(p) for _, _, p in docs)
+    print(f"batch: {batch}: {len(docs)} documents, {pages} pages; {a.jobs} jobs")
+    results = {}
+
+    out = os.path.join(work, "diachi-out")
+    results["diachi"] = timed([DIACHI, "run", batch, "--out", out, "--jobs", str(a.jobs)])
+    diachi_pdf = pdf_bytes([os.path.join(out, d, "data", f"{d}.pdf") for d, _, _ in docs])
+
+    if not a.only_diachi:
+        # The floor: tesseract CLI, same language and mode, one process per
+        # core, one OpenMP thread each.
+        jobs_file = os.path.join(work, "tesseract-jobs")
+        with open(jobs_file, "w") as f:
+            for _, lang, ps in docs:
+                for p in ps:
+                    f.write(f"{lang}\t{p}\n")
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+        cmd = (f"cut -f1,2 --output-delimiter=' ' {jobs_file} | "
+               f"xargs -P {a.jobs} -n 2 sh -c 'tesseract \"$1\" - -l \"$0\" --psm 6 >/dev/null 2>&1'")
+        results["tesseract"] = timed(cmd, env=env, shell=True)
+
+    ocrmypdf_pdf = None
+    if not a.only_diachi and not a.skip_ocrmypdf and shutil.which("ocrmypdf") and shutil.which("img2pdf"):
+        odir = os.path.join(work, "ocrmypdf-out")
+        os.makedirs(odir)
+        script = os.path.join(work, "ocrmypdf.sh")
+        with open(script, "w") as f:
+            for d, lang, ps in docs:
+                inp = os.path.join(odir, f"{d}.in.pdf")
+                files = " ".join(f"'{p}'" for p in ps)
+                f.write(f"img2pdf {files} -o '{inp}'\n")
+                f.write(f"ocrmypdf -q --deskew --rotate-pages --output-type pdfa --jobs {a.jobs} "
+                        f"-l {lang} --tesseract-pagesegmode 6 '{inp}' '{odir}/{d}.pdf'\n")
+        results["ocrmypdf"] = timed(["sh", "-e", script])
+        ocrmypdf_pdf = pdf_bytes([os.path.join(odir, f"{d}.pdf") for d, _, _ in docs])
+
+    print(f"\n{'':12}{'wall s':>10}{'CPU s':>10}{'peak RSS MiB':>14}")
+    for name, (wall, cpu, rss) in results.items():
+        print(f"{name:12}{wall:10.1f}{cpu:10.1f}{rss:14.0f}")
+    if "tesseract" in results:
+        print(f"\ndiachi CPU / tesseract floor CPU: {results['diachi'][1] / results['tesseract'][1]:.2f} (target <= 1.25)")
+    if "ocrmypdf" in results:
+        print(f"OCRmyPDF wall / diachi wall:      {results['ocrmypdf'][0] / results['diachi'][0]:.2f} (target >= 4)")
+        print(f"PDF bytes per page: diachi {diachi_pdf / pages / 1024:.1f} KiB, OCRmyPDF {ocrmypdf_pdf / pages / 1024:.1f} KiB")
+    else:
+        print(f"PDF bytes per page: diachi {diachi_pdf / pages / 1024:.1f} KiB")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
