@@ -23,6 +23,18 @@ pub fn package(
     pages: &[PageOutput],
     ctx: &Context,
 ) -> workers::Result<PathBuf> {
+    // With `auto`, the document's languages are those found on its pages.
+    let found: Vec<String>;
+    let langs = if langs == ["auto"] {
+        found = ["vie", "khm"]
+            .iter()
+            .filter(|l| pages.iter().any(|p| p.lang.split('+').any(|x| x == **l)))
+            .map(|l| l.to_string())
+            .collect();
+        found.as_slice()
+    } else {
+        langs
+    };
     let staging = ctx.staging.join(&doc.id);
     if staging.exists() {
         // Left by an interrupted run: never visible as a bag, safe to redo.

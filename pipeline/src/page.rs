@@ -97,7 +97,14 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         }
     }
     let dpi = raster.dpi;
-    let text = with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |engine| {
+    let lang = if lang == "auto" {
+        with_engine(&ctx.tessdata, "vie+khm", 6, |engine| {
+            workers::script::detect(&gray, dpi.1.round() as u32, engine)
+        })?
+    } else {
+        lang.to_string()
+    };
+    let text = with_engine(&ctx.tessdata, &lang, cfg.ocr.psm, |engine| {
         engine.recognize(&gray, dpi.1.round() as u32)
     })?;
     let image = workers::pdfa::encode_page_image(
@@ -125,7 +132,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         // Three decimals; `+ 0.0` turns -0 into 0 for the record.
         skew_degrees: (skew * 1000.0).round() / 1000.0 + 0.0,
         deskewed,
-        lang: lang.to_string(),
+        lang,
         text,
         image,
     })

@@ -119,7 +119,8 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             "no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into(),
         )
     })?;
-    let models = check_models(&tessdata, jobs.iter().flat_map(|(_, l)| l.iter()))?;
+    let needed: Vec<String> = jobs.iter().flat_map(|(_, l)| models_needed(l)).collect();
+    let models = check_models(&tessdata, needed.iter())?;
     let out = prepare_output(&opts.out)?;
     let _lock = lock_output(&out)?;
     let ctx = Context {
@@ -300,8 +301,8 @@ fn package(
     })
 }
 
-/// The document's languages: batch.csv's column, else the default; `auto`
-/// (not yet detected per page) reads with both Vietnamese and Khmer.
+/// The document's languages: batch.csv's column, else the default. `auto`
+/// stays `["auto"]`: each page is then read in the language found on it.
 fn document_languages(
     doc: &DocumentInput,
     default: &[String],
@@ -311,16 +312,17 @@ fn document_languages(
     } else {
         lang::parse(&doc.metadata.language).map_err(|e| format!("batch.csv language: {e}"))?
     };
-    if langs == ["auto"] {
-        return Ok((
-            vec!["vie".into(), "khm".into()],
-            Some(format!(
-                "{}: language 'auto' is read as vie+khm (per-page detection is not built yet)",
-                doc.id
-            )),
-        ));
-    }
     Ok((langs, None))
+}
+
+/// The models a language list needs: `auto` chooses among Vietnamese and
+/// Khmer.
+fn models_needed(langs: &[String]) -> Vec<String> {
+    if langs == ["auto"] {
+        vec!["vie".into(), "khm".into()]
+    } else {
+        langs.to_vec()
+    }
 }
 
 /// Every model the batch needs must be installed; their digests go into

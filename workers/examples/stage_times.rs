@@ -27,6 +27,19 @@ fn main() {
     lap("engine init");
     let text = engine.recognize(&d.gray, 300).unwrap();
     lap("ocr");
+    let both = workers::ocr::Engine::new(&tess, "vie+khm", 6).unwrap();
+    lap("init vie+khm");
+    let _ = workers::script::detect(&d.gray, 300, &both).unwrap();
+    lap("detect (cold)");
+    let found = workers::script::detect(&d.gray, 300, &both).unwrap();
+    lap("detect");
+    let _ = both.recognize(&d.gray, 300).unwrap();
+    lap("page vie+khm psm7?");
+    println!(
+        "lines {:?} -> {found} otsu {}",
+        workers::script::text_lines(&d.gray),
+        workers::deskew::otsu(&d.gray)
+    );
     let img = workers::pdfa::encode_page_image(&d.gray, d.color.as_ref(), 80, 300).unwrap();
     lap("jpeg");
     let th = image::imageops::thumbnail(&d.gray, 169, 240);

@@ -15,6 +15,7 @@ pub mod mets;
 pub mod ocr;
 pub mod pdfa;
 pub mod raster;
+pub mod script;
 pub mod text;
 pub mod xml;
 pub mod xmp;
