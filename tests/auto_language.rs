@@ -15,15 +15,8 @@ fn auto_finds_each_pages_language_and_matches_manual_accuracy() {
     }
     // No batch.csv: nothing tells diachi the languages.
     let out = tmp.path().join("out");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--lang",
-        "auto",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, err) = run(&batch, &out, &["--lang", "auto"]);
+    assert_eq!(code, Some(0), "{err}");
     let expected = [
         ("can-tho-1925", vec!["vie", "vie", "vie"], vec!["vie"]),
         ("wat-khleang", vec!["khm", "khm"], vec!["khm"]),

@@ -89,14 +89,8 @@ fn bad_pages_fail_their_document_only() {
     fs::create_dir_all(batch.join("unreadable")).unwrap();
     std::os::unix::fs::symlink("/nonexistent/scan.tif", batch.join("unreadable/1.tif")).unwrap();
     let out = tmp.path().join("out");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, err) = run(&batch, &out, &[]);
+    assert_eq!(code, Some(1), "{err}");
     let mut expect: Vec<(String, &str)> = cases
         .iter()
         .map(|(doc, name, _, why)| (format!("{doc}/{name}"), *why))
@@ -133,16 +127,8 @@ fn skip_page_packages_the_rest_and_says_so() {
     fs::write(&cfg, "[run]\non_bad_page = \"skip-page\"\n").unwrap();
     let out = tmp.path().join("out");
     let batch = tmp.path().join("batch");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{err}");
+    let (code, err) = run(&batch, &out, &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains("warning: doc: skipped page 2: ") && err.contains("doc/2.png"),
         "{err}"
@@ -156,27 +142,13 @@ fn skip_page_packages_the_rest_and_says_so() {
 #[test]
 fn bad_batch_csv_rows_are_named() {
     let tmp = tempfile::tempdir().unwrap();
-    let batch = tmp.path().join("batch");
-    for doc in ["ok", "dup", "badutf8"] {
-        fs::create_dir_all(batch.join(doc)).unwrap();
-        fs::copy(
-            samples().join("batch/can-tho-1925/1.tif"),
-            batch.join(doc).join("1.tif"),
-        )
-        .unwrap();
-    }
+    let batch = batch_of(tmp.path(), &["ok", "dup", "badutf8"]);
     let mut csv = b"id,title,language\nok,Fine,vie\ndup,One,vie\ndup,Two,vie\n../../x,Escape,vie\nghost,Nobody,vie\n".to_vec();
     csv.extend_from_slice(b"badutf8,Bad \xC3\x28 title,vie\n");
     fs::write(batch.join("batch.csv"), csv).unwrap();
     let out = tmp.path().join("out");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, err) = run(&batch, &out, &[]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("FAILED dup: batch.csv line 4: id 'dup' appears more than once"),
         "{err}"
@@ -200,49 +172,23 @@ fn bad_batch_csv_rows_are_named() {
 #[test]
 fn a_second_run_keeps_finished_bags() {
     let tmp = tempfile::tempdir().unwrap();
-    let batch = tmp.path().join("batch");
-    fs::create_dir_all(batch.join("a")).unwrap();
-    fs::copy(
-        samples().join("batch/can-tho-1925/1.tif"),
-        batch.join("a/1.tif"),
-    )
-    .unwrap();
+    let batch = batch_of(tmp.path(), &["a"]);
     let out = tmp.path().join("out");
-    let args = [
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    assert!(diachi(&args).status.success());
+    assert_eq!(run(&batch, &out, &[]).0, Some(0));
     let before = fs::read(out.join("a/data/a.pdf")).unwrap();
-    let o = diachi(&args);
-    assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("0 packaged, 1 already done"));
+    let (code, err) = run(&batch, &out, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("0 packaged, 1 already done"), "{err}");
     assert_eq!(fs::read(out.join("a/data/a.pdf")).unwrap(), before);
 }
 
 #[test]
 fn a_missing_language_model_is_its_own_exit_code() {
     let tmp = tempfile::tempdir().unwrap();
-    let batch = tmp.path().join("batch");
-    fs::create_dir_all(batch.join("a")).unwrap();
-    fs::copy(
-        samples().join("batch/can-tho-1925/1.tif"),
-        batch.join("a/1.tif"),
-    )
-    .unwrap();
+    let batch = batch_of(tmp.path(), &["a"]);
     let out = tmp.path().join("out");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--lang",
-        "xyz",
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(3), "{err}");
+    let (code, err) = run(&batch, &out, &["--lang", "xyz"]);
+    assert_eq!(code, Some(3), "{err}");
     assert!(
         err.contains("'xyz' not found") && err.contains("tesseract-ocr-xyz"),
         "{err}"

@@ -402,14 +402,7 @@ fn same_input_gives_byte_identical_bags() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("again");
     let batch = samples().join("batch");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, err) = run(&batch, &out, &["--jobs", "1"]);
+    assert_eq!(code, Some(0), "{err}");
     assert_same_bags(sample_out(), &out);
 }

@@ -299,13 +299,8 @@ fn hostile_metadata_still_gives_valid_xml() {
         .unwrap();
     csv.flush().unwrap();
     let out = tmp.path().join("out");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (code, err) = run(&batch, &out, &[]);
+    assert_eq!(code, Some(0), "{err}");
     validate("mets", &[out.join("x/data/metadata/mets.xml")]);
     validate("oai_dc", &[out.join("x/data/metadata/dc.xml")]);
     validate("alto", &[out.join("x/data/alto/0001.xml")]);

@@ -38,16 +38,8 @@ fn report_flags_what_needs_a_look() {
     inked_page(&batch.join("drawing/1.png"));
     fs::write(batch.join("broken/1.jpg"), b"").unwrap();
     let out = tmp.path().join("out");
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--lang",
-        "vie",
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, err) = run(&batch, &out, &["--lang", "vie"]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("2 pages need a look:"), "{err}");
     assert!(
         err.contains("  drawing page 1 (1.png): near-empty OCR"),

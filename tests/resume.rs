@@ -248,12 +248,7 @@ fn originals_are_never_touched() {
             .collect::<Vec<_>>()
     };
     let before = snapshot();
-    let o = diachi(&[
-        "run",
-        batch.to_str().unwrap(),
-        "--out",
-        tmp.path().join("out").to_str().unwrap(),
-    ]);
-    assert!(o.status.success());
+    let (code, err) = run(&batch, &tmp.path().join("out"), &[]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(before == snapshot(), "the batch folder changed");
 }

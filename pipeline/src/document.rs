@@ -243,7 +243,7 @@ fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<Me
                 dpi_assumed: r.dpi_assumed,
                 colour: match p.image.kind {
                     ImageKind::RgbJpeg => "color",
-                    ImageKind::GrayJpeg => "gray",
+                    ImageKind::GrayJpeg | ImageKind::GrayFlate => "gray",
                     ImageKind::BilevelG4 => "bilevel",
                 }
                 .into(),

@@ -145,3 +145,35 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `diachi run BATCH --out OUT EXTRA...` with the fixed timestamp: the exit
+/// code and what it printed on stderr.
+pub fn run(batch: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec![
+        "run",
+        batch.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let o = diachi(&args);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A batch under `root` with one document per name, each holding a copy of
+/// the first Vietnamese sample page as `1.tif`.
+pub fn batch_of(root: &Path, docs: &[&str]) -> PathBuf {
+    let batch = root.join("batch");
+    for doc in docs {
+        std::fs::create_dir_all(batch.join(doc)).unwrap();
+        std::fs::copy(
+            samples().join("batch/can-tho-1925/1.tif"),
+            batch.join(doc).join("1.tif"),
+        )
+        .unwrap();
+    }
+    batch
+}

@@ -25,6 +25,9 @@ const GLYPH_WIDTH: f64 = 500.0;
 pub enum ImageKind {
     /// 8-bit gray, JPEG (DCTDecode).
     GrayJpeg,
+    /// 8-bit gray, lossless Flate with the PNG Up predictor: chosen for
+    /// clean pages (mostly pure paper and ink), where it beats JPEG in size.
+    GrayFlate,
     /// 8-bit RGB, JPEG (DCTDecode).
     RgbJpeg,
     /// 1-bit, CCITT Group 4 (CCITTFaxDecode): lossless.
@@ -53,6 +56,88 @@ pub fn encode_page_image(
     if color.is_none() && crate::raster::is_bilevel(gray) {
         return encode_g4(gray);
     }
+    let jpeg = encode_jpeg(gray, color, quality, dpi)?;
+    if color.is_none() && is_clean(gray) {
+        let flate = encode_flate(gray)?;
+        if flate.data.len() < jpeg.data.len() {
+            return Ok(flate);
+        }
+    }
+    Ok(jpeg)
+}
+
+/// Whether nine pixels in ten are pure paper or pure ink (every 7th pixel
+/// sampled): a born-digital or very clean page, where lossless can win.
+/// Real scans, with paper texture and noise, never are, and skip the try.
+fn is_clean(gray: &GrayImage) -> bool {
+    let (mut clean, mut n) = (0usize, 0usize);
+    for &p in gray.as_raw().iter().step_by(7) {
+        n += 1;
+        clean += usize::from(p >= 250 || p <= 5);
+    }
+    clean * 10 >= n * 9
+}
+
+/// Lossless: each row as its difference from the row above (PNG Up, tag 2),
+/// deflated at a fast level.
+fn encode_flate(gray: &GrayImage) -> Result<PageImage> {
+    use std::io::Write;
+    let w = gray.width() as usize;
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(3));
+    let mut prev = vec![0u8; w];
+    let mut row_out = vec![0u8; w + 1];
+    for row in gray.as_raw().chunks(w) {
+        row_out[0] = 2;
+        for (o, (&p, &q)) in row_out[1..].iter_mut().zip(row.iter().zip(&prev)) {
+            *o = p.wrapping_sub(q);
+        }
+        enc.write_all(&row_out)
+            .map_err(|e| Error::Pdf(format!("Flate: {e}")))?;
+        prev.copy_from_slice(row);
+    }
+    let data = enc
+        .finish()
+        .map_err(|e| Error::Pdf(format!("Flate: {e}")))?;
+    if unflate(&data, w) != *gray.as_raw() {
+        return Err(Error::Pdf(
+            "Flate round trip differs from the page: not stored".into(),
+        ));
+    }
+    Ok(PageImage {
+        data,
+        width: gray.width(),
+        height: gray.height(),
+        kind: ImageKind::GrayFlate,
+    })
+}
+
+/// Inflates and undoes the Up predictor: the pixels a reader will see.
+fn unflate(data: &[u8], w: usize) -> Vec<u8> {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    if flate2::read::ZlibDecoder::new(data)
+        .read_to_end(&mut raw)
+        .is_err()
+    {
+        return Vec::new();
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(raw.len());
+    for row in raw.chunks(w + 1) {
+        let start = out.len();
+        for (i, &d) in row[1..].iter().enumerate() {
+            let up = if start >= w { out[start - w + i] } else { 0 };
+            out.push(d.wrapping_add(up));
+        }
+    }
+    out
+}
+
+fn encode_jpeg(
+    gray: &GrayImage,
+    color: Option<&RgbImage>,
+    quality: u8,
+    dpi: u32,
+) -> Result<PageImage> {
     // jpeg-encoder with its SIMD paths: faster than the image crate's
     // encoder on a full page.
     let mut data = Vec::new();
@@ -306,7 +391,14 @@ fn add_page(
         "Height" => img.height as i64,
         "ColorSpace" => if img.kind == ImageKind::RgbJpeg { "DeviceRGB" } else { "DeviceGray" },
     };
-    if img.kind == ImageKind::BilevelG4 {
+    if img.kind == ImageKind::GrayFlate {
+        dict.set("BitsPerComponent", 8);
+        dict.set("Filter", "FlateDecode");
+        dict.set(
+            "DecodeParms",
+            dictionary! { "Predictor" => 12, "Colors" => 1, "BitsPerComponent" => 8, "Columns" => img.width as i64 },
+        );
+    } else if img.kind == ImageKind::BilevelG4 {
         dict.set("BitsPerComponent", 1);
         dict.set("Filter", "CCITTFaxDecode");
         dict.set(
@@ -455,8 +547,35 @@ mod tests {
         assert!(img.data.len() < 301 * 97 / 8 * 2);
         let mut gray = page.clone();
         gray.put_pixel(0, 0, image::Luma([128]));
-        assert_eq!(
+        // One grey pixel: no longer bilevel, so not G4.
+        assert_ne!(
             encode_page_image(&gray, None, 80, 300).unwrap().kind,
+            ImageKind::BilevelG4
+        );
+    }
+
+    #[test]
+    fn clean_pages_are_lossless_when_that_is_smaller() {
+        // A clean page: white paper, black strokes with grey edges.
+        let mut page = GrayImage::from_pixel(800, 600, image::Luma([255]));
+        for y in (40..560).step_by(30) {
+            for x in 50..750 {
+                for dy in 0..8 {
+                    let v = if dy == 0 || dy == 7 { 128 } else { 0 };
+                    page.put_pixel(x, y + dy, image::Luma([v]));
+                }
+            }
+        }
+        let img = encode_page_image(&page, None, 80, 300).unwrap();
+        assert_eq!(img.kind, ImageKind::GrayFlate);
+        assert_eq!(unflate(&img.data, 800), *page.as_raw());
+        // A textured scan is never clean: JPEG.
+        let mut noisy = page.clone();
+        for (i, p) in noisy.pixels_mut().enumerate() {
+            p[0] = p[0].saturating_sub((i * 7919 % 23) as u8);
+        }
+        assert_eq!(
+            encode_page_image(&noisy, None, 80, 300).unwrap().kind,
             ImageKind::GrayJpeg
         );
     }
