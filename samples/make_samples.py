@@ -31,9 +31,15 @@ PAGES = [
     ("song-ngu", "p1.tif", "Noto Serif 11", 300, 0.0),
     # A 1-bit scan (CCITT G4 TIFF), as bilevel scanner settings produce.
     ("cong-bao-1930", "1.tif", "DejaVu Serif 10", 300, 0.8),
+    ("giay-to-xoay", "1.png", "Noto Serif 11", 300, 0.0),
+    ("giay-to-xoay", "2.png", "Noto Serif 11", 300, 0.0),
 ]
 
 BILEVEL = {("cong-bao-1930", "1.tif")}
+
+# Pages scanned the wrong way round: (document, file) -> degrees the finished
+# page is turned counter-clockwise (180: upside down; 90: text reads upwards).
+TURNED = {("giay-to-xoay", "1.png"): 180, ("giay-to-xoay", "2.png"): 90}
 
 A5_MM = (148, 210)
 
@@ -68,6 +74,8 @@ def main():
     for doc, name, font, dpi, skew in PAGES:
         stem = os.path.splitext(name)[0]
         img = page(render(os.path.join(GT, doc, stem + ".txt"), font, dpi), dpi, skew)
+        if (doc, name) in TURNED:
+            img = img.rotate(TURNED[(doc, name)], expand=True)
         os.makedirs(os.path.join(BATCH, doc), exist_ok=True)
         path = os.path.join(BATCH, doc, name)
         if (doc, name) in BILEVEL:

@@ -22,6 +22,7 @@ fn auto_finds_each_pages_language_and_matches_manual_accuracy() {
         ("wat-khleang", vec!["khm", "khm"], vec!["khm"]),
         ("song-ngu", vec!["vie+khm"], vec!["vie", "khm"]),
         ("cong-bao-1930", vec!["vie"], vec!["vie"]),
+        ("giay-to-xoay", vec!["vie", "vie"], vec!["vie"]),
     ];
     for (doc, pages, doc_langs) in expected {
         let rec: serde_json::Value =

@@ -69,6 +69,7 @@ fn layout_follows_the_output_contract() {
             ".diachi",
             "can-tho-1925",
             "cong-bao-1930",
+            "giay-to-xoay",
             "report.html",
             "report.json",
             "song-ngu",
@@ -153,6 +154,7 @@ fn skew_is_found_and_recorded() {
     let expect = [
         ("can-tho-1925", [0.0, 1.5, -1.0].as_slice()),
         ("wat-khleang", &[0.0, 2.0]),
+        ("cong-bao-1930", &[0.8]),
     ];
     for (doc, angles) in expect {
         let rec = record(doc);
@@ -162,6 +164,52 @@ fn skew_is_found_and_recorded() {
             assert_eq!(p["deskewed"], *want != 0.0);
         }
     }
+}
+
+/// Pages scanned upside down and sideways are turned upright, the turn is
+/// recorded, and they read as well as upright ones.
+#[test]
+fn orientation_is_found_and_recorded() {
+    let rec = record("giay-to-xoay");
+    let pages = rec["pages"].as_array().unwrap();
+    // Page 1 was turned 180°; page 2 a quarter counter-clockwise.
+    assert_eq!(pages[0]["orientation_degrees"], 180);
+    assert_eq!(pages[1]["orientation_degrees"], 90);
+    // The upside-down page was checked (its first reading was weak), with a
+    // clear margin; the sideways one was found from its line direction.
+    assert!(
+        pages[0]["orientation_margin"].as_f64().unwrap() > 15.0,
+        "{}",
+        pages[0]
+    );
+    for p in pages {
+        assert!(p["mean_confidence"].as_f64().unwrap() > 85.0, "{p}");
+    }
+    // Upright pages are never turned, and with good OCR never re-checked.
+    for doc in ["can-tho-1925", "wat-khleang", "song-ngu", "cong-bao-1930"] {
+        for p in record(doc)["pages"].as_array().unwrap() {
+            assert_eq!(p["orientation_degrees"], 0, "{doc}");
+            assert!(p["orientation_margin"].is_null(), "{doc}: {p}");
+        }
+    }
+    // The PDF page is the upright page: landscape scan, portrait page.
+    let pdf = sample_out().join("giay-to-xoay/data/giay-to-xoay.pdf");
+    let info = tool(
+        "pdfinfo",
+        &["-f", "2", "-l", "2", pdf.to_str().unwrap()],
+        "apt-get install poppler-utils",
+    );
+    let info = String::from_utf8_lossy(&info.stdout);
+    let size = info
+        .lines()
+        .find(|l| l.starts_with("Page    2 size:"))
+        .unwrap()
+        .to_string();
+    let dims: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert!(dims[1] < dims[2], "portrait: {size}");
 }
 
 fn pdftotext(pdf: &Path, page: &str, extra: &[&str]) -> String {
@@ -292,6 +340,7 @@ fn ocr_is_close_to_ground_truth() {
         ("wat-khleang", 0.01),
         ("song-ngu", 0.05),
         ("cong-bao-1930", 0.01),
+        ("giay-to-xoay", 0.01),
     ];
     for (doc, limit) in limits {
         let rec = record(doc);
@@ -336,7 +385,7 @@ fn alto_validates_against_the_schema() {
             files.push(e.unwrap().path().to_string_lossy().into_owned());
         }
     }
-    assert_eq!(files.len(), 7);
+    assert_eq!(files.len(), 9);
     let mut args = vec!["alto"];
     args.extend(files.iter().map(String::as_str));
     let o = tool(
@@ -356,7 +405,7 @@ fn alto_validates_against_the_schema() {
 fn verify_passes_then_names_each_tampered_file() {
     let o = diachi(&["verify", sample_out().to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).matches("OK ").count(), 4);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).matches("OK ").count(), 5);
 
     let tmp = tempfile::tempdir().unwrap();
     let check = |change: &dyn Fn(&Path), expect: &str| {

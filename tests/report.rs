@@ -133,7 +133,7 @@ fn a_clean_batch_flags_nothing() {
     let report: serde_json::Value =
         serde_json::from_str(&read(&sample_out().join("report.json"))).unwrap();
     assert_eq!(report["review"], serde_json::json!([]));
-    assert_eq!(report["summary"]["documents"], 4);
-    assert_eq!(report["summary"]["pages"], 7);
+    assert_eq!(report["summary"]["documents"], 5);
+    assert_eq!(report["summary"]["pages"], 9);
     assert!(read(&sample_out().join("report.html")).contains("Nothing flagged."));
 }

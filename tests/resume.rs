@@ -55,7 +55,7 @@ fn killed_mid_batch_then_resumed_equals_a_clean_run() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
     assert!(
-        err.contains("3 packaged, 1 already done, 0 failed"),
+        err.contains("4 packaged, 1 already done, 0 failed"),
         "{err}"
     );
     assert_same_bags(sample_out(), &out);

@@ -18,6 +18,16 @@ pub struct Config {
     pub bag: BagConfig,
     pub run: RunConfig,
     pub report: ReportConfig,
+    pub orientation: OrientationConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrientationConfig {
+    /// Default true.
+    pub enabled: bool,
+    /// Default 80.0.
+    pub recheck_below: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -31,6 +41,8 @@ pub struct ReportConfig {
     pub min_characters: usize,
     /// Default 8.0.
     pub max_skew: f32,
+    /// Default 15.0.
+    pub orientation_margin: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -71,9 +71,10 @@ pub fn package(
             })
             .collect();
         let settings = format!(
-            "lang={}; psm={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
+            "lang={}; psm={}; orientation_degrees={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
             page.lang,
             ctx.config.ocr.psm,
+            page.orientation_degrees,
             page.skew_degrees,
             page.deskewed,
             page.dpi.1,
@@ -105,7 +106,8 @@ pub fn package(
             dpi_assumed: page.dpi_assumed,
             skew_degrees: page.skew_degrees,
             deskewed: page.deskewed,
-            orientation_degrees: 0,
+            orientation_degrees: page.orientation_degrees,
+            orientation_margin: page.orientation_margin,
             prepared_width: page.text.width,
             prepared_height: page.text.height,
             language: page.lang.clone(),
@@ -249,6 +251,7 @@ fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<Me
                 .into(),
                 skew_degrees: r.skew_degrees,
                 deskewed: r.deskewed,
+                orientation_degrees: r.orientation_degrees,
                 lang: r.language.clone(),
             }
         })

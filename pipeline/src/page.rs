@@ -20,6 +20,11 @@ pub struct PageOutput {
     pub dpi_assumed: bool,
     pub skew_degrees: f32,
     pub deskewed: bool,
+    /// Clockwise turn applied to make the page upright: 0, 90, 180 or 270.
+    pub orientation_degrees: u32,
+    /// When the page was checked for being upside down: how far apart the
+    /// two readings' confidences were (0-100; small means unsure).
+    pub orientation_margin: Option<f32>,
     pub lang: String,
     pub text: PageText,
     pub image: PageImage,
@@ -79,34 +84,66 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
     drop(bytes);
     let (width, height) = (raster.width(), raster.height());
-    let (mut gray, color, skew, deskewed) = if cfg.deskew.enabled {
-        let d = workers::deskew::deskew(
-            raster.gray,
-            raster.color,
-            cfg.deskew.max_degrees,
-            cfg.deskew.min_degrees,
-        );
-        (d.gray, d.color, d.skew.degrees, d.rotated)
-    } else {
-        (raster.gray, raster.color, 0.0, false)
-    };
+    let (mut gray, mut color, mut dpi) = (raster.gray, raster.color, raster.dpi);
+    let mut orientation_degrees = 0;
+    if cfg.orientation.enabled && workers::orient::is_sideways(&gray) {
+        // Turn a quarter clockwise; a page that was the other way round is
+        // then upside down, which the confidence check below finds.
+        orientation_degrees = 90;
+        gray = image::imageops::rotate90(&gray);
+        color = color.map(|c| image::imageops::rotate90(&c));
+        dpi = (dpi.1, dpi.0);
+    }
+    let (mut skew, mut deskewed) = (0.0, false);
+    if cfg.deskew.enabled {
+        let d =
+            workers::deskew::deskew(gray, color, cfg.deskew.max_degrees, cfg.deskew.min_degrees);
+        (gray, color, skew, deskewed) = (d.gray, d.color, d.skew.degrees, d.rotated);
+    }
     if raster.bilevel && deskewed {
         // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
         for p in gray.pixels_mut() {
             p[0] = if p[0] < 128 { 0 } else { 255 };
         }
     }
-    let dpi = raster.dpi;
-    let lang = if lang == "auto" {
-        with_engine(&ctx.tessdata, "vie+khm", 6, |engine| {
-            workers::script::detect(&gray, dpi.1.round() as u32, engine)
-        })?
+    let ppi = dpi.1.round() as u32;
+    let auto = lang == "auto";
+    let detect = |g: &image::GrayImage| {
+        with_engine(&ctx.tessdata, "vie+khm", 6, |e| {
+            workers::script::detect(g, ppi, e)
+        })
+    };
+    let ocr = |g: &image::GrayImage, lang: &str| {
+        with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |e| e.recognize(g, ppi))
+    };
+    let mut lang = if auto {
+        detect(&gray)?
     } else {
         lang.to_string()
     };
-    let text = with_engine(&ctx.tessdata, &lang, cfg.ocr.psm, |engine| {
-        engine.recognize(&gray, dpi.1.round() as u32)
-    })?;
+    let mut text = ocr(&gray, &lang)?;
+    let mut orientation_margin = None;
+    let weak = text
+        .mean_confidence()
+        .is_none_or(|c| c < cfg.orientation.recheck_below);
+    if cfg.orientation.enabled && weak {
+        let check = with_engine(&ctx.tessdata, &lang, cfg.ocr.psm, |e| {
+            workers::orient::up_or_down(&gray, ppi, e)
+        })?;
+        if let Some(ud) = check {
+            orientation_margin = Some((ud.margin() * 10.0).round() / 10.0);
+            if ud.upside_down {
+                orientation_degrees = (orientation_degrees + 180) % 360;
+                gray = image::imageops::rotate180(&gray);
+                color = color.map(|c| image::imageops::rotate180(&c));
+                if auto {
+                    // The language was judged on the page upside down.
+                    lang = detect(&gray)?;
+                }
+                text = ocr(&gray, &lang)?;
+            }
+        }
+    }
     let image = workers::pdfa::encode_page_image(
         &gray,
         color.as_ref(),
@@ -132,6 +169,8 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         // Three decimals; `+ 0.0` turns -0 into 0 for the record.
         skew_degrees: (skew * 1000.0).round() / 1000.0 + 0.0,
         deskewed,
+        orientation_degrees,
+        orientation_margin,
         lang,
         text,
         image,

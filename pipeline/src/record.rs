@@ -40,6 +40,11 @@ pub struct PageRecord {
     pub deskewed: bool,
     /// Clockwise rotation applied: 0, 90, 180 or 270.
     pub orientation_degrees: u32,
+    /// Set when the page was checked for being upside down (its first OCR
+    /// was weak): the gap between the confidences of the page read as it was
+    /// and turned round, 0-100. Small means the decision was unsure.
+    #[serde(default)]
+    pub orientation_margin: Option<f32>,
     /// Pixel size of the prepared page (the PDF image, the ALTO coordinates).
     pub prepared_width: u32,
     pub prepared_height: u32,

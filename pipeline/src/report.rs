@@ -87,6 +87,12 @@ pub fn page_warnings(p: &PageRecord, cfg: &ReportConfig) -> Vec<String> {
         None if p.ink_ratio >= cfg.min_ink && !near_empty => w.push("no words recognised".into()),
         _ => {}
     }
+    if let Some(m) = p.orientation_margin.filter(|&m| m < cfg.orientation_margin) {
+        w.push(format!(
+            "orientation unsure: upright and upside-down readings {m:.0} points apart; turned {}°",
+            p.orientation_degrees
+        ));
+    }
     if p.skew_degrees.abs() > cfg.max_skew {
         w.push(format!(
             "large skew: {:.2}°, check the page is straight",

@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-pub const DOCS: [&str; 4] = ["can-tho-1925", "wat-khleang", "song-ngu", "cong-bao-1930"];
+pub const DOCS: [&str; 5] = [
+    "can-tho-1925",
+    "wat-khleang",
+    "song-ngu",
+    "cong-bao-1930",
+    "giay-to-xoay",
+];
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

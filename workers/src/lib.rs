@@ -13,6 +13,7 @@ pub mod fixity;
 pub mod marc;
 pub mod mets;
 pub mod ocr;
+pub mod orient;
 pub mod pdfa;
 pub mod raster;
 pub mod script;

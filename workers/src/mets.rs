@@ -34,6 +34,8 @@ pub struct MetsPage {
     pub colour: String,
     pub skew_degrees: f32,
     pub deskewed: bool,
+    /// Clockwise turn applied: 0, 90, 180 or 270.
+    pub orientation_degrees: u32,
     /// Tesseract language string.
     pub lang: String,
 }
@@ -240,11 +242,16 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         });
         list.push(Event {
             kind: "deskew",
-            detail: if p.deskewed {
-                format!("skew of {}° (counter-clockwise) found and corrected by rotation; orientation 0°", p.skew_degrees)
-            } else {
-                format!("skew of {}° found, below the correction threshold; not rotated; orientation 0°", p.skew_degrees)
-            },
+            detail: format!(
+                "turned {}° clockwise to be upright; skew of {}° (counter-clockwise) found{}",
+                p.orientation_degrees,
+                p.skew_degrees,
+                if p.deskewed {
+                    " and corrected by rotation"
+                } else {
+                    ", below the correction threshold: not rotated"
+                }
+            ),
             outcome: "success",
             agent: diachi.clone(),
             objects: vec![master],

@@ -97,15 +97,12 @@ fn script_counts(text: &str) -> (usize, usize) {
     })
 }
 
-/// The language string for a page: `vie`, `khm` or `vie+khm`. `engine` must
-/// read both (`vie+khm`, page segmentation mode 6). The sampled segments are
-/// stacked into one small image and read in one call, since each call to
-/// Tesseract has a fixed cost far above that of a few words.
-pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<String> {
+/// The beginnings (a few words) of up to `SAMPLE_LINES` text lines spread
+/// over the page, stacked into one small image; `None` without text lines.
+/// Each call to Tesseract has a fixed cost far above that of a few words, so
+/// whatever is read from a sample is read from this one sheet in one call.
+pub fn sample_sheet(gray: &GrayImage) -> Option<GrayImage> {
     let lines = text_lines(gray);
-    if lines.is_empty() {
-        return Ok("vie".into());
-    }
     let t = crate::deskew::otsu(gray);
     let step = lines.len().div_ceil(SAMPLE_LINES).max(1);
     let mut segments = Vec::new();
@@ -124,6 +121,9 @@ pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<String> {
             image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image(),
         );
     }
+    if segments.is_empty() {
+        return None;
+    }
     let gap = segments.iter().map(|s| s.height()).max().unwrap_or(0) / 2;
     let width = segments.iter().map(|s| s.width()).max().unwrap_or(1) + 2 * gap;
     let height = segments.iter().map(|s| s.height() + gap).sum::<u32>() + gap;
@@ -133,6 +133,15 @@ pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<String> {
         image::imageops::replace(&mut sheet, s, i64::from(gap), i64::from(y));
         y += s.height() + gap;
     }
+    Some(sheet)
+}
+
+/// The language string for a page: `vie`, `khm` or `vie+khm`. `engine` must
+/// read both (`vie+khm`, page segmentation mode 6).
+pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<String> {
+    let Some(sheet) = sample_sheet(gray) else {
+        return Ok("vie".into());
+    };
     let text = engine.recognize(&sheet, dpi)?;
     let (mut khmer_lines, mut latin_lines) = (0, 0);
     for line in text.lines() {
