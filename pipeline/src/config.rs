@@ -74,6 +74,8 @@ pub struct DeskewConfig {
     pub max_degrees: f32,
     /// Default 0.1.
     pub min_degrees: f32,
+    /// Default true.
+    pub normalize_background: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

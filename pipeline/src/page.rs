@@ -85,6 +85,9 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     drop(bytes);
     let (width, height) = (raster.width(), raster.height());
     let (mut gray, mut color, mut dpi) = (raster.gray, raster.color, raster.dpi);
+    if cfg.deskew.normalize_background && !raster.bilevel {
+        gray = workers::clean::normalize(&gray);
+    }
     let mut orientation_degrees = 0;
     if cfg.orientation.enabled && workers::orient::is_sideways(&gray) {
         // Turn a quarter clockwise; a page that was the other way round is

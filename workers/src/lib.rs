@@ -6,6 +6,7 @@
 
 pub mod alto;
 pub mod bagit;
+pub mod clean;
 pub mod dc;
 pub mod deskew;
 mod error;
