@@ -86,7 +86,9 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     let (width, height) = (raster.width(), raster.height());
     let (mut gray, mut color, mut dpi) = (raster.gray, raster.color, raster.dpi);
     if cfg.deskew.normalize_background && !raster.bilevel {
-        gray = workers::clean::normalize(&gray);
+        if let Some(normalised) = workers::clean::normalize(&gray) {
+            gray = normalised;
+        }
     }
     let mut orientation_degrees = 0;
     if cfg.orientation.enabled && workers::orient::is_sideways(&gray) {

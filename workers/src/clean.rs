@@ -13,8 +13,10 @@ const BLOCK: u32 = 64;
 
 /// The page with its background brought to white: each pixel divided by the
 /// paper brightness around it (the brightest tenth of its block, smoothed
-/// over neighbouring blocks and interpolated).
-pub fn normalize(gray: &GrayImage) -> GrayImage {
+/// over neighbouring blocks and interpolated). `None` when the paper is
+/// already white everywhere (a clean or born-digital page): nothing to do,
+/// and the full-size pass is skipped.
+pub fn normalize(gray: &GrayImage) -> Option<GrayImage> {
     let (w, h) = gray.dimensions();
     let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
     let src = gray.as_raw();
@@ -62,6 +64,9 @@ pub fn normalize(gray: &GrayImage) -> GrayImage {
             m.max(32.0)
         })
         .collect();
+    if smoothed.iter().all(|&l| l >= 250.0) {
+        return None;
+    }
     let at = |bx: i64, by: i64| {
         smoothed[(by.clamp(0, bh as i64 - 1) * bw as i64 + bx.clamp(0, bw as i64 - 1)) as usize]
     };
@@ -80,7 +85,7 @@ pub fn normalize(gray: &GrayImage) -> GrayImage {
             out.push((p as f32 * 255.0 / paper).min(255.0) as u8);
         }
     }
-    GrayImage::from_raw(w, h, out).expect("w*h pixels")
+    Some(GrayImage::from_raw(w, h, out).expect("w*h pixels"))
 }
 
 #[cfg(test)]
@@ -97,7 +102,7 @@ mod tests {
             let ink = y % 40 < 6 && x % 50 < 30;
             *p = Luma([(if ink { paper * 0.2 } else { paper }) as u8]);
         }
-        let n = normalize(&img);
+        let n = normalize(&img).expect("grey paper is normalised");
         let paper: Vec<u8> = n
             .enumerate_pixels()
             .filter(|(x, y, _)| !(y % 40 < 6 && x % 50 < 30))
@@ -132,6 +137,6 @@ mod tests {
     fn white_paper_is_left_alone() {
         let mut img = GrayImage::from_pixel(300, 200, Luma([255]));
         img.put_pixel(10, 10, Luma([0]));
-        assert_eq!(normalize(&img), img);
+        assert_eq!(normalize(&img), None);
     }
 }
