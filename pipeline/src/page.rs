@@ -119,7 +119,9 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         })
     };
     let ocr = |g: &image::GrayImage, lang: &str| {
-        with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |e| e.recognize(g, ppi))
+        with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |e| {
+            workers::layout::recognize_columns(g, ppi, e)
+        })
     };
     let mut lang = if auto {
         detect(&gray)?

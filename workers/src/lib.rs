@@ -11,6 +11,7 @@ pub mod dc;
 pub mod deskew;
 mod error;
 pub mod fixity;
+pub mod layout;
 pub mod marc;
 pub mod mets;
 pub mod ocr;
