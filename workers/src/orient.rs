@@ -95,6 +95,42 @@ mod tests {
         assert!(is_sideways(&image::imageops::rotate270(&p)));
     }
 
+    /// Every orientation of a real Khmer and a real Vietnamese page (from
+    /// samples/) is brought back upright by the two signals together.
+    #[test]
+    fn each_orientation_gets_the_right_correction() {
+        let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/batch");
+        for (file, lang) in [
+            ("wat-khleang/scan_1.png", "khm"),
+            ("can-tho-1925/1.tif", "vie"),
+        ] {
+            let upright = image::open(samples.join(file)).unwrap().to_luma8();
+            let engine = crate::ocr::Engine::new(&tessdata, lang, 6).unwrap();
+            // The page as scanned, turned counter-clockwise by `turn`.
+            for turn in [0u32, 90, 180, 270] {
+                let scanned = match turn {
+                    90 => image::imageops::rotate270(&upright),
+                    180 => image::imageops::rotate180(&upright),
+                    270 => image::imageops::rotate90(&upright),
+                    _ => upright.clone(),
+                };
+                let mut correction = 0;
+                let mut page = scanned;
+                if is_sideways(&page) {
+                    correction = 90;
+                    page = image::imageops::rotate90(&page);
+                }
+                let ud = up_or_down(&page, 300, &engine).unwrap().unwrap();
+                if ud.upside_down {
+                    correction += 180;
+                }
+                assert_eq!(correction, turn, "{file} turned {turn}: {ud:?}");
+                assert!(ud.margin() > 15.0, "{file} turned {turn}: {ud:?}");
+            }
+        }
+    }
+
     #[test]
     fn blank_page_is_upright() {
         assert!(!is_sideways(&GrayImage::from_pixel(300, 400, Luma([255]))));
