@@ -28,6 +28,31 @@ fn assert_only_whole_bags(out: &Path) {
     }
 }
 
+/// Runs the sample batch with `--jobs 1` and a fault hook that kills diachi
+/// on the spot, and checks that it died by a signal.
+fn run_until_killed(out: &Path, hook: &str, n: &str, epoch: bool) {
+    let mut env = vec![(hook, n)];
+    if epoch {
+        env.push(("SOURCE_DATE_EPOCH", EPOCH));
+    }
+    let o = diachi_with(
+        &[
+            "run",
+            &batch(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "1",
+        ],
+        &env,
+    );
+    assert!(
+        o.status.code().is_none(),
+        "expected death by signal, got {}",
+        o.status
+    );
+}
+
 #[test]
 fn killed_mid_batch_then_resumed_equals_a_clean_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -35,18 +60,7 @@ fn killed_mid_batch_then_resumed_equals_a_clean_run() {
     let o_str = out.to_str().unwrap();
     // --jobs 1: documents in order; the 4th page is the Khmer document's first,
     // so the Vietnamese bag is done and the others are not.
-    let o = diachi_with(
-        &["run", &batch(), "--out", o_str, "--jobs", "1"],
-        &[
-            ("SOURCE_DATE_EPOCH", EPOCH),
-            ("DIACHI_TEST_ABORT_AFTER_PAGES", "4"),
-        ],
-    );
-    assert!(
-        o.status.code().is_none(),
-        "expected death by signal, got {}",
-        o.status
-    );
+    run_until_killed(&out, "DIACHI_TEST_ABORT_AFTER_PAGES", "4", true);
     assert!(out.join("can-tho-1925/bagit.txt").is_file());
     assert!(!out.join("wat-khleang").exists());
     assert_only_whole_bags(&out);
@@ -66,14 +80,7 @@ fn killed_before_a_bag_is_renamed_leaves_no_bag() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let o_str = out.to_str().unwrap();
-    let o = diachi_with(
-        &["run", &batch(), "--out", o_str, "--jobs", "1"],
-        &[
-            ("SOURCE_DATE_EPOCH", EPOCH),
-            ("DIACHI_TEST_ABORT_BEFORE_RENAME", "1"),
-        ],
-    );
-    assert!(o.status.code().is_none(), "{}", o.status);
+    run_until_killed(&out, "DIACHI_TEST_ABORT_BEFORE_RENAME", "1", true);
     // The bag was complete in staging, but nothing is visible under OUT.
     assert!(out
         .join(".diachi/staging/can-tho-1925/tagmanifest-sha256.txt")
@@ -91,11 +98,7 @@ fn a_resumed_batch_keeps_its_timestamp() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let o_str = out.to_str().unwrap();
-    let o = diachi_with(
-        &["run", &batch(), "--out", o_str, "--jobs", "1"],
-        &[("DIACHI_TEST_ABORT_AFTER_PAGES", "4")],
-    );
-    assert!(o.status.code().is_none());
+    run_until_killed(&out, "DIACHI_TEST_ABORT_AFTER_PAGES", "4", false);
     std::thread::sleep(Duration::from_millis(1100));
     assert!(diachi_with(&["run", &batch(), "--out", o_str], &[])
         .status

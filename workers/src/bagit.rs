@@ -1,12 +1,12 @@
 //! BagIt 1.0 (RFC 8493): building a bag in a staging folder, and verifying
 //! one as an archivist would, years later.
 
-use crate::fixity::{copy_verified, sha256_file, sha256_hex};
+use crate::fixity::{copy_verified, digest_file, sha256_file, sha256_hex};
 use crate::{Error, Result};
-use sha2::{Digest, Sha512};
+use sha2::Sha512;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Builds a bag file by file. Every payload file's SHA-256 is taken as it is
@@ -292,19 +292,10 @@ fn check_manifest(
 
 fn hash_file(path: &Path, algo: &str) -> Result<String> {
     if algo == "sha256" {
-        return sha256_file(path);
+        sha256_file(path)
+    } else {
+        digest_file::<Sha512>(path)
     }
-    let mut f = File::open(path).map_err(Error::io(path))?;
-    let mut h = Sha512::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf).map_err(Error::io(path))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
 }
 
 fn check_oxum(dir: &Path, bytes: u64, files: u64, v: &mut Verification) {

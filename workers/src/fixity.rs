@@ -17,8 +17,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Lower-case hex SHA-256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> Result<String> {
+    digest_file::<Sha256>(path)
+}
+
+/// Lower-case hex digest of a file with any RustCrypto hash, streamed.
+pub fn digest_file<D: Digest>(path: &Path) -> Result<String> {
     let mut file = File::open(path).map_err(Error::io(path))?;
-    let mut hasher = Sha256::new();
+    let mut hasher = D::new();
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = file.read(&mut buf).map_err(Error::io(path))?;
