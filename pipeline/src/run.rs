@@ -107,10 +107,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let mut jobs: Vec<(&DocumentInput, Vec<String>)> = Vec::new();
     for doc in &batch.documents {
         match document_languages(doc, &default_lang) {
-            Ok((langs, warning)) => {
-                summary.warnings.extend(warning);
-                jobs.push((doc, langs));
-            }
+            Ok(langs) => jobs.push((doc, langs)),
             Err(reason) => summary.failed.push((doc.id.clone(), reason)),
         }
     }
@@ -306,13 +303,11 @@ fn package(
 fn document_languages(
     doc: &DocumentInput,
     default: &[String],
-) -> std::result::Result<(Vec<String>, Option<String>), String> {
-    let langs = if doc.metadata.language.is_empty() {
-        default.to_vec()
-    } else {
-        lang::parse(&doc.metadata.language).map_err(|e| format!("batch.csv language: {e}"))?
-    };
-    Ok((langs, None))
+) -> std::result::Result<Vec<String>, String> {
+    if doc.metadata.language.is_empty() {
+        return Ok(default.to_vec());
+    }
+    lang::parse(&doc.metadata.language).map_err(|e| format!("batch.csv language: {e}"))
 }
 
 /// The models a language list needs: `auto` chooses among Vietnamese and
