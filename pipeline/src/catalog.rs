@@ -55,18 +55,13 @@ pub enum Format {
     MarcXml,
 }
 
-/// Reads every bag's record.json under `out`, in natural id order.
+/// Reads the record.json of every bag in `out`, in natural id order.
 pub fn records(out: &Path) -> Result<Vec<Record>> {
-    let entries = std::fs::read_dir(out).map_err(|e| Error::Batch {
-        path: out.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    let mut paths: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path().join("data/metadata/record.json"))
+    let paths: Vec<PathBuf> = crate::verify::bag_dirs(out)?
+        .into_iter()
+        .map(|bag| bag.join("data/metadata/record.json"))
         .filter(|p| p.is_file())
         .collect();
-    paths.sort_by(|a, b| crate::discover::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
     paths
         .iter()
         .map(|p| {

@@ -103,7 +103,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     if cfg.deskew.enabled {
         let d =
             workers::deskew::deskew(gray, color, cfg.deskew.max_degrees, cfg.deskew.min_degrees);
-        (gray, color, skew, deskewed) = (d.gray, d.color, d.skew.degrees, d.rotated);
+        (gray, color, skew, deskewed) = (d.gray, d.color, d.skew, d.rotated);
     }
     if raster.bilevel && deskewed {
         // Rotation blends edges to grey; a 1-bit scan stays 1-bit.

@@ -10,8 +10,23 @@ pub fn verify_path(path: &Path) -> Result<Vec<(PathBuf, Verification)>> {
     if bagit::is_bag(path) {
         return Ok(vec![(path.to_path_buf(), bagit::verify(path)?)]);
     }
-    let entries = std::fs::read_dir(path).map_err(|e| Error::Batch {
-        path: path.to_path_buf(),
+    let bags = bag_dirs(path)?;
+    if bags.is_empty() {
+        return Err(Error::Batch {
+            path: path.to_path_buf(),
+            reason: "neither a bag nor a folder of bags (no bagit.txt)".into(),
+        });
+    }
+    bags.into_iter()
+        .map(|b| Ok((b.clone(), bagit::verify(&b)?)))
+        .collect()
+}
+
+/// The bags directly inside `dir` (hidden folders skipped), in natural name
+/// order.
+pub fn bag_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Batch {
+        path: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
     let mut bags: Vec<PathBuf> = entries
@@ -25,14 +40,6 @@ pub fn verify_path(path: &Path) -> Result<Vec<(PathBuf, Verification)>> {
             !hidden && bagit::is_bag(p)
         })
         .collect();
-    if bags.is_empty() {
-        return Err(Error::Batch {
-            path: path.to_path_buf(),
-            reason: "neither a bag nor a folder of bags (no bagit.txt)".into(),
-        });
-    }
     bags.sort_by(|a, b| crate::discover::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
-    bags.into_iter()
-        .map(|b| Ok((b.clone(), bagit::verify(&b)?)))
-        .collect()
+    Ok(bags)
 }

@@ -46,7 +46,7 @@ fn main() {
     lap("thumbnail");
     println!(
         "{digest} skew {:.3} words {} jpeg {} B thumb {}x{}",
-        skew.degrees,
+        skew,
         text.words().count(),
         img.data.len(),
         th.width(),

@@ -10,30 +10,18 @@ use image::{GrayImage, ImageBuffer, Luma, Pixel, Rgb, RgbImage};
 /// Largest side of the reduced copy the search runs on.
 const REDUCED_SIDE: u32 = 1400;
 
-/// The skew found on a page.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Skew {
-    /// Degrees, positive = counter-clockwise on screen.
-    pub degrees: f32,
-    /// How much sharper the best projection is than the unrotated one
-    /// (1.0 = no gain, also reported for pages without ink).
-    pub sharpness: f32,
-}
-
 /// Estimates skew within ±`max_degrees`, coarse to fine: 0.2° and then
 /// 0.04° steps on a reduced copy, then 0.005° steps on the full-resolution
 /// ink (every second row), where the best angle is the middle of the run of
 /// angles that score (within a hair) the same, since at that scale several
-/// angles put the same pixels in the same rows.
-pub fn estimate(gray: &GrayImage, max_degrees: f32) -> Skew {
+/// angles put the same pixels in the same rows. Degrees, positive =
+/// counter-clockwise on screen; 0 for a page without ink.
+pub fn estimate(gray: &GrayImage, max_degrees: f32) -> f32 {
     let small = reduce(gray);
     let threshold = otsu(&small);
     let coarse = ink_points(&small, threshold, 1);
     if coarse.len() < 50 {
-        return Skew {
-            degrees: 0.0,
-            sharpness: 1.0,
-        };
+        return 0.0;
     }
     // The widest sweep only needs a quarter of the ink pixels; taken on a
     // diagonal lattice, so that no row is left out (which would favour 0°).
@@ -56,12 +44,7 @@ pub fn estimate(gray: &GrayImage, max_degrees: f32) -> Skew {
         (best - 0.06).max(-max_degrees),
         (best + 0.06).min(max_degrees),
     );
-    let (degrees, score) = search(&fine, range, 0.005);
-    let base = profile_score(&fine, 0.0).max(1.0);
-    Skew {
-        degrees,
-        sharpness: (score / base) as f32,
-    }
+    search(&fine, range, 0.005).0
 }
 
 /// How strongly the ink lines up in rows and in columns, each at its best
@@ -285,7 +268,8 @@ where
 pub struct Deskewed {
     pub gray: GrayImage,
     pub color: Option<RgbImage>,
-    pub skew: Skew,
+    /// The skew found, degrees counter-clockwise.
+    pub skew: f32,
     /// Whether the raster was rotated (|skew| at or above the threshold).
     pub rotated: bool,
 }
@@ -299,7 +283,7 @@ pub fn deskew(
     min_degrees: f32,
 ) -> Deskewed {
     let skew = estimate(&gray, max_degrees);
-    if skew.degrees.abs() < min_degrees {
+    if skew.abs() < min_degrees {
         return Deskewed {
             gray,
             color,
@@ -307,8 +291,8 @@ pub fn deskew(
             rotated: false,
         };
     }
-    let gray = rotate(&gray, skew.degrees, Luma([255]));
-    let color = color.map(|c| rotate(&c, skew.degrees, Rgb([255, 255, 255])));
+    let gray = rotate(&gray, skew, Luma([255]));
+    let color = color.map(|c| rotate(&c, skew, Rgb([255, 255, 255])));
     Deskewed {
         gray,
         color,
@@ -351,9 +335,9 @@ mod tests {
             let skewed = rotate(&straight, -angle, Luma([255]));
             let found = estimate(&skewed, 15.0);
             assert!(
-                (found.degrees - angle).abs() <= 0.03,
+                (found - angle).abs() <= 0.03,
                 "made {angle}°, found {}°",
-                found.degrees
+                found
             );
         }
     }
@@ -363,7 +347,7 @@ mod tests {
         let skewed = rotate(&page(), -3.0, Luma([255]));
         let d = deskew(skewed, None, 15.0, 0.1);
         assert!(d.rotated);
-        assert!(estimate(&d.gray, 15.0).degrees.abs() <= 0.03);
+        assert!(estimate(&d.gray, 15.0).abs() <= 0.03);
         let straight = deskew(page(), None, 15.0, 0.1);
         assert!(!straight.rotated);
         assert_eq!(straight.gray.dimensions(), (1200, 1600));
@@ -381,6 +365,6 @@ mod tests {
     #[test]
     fn blank_page_is_not_skewed() {
         let s = estimate(&GrayImage::from_pixel(500, 700, Luma([255])), 15.0);
-        assert_eq!(s.degrees, 0.0);
+        assert_eq!(s, 0.0);
     }
 }
