@@ -2,7 +2,7 @@
 //! `<Page>` fragment Tesseract renders, with word confidences and languages.
 
 use crate::text::{BBox, Block, PageText};
-use crate::xml::{self, XmlResult, XmlWriter};
+use crate::xml::E;
 
 const NS: &str = "http://www.loc.gov/standards/alto/ns-v4#";
 const SCHEMA: &str =
@@ -27,149 +27,102 @@ pub struct AltoPage<'a> {
 }
 
 /// The ALTO document as bytes.
-pub fn write(page: &AltoPage) -> Vec<u8> {
-    let mut w = xml::document();
-    body(&mut w, page).expect("writing to a Vec cannot fail");
-    xml::finish(w)
+pub fn write(p: &AltoPage) -> Vec<u8> {
+    E::new("alto")
+        .attr("xmlns", NS)
+        .attr("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance")
+        .attr("xsi:schemaLocation", SCHEMA)
+        .child(description(p))
+        .child(E::new("Layout").child(layout(p)))
+        .to_document()
 }
 
-fn body(w: &mut XmlWriter, p: &AltoPage) -> XmlResult {
-    w.create_element("alto")
-        .with_attribute(("xmlns", NS))
-        .with_attribute(("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"))
-        .with_attribute(("xsi:schemaLocation", SCHEMA))
-        .write_inner_content(|w| {
-            description(w, p)?;
-            w.create_element("Layout")
-                .write_inner_content(|w| layout(w, p))?;
-            Ok(())
-        })?;
-    Ok(())
-}
-
-fn description(w: &mut XmlWriter, p: &AltoPage) -> XmlResult {
-    w.create_element("Description").write_inner_content(|w| {
-        xml::text_element(w, "MeasurementUnit", "pixel")?;
-        w.create_element("sourceImageInformation")
-            .write_inner_content(|w| {
-                xml::text_element(w, "fileName", p.master)?;
-                w.create_element("fileIdentifier")
-                    .with_attribute(("fileIdentifierLocation", "SHA-256"))
-                    .write_text_content(quick_xml::events::BytesText::new(p.master_sha256))?;
-                Ok(())
-            })?;
-        w.create_element("Processing")
-            .with_attribute(("ID", "OCR_1"))
-            .write_inner_content(|w| {
-                xml::text_element(w, "processingDateTime", p.date)?;
-                xml::text_element(
-                    w,
+fn description(p: &AltoPage) -> E {
+    let software = |name: &str, version: &str| {
+        E::new("processingSoftware")
+            .child(E::text("softwareName", name))
+            .child(E::text("softwareVersion", version))
+    };
+    E::new("Description")
+        .child(E::text("MeasurementUnit", "pixel"))
+        .child(
+            E::new("sourceImageInformation")
+                .child(E::text("fileName", p.master))
+                .child(
+                    E::text("fileIdentifier", p.master_sha256)
+                        .attr("fileIdentifierLocation", "SHA-256"),
+                ),
+        )
+        .child(
+            E::new("Processing")
+                .attr("ID", "OCR_1")
+                .child(E::text("processingDateTime", p.date))
+                .child(E::text(
                     "processingStepDescription",
                     "OCR of the deskewed, upright page; coordinates are pixels of that page",
-                )?;
-                xml::text_element(w, "processingStepSettings", p.settings)?;
-                software(w, "Tesseract", p.tesseract_version)?;
-                Ok(())
-            })?;
-        w.create_element("Processing")
-            .with_attribute(("ID", "PACKAGE_1"))
-            .write_inner_content(|w| {
-                xml::text_element(w, "processingDateTime", p.date)?;
-                xml::text_element(
-                    w,
+                ))
+                .child(E::text("processingStepSettings", p.settings))
+                .child(software("Tesseract", p.tesseract_version)),
+        )
+        .child(
+            E::new("Processing")
+                .attr("ID", "PACKAGE_1")
+                .child(E::text("processingDateTime", p.date))
+                .child(E::text(
                     "processingStepDescription",
                     "page preparation and packaging",
-                )?;
-                software(w, "diachi", p.diachi_version)?;
-                Ok(())
-            })?;
-        Ok(())
-    })?;
-    Ok(())
+                ))
+                .child(software("diachi", p.diachi_version)),
+        )
 }
 
-fn software(w: &mut XmlWriter, name: &str, version: &str) -> XmlResult {
-    w.create_element("processingSoftware")
-        .write_inner_content(|w| {
-            xml::text_element(w, "softwareName", name)?;
-            xml::text_element(w, "softwareVersion", version)?;
-            Ok(())
-        })?;
-    Ok(())
-}
-
-fn layout(w: &mut XmlWriter, p: &AltoPage) -> XmlResult {
+fn layout(p: &AltoPage) -> E {
     let t = p.text;
     let id = format!("P{}", p.index);
-    w.create_element("Page")
-        .with_attribute(("ID", id.as_str()))
-        .with_attribute(("PHYSICAL_IMG_NR", p.index.to_string().as_str()))
-        .with_attribute(("WIDTH", t.width.to_string().as_str()))
-        .with_attribute(("HEIGHT", t.height.to_string().as_str()))
-        .write_inner_content(|w| {
-            let all = BBox {
-                x0: 0,
-                y0: 0,
-                x1: t.width,
-                y1: t.height,
-            };
-            positioned(w.create_element("PrintSpace"), &all).write_inner_content(|w| {
-                let mut line_no = 0;
-                let mut word_no = 0;
-                for (bi, block) in t.blocks.iter().enumerate() {
-                    let block_id = format!("{id}_TB{}", bi + 1);
-                    positioned(w.create_element("TextBlock"), &block.bbox)
-                        .with_attribute(("ID", block_id.as_str()))
-                        .with_attribute(("LANG", block_lang(block, p.langs)))
-                        .write_inner_content(|w| {
-                            for line in &block.lines {
-                                line_no += 1;
-                                let line_id = format!("{id}_TL{line_no}");
-                                positioned(w.create_element("TextLine"), &line.bbox)
-                                    .with_attribute(("ID", line_id.as_str()))
-                                    .write_inner_content(|w| {
-                                        for word in &line.words {
-                                            word_no += 1;
-                                            let wc = format!("{:.2}", word.confidence / 100.0);
-                                            positioned(w.create_element("String"), &word.bbox)
-                                                .with_attribute((
-                                                    "ID",
-                                                    format!("{id}_S{word_no}").as_str(),
-                                                ))
-                                                .with_attribute((
-                                                    "CONTENT",
-                                                    xml::clean(&word.text).as_ref(),
-                                                ))
-                                                .with_attribute(("WC", wc.as_str()))
-                                                .write_empty()?;
-                                        }
-                                        Ok(())
-                                    })?;
-                            }
-                            Ok(())
-                        })?;
-                }
-                Ok(())
-            })?;
-            Ok(())
-        })?;
-    Ok(())
+    let (mut line_no, mut word_no) = (0, 0);
+    let all = BBox {
+        x0: 0,
+        y0: 0,
+        x1: t.width,
+        y1: t.height,
+    };
+    let mut print_space = positioned("PrintSpace", &all);
+    for (bi, block) in t.blocks.iter().enumerate() {
+        let mut text_block = positioned("TextBlock", &block.bbox)
+            .attr("ID", format!("{id}_TB{}", bi + 1))
+            .attr("LANG", block_lang(block, p.langs));
+        for line in &block.lines {
+            line_no += 1;
+            let mut text_line =
+                positioned("TextLine", &line.bbox).attr("ID", format!("{id}_TL{line_no}"));
+            for word in &line.words {
+                word_no += 1;
+                text_line.push(
+                    positioned("String", &word.bbox)
+                        .attr("ID", format!("{id}_S{word_no}"))
+                        .attr("CONTENT", &word.text)
+                        .attr("WC", format!("{:.2}", word.confidence / 100.0)),
+                );
+            }
+            text_block.push(text_line);
+        }
+        print_space.push(text_block);
+    }
+    E::new("Page")
+        .attr("ID", &id)
+        .attr("PHYSICAL_IMG_NR", p.index)
+        .attr("WIDTH", t.width)
+        .attr("HEIGHT", t.height)
+        .child(print_space)
 }
 
-fn positioned<'a, W: std::io::Write>(
-    e: quick_xml::writer::ElementWriter<'a, W>,
-    b: &BBox,
-) -> quick_xml::writer::ElementWriter<'a, W> {
-    let attr = |v: u32| v.to_string();
-    let pairs: [(&str, String); 4] = [
-        ("HPOS", attr(b.x0)),
-        ("VPOS", attr(b.y0)),
-        ("WIDTH", attr(b.width())),
-        ("HEIGHT", attr(b.height())),
-    ];
-    pairs
-        .iter()
-        .fold(e, |e, (k, v)| e.with_attribute((*k, v.as_str())))
+/// An element with the box attributes ALTO puts first.
+fn positioned(name: &str, b: &BBox) -> E {
+    E::new(name)
+        .attr("HPOS", b.x0)
+        .attr("VPOS", b.y0)
+        .attr("WIDTH", b.width())
+        .attr("HEIGHT", b.height())
 }
 
 /// The block's language as an xsd:language (BCP 47) tag: Khmer when most of

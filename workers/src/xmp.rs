@@ -1,7 +1,7 @@
 //! XMP metadata for the PDF (ISO 16684-1), carrying the PDF/A identification.
 
-use crate::xml::{clean, XmlResult, XmlWriter};
-use quick_xml::events::{BytesPI, BytesText, Event};
+use crate::xml::{XmlWriter, E};
+use quick_xml::events::{BytesPI, Event};
 
 /// What the XMP packet says about the document.
 #[derive(Debug, Clone, Default)]
@@ -29,79 +29,51 @@ pub fn packet(info: &XmpInfo) -> Vec<u8> {
         "xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"",
     )
     .unwrap();
-    write_rdf(&mut w, info).expect("writing to a Vec cannot fail");
+    rdf(info)
+        .write(&mut w)
+        .expect("writing to a Vec cannot fail");
     pi(&mut w, "xpacket end=\"w\"").unwrap();
     let mut out = w.into_inner();
     out.push(b'\n');
     out
 }
 
-fn write_rdf(w: &mut XmlWriter, info: &XmpInfo) -> XmlResult {
-    w.create_element("x:xmpmeta")
-        .with_attribute(("xmlns:x", "adobe:ns:meta/"))
-        .write_inner_content(|w| {
-            w.create_element("rdf:RDF")
-                .with_attribute(("xmlns:rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"))
-                .write_inner_content(|w| {
-                    w.create_element("rdf:Description")
-                        .with_attribute(("rdf:about", ""))
-                        .with_attribute(("xmlns:pdfaid", "http://www.aiim.org/pdfa/ns/id/"))
-                        .with_attribute(("xmlns:dc", "http://purl.org/dc/elements/1.1/"))
-                        .with_attribute(("xmlns:xmp", "http://ns.adobe.com/xap/1.0/"))
-                        .with_attribute(("xmlns:pdf", "http://ns.adobe.com/pdf/1.3/"))
-                        .write_inner_content(|w| description(w, info))?;
-                    Ok(())
-                })?;
-            Ok(())
-        })?;
-    Ok(())
-}
-
-fn description(w: &mut XmlWriter, info: &XmpInfo) -> XmlResult {
-    simple(w, "pdfaid:part", "2")?;
-    simple(w, "pdfaid:conformance", "U")?;
-    w.create_element("dc:format")
-        .write_text_content(BytesText::new("application/pdf"))?;
-    // dc:title is a language alternative (XMP Part 1, 8.2.2.4).
-    w.create_element("dc:title").write_inner_content(|w| {
-        w.create_element("rdf:Alt").write_inner_content(|w| {
-            w.create_element("rdf:li")
-                .with_attribute(("xml:lang", "x-default"))
-                .write_text_content(BytesText::new(&clean(&info.title)))?;
-            Ok(())
-        })?;
-        Ok(())
-    })?;
-    list(w, "dc:creator", "rdf:Seq", &info.creators)?;
-    list(w, "dc:language", "rdf:Bag", &info.languages)?;
-    simple(w, "xmp:CreateDate", &info.date)?;
-    simple(w, "xmp:ModifyDate", &info.date)?;
-    simple(w, "xmp:MetadataDate", &info.date)?;
-    simple(w, "xmp:CreatorTool", &info.creator_tool)?;
-    simple(w, "pdf:Producer", &info.producer)?;
-    Ok(())
-}
-
-fn simple(w: &mut XmlWriter, name: &str, value: &str) -> XmlResult {
-    w.create_element(name)
-        .write_text_content(BytesText::new(&clean(value)))?;
-    Ok(())
-}
-
-fn list(w: &mut XmlWriter, name: &str, kind: &str, items: &[String]) -> XmlResult {
-    if items.is_empty() {
-        return Ok(());
-    }
-    w.create_element(name).write_inner_content(|w| {
-        w.create_element(kind).write_inner_content(|w| {
-            for item in items {
-                simple(w, "rdf:li", item)?;
-            }
-            Ok(())
-        })?;
-        Ok(())
-    })?;
-    Ok(())
+fn rdf(info: &XmpInfo) -> E {
+    // An array property (dc:creator, dc:language), left out when empty.
+    let list = |name: &str, kind: &str, items: &[String]| {
+        (!items.is_empty()).then(|| {
+            E::new(name)
+                .child(E::new(kind).children(items.iter().map(|i| E::text("rdf:li", i.as_str()))))
+        })
+    };
+    let description = E::new("rdf:Description")
+        .attr("rdf:about", "")
+        .attr("xmlns:pdfaid", "http://www.aiim.org/pdfa/ns/id/")
+        .attr("xmlns:dc", "http://purl.org/dc/elements/1.1/")
+        .attr("xmlns:xmp", "http://ns.adobe.com/xap/1.0/")
+        .attr("xmlns:pdf", "http://ns.adobe.com/pdf/1.3/")
+        .child(E::text("pdfaid:part", "2"))
+        .child(E::text("pdfaid:conformance", "U"))
+        .child(E::text("dc:format", "application/pdf"))
+        // dc:title is a language alternative (XMP Part 1, 8.2.2.4).
+        .child(
+            E::new("dc:title").child(
+                E::new("rdf:Alt")
+                    .child(E::text("rdf:li", info.title.as_str()).attr("xml:lang", "x-default")),
+            ),
+        )
+        .children(list("dc:creator", "rdf:Seq", &info.creators))
+        .children(list("dc:language", "rdf:Bag", &info.languages))
+        .child(E::text("xmp:CreateDate", info.date.as_str()))
+        .child(E::text("xmp:ModifyDate", info.date.as_str()))
+        .child(E::text("xmp:MetadataDate", info.date.as_str()))
+        .child(E::text("xmp:CreatorTool", info.creator_tool.as_str()))
+        .child(E::text("pdf:Producer", info.producer.as_str()));
+    E::new("x:xmpmeta").attr("xmlns:x", "adobe:ns:meta/").child(
+        E::new("rdf:RDF")
+            .attr("xmlns:rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+            .child(description),
+    )
 }
 
 #[cfg(test)]
