@@ -17,7 +17,11 @@ const SEGMENT_HEIGHTS: u32 = 6;
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
 /// horizontal ink profile.
 pub fn text_lines(gray: &GrayImage) -> Vec<(u32, u32)> {
-    let t = crate::deskew::otsu(gray);
+    lines_at(gray, crate::deskew::otsu(gray))
+}
+
+/// [`text_lines`] with ink below the threshold `t`.
+fn lines_at(gray: &GrayImage, t: u8) -> Vec<(u32, u32)> {
     let w = gray.width() as usize;
     let counts: Vec<usize> = gray
         .as_raw()
@@ -102,8 +106,8 @@ fn script_counts(text: &str) -> (usize, usize) {
 /// Each call to Tesseract has a fixed cost far above that of a few words, so
 /// whatever is read from a sample is read from this one sheet in one call.
 pub fn sample_sheet(gray: &GrayImage) -> Option<GrayImage> {
-    let lines = text_lines(gray);
     let t = crate::deskew::otsu(gray);
+    let lines = lines_at(gray, t);
     let step = lines.len().div_ceil(SAMPLE_LINES).max(1);
     let mut segments = Vec::new();
     for &(y0, y1) in lines.iter().step_by(step) {
