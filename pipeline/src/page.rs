@@ -91,7 +91,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         }
     }
     let mut orientation_degrees = 0;
-    if cfg.orientation.enabled && workers::orient::is_sideways(&gray) {
+    if cfg.orientation.enabled && workers::orient::is_sideways(&gray, dpi.1.round() as u32) {
         // Turn a quarter clockwise; a page that was the other way round is
         // then upside down, which the confidence check below finds.
         orientation_degrees = 90;

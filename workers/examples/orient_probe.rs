@@ -1,16 +1,23 @@
-//! Prints the orientation signals of a page: `orient_probe PAGE`.
+//! Prints the orientation signal of pages, as they are and turned a
+//! quarter: `orient_probe PAGE...`. Upright pages should print a column/row
+//! ratio well under 1, and turned ones well over.
 fn main() {
-    let path = std::env::args().nth(1).expect("a page");
-    let gray = image::open(&path).unwrap().to_luma8();
-    for (name, img) in [
-        ("as is", gray.clone()),
-        ("turned 90", image::imageops::rotate90(&gray)),
-    ] {
-        let (r, c) = workers::deskew::line_scores(&img, 15.0);
-        println!(
-            "{name}: rows {r:.0} cols {c:.0} ratio {:.2} sideways {}",
-            c / r.max(1.0),
-            workers::orient::is_sideways(&img)
-        );
+    for path in std::env::args().skip(1) {
+        let bytes = std::fs::read(&path).unwrap();
+        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
+        let (gray, dpi) = (raster.gray, raster.dpi.1.round() as u32);
+        let mut line = format!("{path}:");
+        for (name, img) in [
+            ("as is", gray.clone()),
+            ("turned 90", image::imageops::rotate90(&gray)),
+        ] {
+            let (r, c) = workers::deskew::line_scores(&img, 15.0, dpi);
+            line += &format!(
+                "  {name}: rows {r:.2} cols {c:.2} ratio {:.2} sideways {}",
+                c / r.max(1e-9),
+                workers::orient::is_sideways(&img, dpi)
+            );
+        }
+        println!("{line}");
     }
 }

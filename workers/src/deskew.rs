@@ -50,10 +50,19 @@ pub fn estimate(gray: &GrayImage, max_degrees: f32) -> f32 {
 /// How strongly the ink lines up in rows and in columns, each at its best
 /// angle within ±`max_degrees` (0.5° steps on a reduced copy): text lines
 /// across the page give a far higher row score, lines down the page (a page
-/// scanned sideways) a higher column score. Both count the same points, so
-/// the two are comparable.
-pub fn line_scores(gray: &GrayImage, max_degrees: f32) -> (f64, f64) {
+/// scanned sideways) a higher column score. The two are computed the same
+/// way with x and y swapped, so turning a page a quarter swaps them.
+///
+/// A score is the profile's peakiness ([`peakiness`]), taken in strips
+/// `STRIP_INCHES` wide across the profile's direction and averaged by ink:
+/// rows within vertical strips, columns within horizontal ones. The strips
+/// keep the columns of a newspaper, whose lines need not line up from one
+/// column to the next, from blurring each other's line gaps away. `dpi` is
+/// the page's resolution.
+pub fn line_scores(gray: &GrayImage, max_degrees: f32, dpi: u32) -> (f64, f64) {
     let small = reduce(gray);
+    let factor = (gray.width() / small.width().max(1)).max(1);
+    let strip = ((STRIP_INCHES * dpi as f32) as u32 / factor).max(8);
     let t = otsu(&small);
     let rows: Vec<(u32, u32)> = ink_points(&small, t, 1)
         .into_iter()
@@ -64,7 +73,56 @@ pub fn line_scores(gray: &GrayImage, max_degrees: f32) -> (f64, f64) {
     }
     let cols: Vec<(u32, u32)> = rows.iter().map(|&(x, y)| (y, x)).collect();
     let range = (-max_degrees, max_degrees);
-    (search(&rows, range, 0.5).1, search(&cols, range, 0.5).1)
+    let score = |points: &[(u32, u32)]| {
+        let angle = search(points, range, 0.5).0;
+        strip_peakiness(points, angle, strip)
+    };
+    (score(&rows), score(&cols))
+}
+
+/// Width of the strips of [`line_scores`], in inches: about a newspaper
+/// column, and about ten lines of book type.
+const STRIP_INCHES: f32 = 2.0;
+
+/// Ink-weighted mean [`peakiness`] of the row profiles at `deg` of vertical
+/// strips `strip` pixels wide; strips with under 2% of the ink (margins)
+/// are left out.
+fn strip_peakiness(points: &[(u32, u32)], deg: f32, strip: u32) -> f64 {
+    let width = points.iter().map(|p| p.0).max().unwrap_or(0) + 1;
+    let mut strips = vec![Vec::new(); width.div_ceil(strip) as usize];
+    for &p in points {
+        strips[(p.0 / strip) as usize].push(p);
+    }
+    let (mut sum, mut weight) = (0.0, 0.0);
+    for strip in strips.iter().filter(|s| s.len() * 50 >= points.len()) {
+        sum += peakiness(&profile(strip, deg)) * strip.len() as f64;
+        weight += strip.len() as f64;
+    }
+    if weight > 0.0 {
+        sum / weight
+    } else {
+        0.0
+    }
+}
+
+/// 1 + the squared coefficient of variation of a profile between its first
+/// and last non-empty bin (0 for an empty one): 1 for flat ink, higher for
+/// ink piled into lines with gaps between them. The raw sum of squared
+/// counts that the skew search maximises is not comparable across the two
+/// directions: it grows as the span shrinks, so a tall narrow text block
+/// scores high on columns whatever its lines do (a full upright Khmer page
+/// was turned sideways by it).
+fn peakiness(profile: &[u32]) -> f64 {
+    let (Some(first), Some(last)) = (
+        profile.iter().position(|&b| b > 0),
+        profile.iter().rposition(|&b| b > 0),
+    ) else {
+        return 0.0;
+    };
+    let span = &profile[first..=last];
+    let n: f64 = span.iter().map(|&b| f64::from(b)).sum();
+    let squares: f64 = span.iter().map(|&b| f64::from(b) * f64::from(b)).sum();
+    squares * span.len() as f64 / (n * n)
 }
 
 /// Scores every angle from `range.0` to `range.1` by `step`; returns the
@@ -175,6 +233,14 @@ pub fn otsu(gray: &GrayImage) -> u8 {
 /// Sum of squared row counts after turning the points clockwise by `deg`
 /// about the origin: largest when text lines fall into the fewest rows.
 fn profile_score(points: &[(u32, u32)], deg: f32) -> f64 {
+    profile(points, deg)
+        .iter()
+        .map(|&b| f64::from(b) * f64::from(b))
+        .sum()
+}
+
+/// Points projected onto lines at `deg`: counts per bin.
+fn profile(points: &[(u32, u32)], deg: f32) -> Vec<u32> {
     let (s, c) = (deg.to_radians() as f64).sin_cos();
     let (max_x, max_y) = points
         .iter()
@@ -187,7 +253,7 @@ fn profile_score(points: &[(u32, u32)], deg: f32) -> f64 {
             *b += 1;
         }
     }
-    bins.iter().map(|&b| (b as f64) * (b as f64)).sum()
+    bins
 }
 
 /// Turns an image clockwise by `degrees` (to undo a counter-clockwise skew
