@@ -10,11 +10,12 @@ samples/groundtruth:
 - khm: Khmer only;
 - parallel: a Vietnamese line, then its Khmer neighbour, alternating;
 - sparse: Vietnamese with one or two short Khmer lines (names, titles),
-  the case a sample of lines can miss.
+  the case a sample of lines can miss;
+- khm-sparse: Khmer with one or two Vietnamese lines (headings, notes).
 Every second page is degraded (uneven light, blur, noise, JPEG), and all
 carry a small skew, as in bench/accuracy.py. Each kind is one batch, run
 three ways: with the right language in batch.csv (vie, khm, vie+khm,
-vie+khm), with `auto`, and with `vie+khm` everywhere. For each it prints the
+vie+khm, khm+vie), with `auto`, and with `vie+khm` everywhere. For each it prints the
 CER per kind, the CPU seconds of the diachi run (user + system, the least of
 R repeats), and the languages auto chose.
 
@@ -26,11 +27,14 @@ from collections import Counter
 
 from accuracy import DIACHI, GT, degrade, fold, lev, render
 
-KINDS = {"vie": "vie", "khm": "khm", "parallel": "vie+khm", "sparse": "vie+khm"}
+KINDS = {"vie": "vie", "khm": "khm", "parallel": "vie+khm", "sparse": "vie+khm",
+         "khm-sparse": "khm+vie"}
 FONTS = {"vie": ["Noto Serif 11", "DejaVu Serif 10"], "khm": ["Khmer OS 12", "Noto Sans Khmer 11"],
-         "parallel": ["Noto Serif 11"], "sparse": ["Noto Serif 11", "DejaVu Serif 10"]}
-# Characters a full A5 page holds at these sizes, roughly.
-PAGE_CHARS = {"vie": 1500, "khm": 1300, "parallel": 1300, "sparse": 1500}
+         "parallel": ["Noto Serif 11"], "sparse": ["Noto Serif 11", "DejaVu Serif 10"],
+         "khm-sparse": ["Noto Serif 11"]}
+# Characters a full A5 page holds at these sizes, roughly (extra lines are
+# dropped until the page fits).
+PAGE_CHARS = {"vie": 1500, "khm": 1300, "parallel": 1300, "sparse": 1500, "khm-sparse": 1300}
 
 
 def pools():
@@ -49,6 +53,7 @@ def pools():
 def page_text(rng, kind, vie, khm):
     lines, size = [], 0
     short_khm = [l for l in khm if len(l) < 40] or khm
+    short_vie = [l for l in vie if len(l) < 50] or vie
     while size < PAGE_CHARS[kind]:
         if kind == "vie":
             line = rng.choice(vie)
@@ -56,13 +61,16 @@ def page_text(rng, kind, vie, khm):
             line = rng.choice(khm)
         elif kind == "parallel":
             line = rng.choice(vie if len(lines) % 2 == 0 else khm)
+        elif kind == "khm-sparse":
+            line = rng.choice(khm)
         else:
             line = rng.choice(vie)
         lines.append(line)
         size += len(line)
-    if kind == "sparse":
+    if kind in ("sparse", "khm-sparse"):
+        other = short_khm if kind == "sparse" else short_vie
         for _ in range(rng.choice([1, 2])):
-            lines.insert(rng.randrange(1, len(lines)), rng.choice(short_khm))
+            lines.insert(rng.randrange(1, len(lines) // 2), rng.choice(other))
     return "\n".join(lines) + "\n"
 
 
@@ -75,7 +83,13 @@ def make_batch(rng, kind, n, root, vie, khm):
         text = page_text(rng, kind, vie, khm)
         dpi = [300, 300, 400, 200][i % 4]
         cond = {"large_skew": False, "degraded": i % 2 == 1, "turn": 0}
-        page, _ = degrade(rng, render(text, rng.choice(FONTS[kind]), dpi, tmp), dpi, cond)
+        font = rng.choice(FONTS[kind])
+        img = render(text, font, dpi, tmp)
+        # Drop last lines until the text fits the A5 page inside its margins.
+        while img.height > (210 / 25.4 - 1.4) * dpi:
+            text = "\n".join(text.splitlines()[:-1]) + "\n"
+            img = render(text, font, dpi, tmp)
+        page, _ = degrade(rng, img, dpi, cond)
         doc = f"{kind}-{i:02d}"
         os.makedirs(os.path.join(batch, doc))
         if cond["degraded"]:
@@ -150,11 +164,11 @@ def main():
             cpu[mode] += secs
         rows.append(row)
     print(f"{a.pages} pages of each kind, seed {a.seed}, --jobs {a.jobs}: {work}\n")
-    print(f"{'kind':10}{'CER right':>10}{'CER auto':>10}{'CER v+k':>10}"
+    print(f"{'kind':11}{'CER right':>10}{'CER auto':>10}{'CER v+k':>10}"
           f"{'CPU right':>11}{'CPU auto':>10}{'CPU v+k':>10}   auto chose")
     for r in rows:
         chose = ", ".join(f"{l} {n}" for l, n in sorted(r["auto"][2].items()))
-        print(f"{r['kind']:10}" + "".join(f"{r[m][0]:10.4f}" for m in modes)
+        print(f"{r['kind']:11}" + "".join(f"{r[m][0]:10.4f}" for m in modes)
               + f"{r['right'][1]:11.1f}{r['auto'][1]:10.1f}{r['vie+khm'][1]:10.1f}   {chose}")
     print(f"\nCPU s: right {cpu['right']:.1f}, auto {cpu['auto']:.1f} "
           f"({100 * (cpu['auto'] / cpu['right'] - 1):+.1f}%), "

@@ -6,6 +6,7 @@ use crate::engines::with_engine;
 use crate::run::Context;
 use std::path::Path;
 use workers::pdfa::PageImage;
+use workers::script::Script;
 use workers::text::PageText;
 
 /// Everything the document stage needs from one page.
@@ -114,7 +115,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     let ppi = dpi.1.round() as u32;
     let auto = lang == "auto";
     let detect = |g: &image::GrayImage| {
-        with_engine(&ctx.tessdata, "vie+khm", 6, |e| {
+        with_engine(&ctx.tessdata, "khm+vie", 6, |e| {
             workers::script::detect(g, ppi, e)
         })
     };
@@ -124,7 +125,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         })
     };
     let mut lang = if auto {
-        detect(&gray)?
+        detect(&gray)?.lang()
     } else {
         lang.to_string()
     };
@@ -145,10 +146,33 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
                 color = color.map(|c| image::imageops::rotate180(&c));
                 if auto {
                     // The language was judged on the page upside down.
-                    lang = detect(&gray)?;
+                    lang = detect(&gray)?.lang();
                 }
                 text = ocr(&gray, &lang)?;
             }
+        }
+    }
+    if auto && !lang.contains('+') {
+        // Lines in the other script come back weak: each is read again in
+        // both languages, and the page records both when any was replaced.
+        let main = if lang == "khm" {
+            Script::Khmer
+        } else {
+            Script::Latin
+        };
+        // The engine that detected the script reads the lines too.
+        let replaced = with_engine(&ctx.tessdata, "khm+vie", 6, |e| {
+            workers::reread::reread_weak_lines(
+                &gray,
+                ppi,
+                &mut text,
+                e,
+                main.reread_below(),
+                main.other(),
+            )
+        })?;
+        if replaced > 0 {
+            lang = format!("{lang}+{}", main.other().lang());
         }
     }
     let image = workers::pdfa::encode_page_image(

@@ -36,7 +36,7 @@ fn main() {
     let _ = both.recognize(&d.gray, 300).unwrap();
     lap("page vie+khm psm7?");
     println!(
-        "lines {:?} -> {found} otsu {}",
+        "lines {:?} -> {found:?} otsu {}",
         workers::script::text_lines(&d.gray),
         workers::deskew::otsu(&d.gray)
     );

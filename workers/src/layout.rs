@@ -6,7 +6,7 @@
 //! silently on Khmer and skewed pages).
 
 use crate::ocr::Engine;
-use crate::text::{BBox, PageText};
+use crate::text::PageText;
 use crate::Result;
 use image::GrayImage;
 
@@ -102,19 +102,7 @@ pub fn recognize_columns(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<
         let right = (x1 + pad).min(gray.width());
         let crop = image::imageops::crop_imm(gray, left, 0, right - left, gray.height()).to_image();
         let mut part = engine.recognize(&crop, dpi)?;
-        let shift = |b: &mut BBox| {
-            b.x0 += left;
-            b.x1 += left;
-        };
-        for block in &mut part.blocks {
-            shift(&mut block.bbox);
-            for line in &mut block.lines {
-                shift(&mut line.bbox);
-                for word in &mut line.words {
-                    shift(&mut word.bbox);
-                }
-            }
-        }
+        part.translate(left, 0);
         page.blocks.extend(part.blocks);
     }
     Ok(page)

@@ -18,6 +18,7 @@ pub mod ocr;
 pub mod orient;
 pub mod pdfa;
 pub mod raster;
+pub mod reread;
 pub mod script;
 pub mod text;
 pub mod xml;

@@ -48,7 +48,7 @@ impl UpDown {
 /// Reads a sample of the page's lines as they are and turned 180°, with the
 /// page's own engine. `None` when the page has no text lines.
 pub fn up_or_down(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Option<UpDown>> {
-    let Some(sheet) = crate::script::sample_sheet(gray) else {
+    let Some(sheet) = crate::script::sample_sheet(gray, crate::script::ORIENTATION_SAMPLE) else {
         return Ok(None);
     };
     let conf = |img: &GrayImage| -> Result<f32> {
@@ -56,8 +56,8 @@ pub fn up_or_down(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Option<
         // Few or no words reads as no confidence at all.
         Ok(t.mean_confidence().unwrap_or(0.0) * (t.words().count().min(3) as f32 / 3.0))
     };
-    let upright = conf(&sheet)?;
-    let turned = conf(&image::imageops::rotate180(&sheet))?;
+    let upright = conf(&sheet.image)?;
+    let turned = conf(&image::imageops::rotate180(&sheet.image))?;
     Ok(Some(UpDown {
         upside_down: turned > upright + 10.0,
         upright_confidence: upright,

@@ -1,7 +1,7 @@
 //! Language per page from the page itself (`--lang auto`): text lines are
 //! found by their ink, the start of a few of them (a handful of words each)
 //! is read with Vietnamese and Khmer together, and the scripts of what comes
-//! back decide between `vie`, `khm` and `vie+khm`. Tesseract's LSTM cost
+//! back decide between `vie`, `khm` and both. Tesseract's LSTM cost
 //! grows with line length, so reading short segments keeps this a small
 //! fraction of the page's OCR.
 
@@ -9,10 +9,27 @@ use crate::ocr::Engine;
 use crate::Result;
 use image::GrayImage;
 
-/// Most lines read to decide; spread over the page.
-const SAMPLE_LINES: usize = 12;
-/// Length of the segment read from each sampled line, in line heights.
-const SEGMENT_HEIGHTS: u32 = 6;
+/// A sample of a page's lines: how many at most (spread over the page), and
+/// how long a segment of each, in line heights.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub lines: usize,
+    pub heights: u32,
+}
+
+/// The sample the up/down check reads, twice.
+pub const ORIENTATION_SAMPLE: Sample = Sample {
+    lines: 12,
+    heights: 6,
+};
+
+/// The sample [`detect`] reads: which script most lines are in shows in a
+/// few words of a few lines. It is read on every page, so it is kept small
+/// (about 5% of a full page's OCR).
+pub const SCRIPT_SAMPLE: Sample = Sample {
+    lines: 6,
+    heights: 5,
+};
 
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
 /// horizontal ink profile.
@@ -101,16 +118,127 @@ fn script_counts(text: &str) -> (usize, usize) {
     })
 }
 
-/// The beginnings (a few words) of up to `SAMPLE_LINES` text lines spread
+/// The two scripts `auto` tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Vietnamese (`vie`).
+    Latin,
+    /// Khmer (`khm`).
+    Khmer,
+}
+
+impl Script {
+    /// The Tesseract language for the script.
+    pub fn lang(self) -> &'static str {
+        match self {
+            Script::Latin => "vie",
+            Script::Khmer => "khm",
+        }
+    }
+
+    pub fn other(self) -> Script {
+        match self {
+            Script::Latin => Script::Khmer,
+            Script::Khmer => Script::Latin,
+        }
+    }
+
+    /// A line read in this script's language whose mean word confidence is
+    /// below this may be in the other script. The Vietnamese model reads a
+    /// Khmer line as Latin garbage with up to 88 (and its own lines at 85-97
+    /// on clean paper); the Khmer model reads a Latin line at 10-66.
+    pub fn reread_below(self) -> f32 {
+        match self {
+            Script::Latin => 90.0,
+            Script::Khmer => 70.0,
+        }
+    }
+
+    /// The least mean word confidence at which a line read again in both
+    /// languages may come back in this script and replace the first
+    /// reading. Real Vietnamese lines read at 75-97 (capitals lowest).
+    /// Khmer readings need no floor: the first reading was weak, and Khmer
+    /// words, unspaced, are long and so low in confidence.
+    pub fn replaces_from(self) -> f32 {
+        match self {
+            Script::Latin => 70.0,
+            Script::Khmer => 0.0,
+        }
+    }
+
+    /// Whether a reading in this script looks like the script's language.
+    /// For Latin: every letter is in the Vietnamese alphabet (with the Latin
+    /// letters Vietnamese borrows). Given both models, Tesseract keeps the
+    /// Vietnamese model's garbage for some Khmer lines, at up to 81, and
+    /// that garbage carries letters Vietnamese never writes (Ï, ñ, ø).
+    pub fn plausible(self, text: &str) -> bool {
+        match self {
+            Script::Latin => text.chars().filter(|c| c.is_alphabetic()).all(|c| {
+                c.is_ascii_alphabetic() || VIETNAMESE.contains(c.to_lowercase().next().unwrap_or(c))
+            }),
+            Script::Khmer => true,
+        }
+    }
+}
+
+/// The Vietnamese letters beyond ASCII.
+const VIETNAMESE: &str = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ";
+
+/// The script most letters of a text are in; `None` below two letters.
+pub fn majority(text: &str) -> Option<Script> {
+    let (k, l) = script_counts(text);
+    if k + l < 2 {
+        None
+    } else if k * 2 > k + l {
+        Some(Script::Khmer)
+    } else {
+        Some(Script::Latin)
+    }
+}
+
+/// Up to `n` of `lines`, spread over the page in pairs of neighbours: a
+/// page whose lines alternate (a line of Vietnamese, its Khmer below) shows
+/// both, where every k-th line could fall on one language only.
+fn spread(lines: &[(u32, u32)], n: usize) -> Vec<(u32, u32)> {
+    if lines.len() <= n {
+        return lines.to_vec();
+    }
+    let pairs = (n / 2).max(1);
+    let mut picked: Vec<usize> = (0..pairs)
+        .flat_map(|j| {
+            let p = j * lines.len() / pairs;
+            [p, p + 1]
+        })
+        .filter(|&i| i < lines.len())
+        .collect();
+    picked.dedup();
+    picked.into_iter().map(|i| lines[i]).collect()
+}
+
+/// A sample of a page's lines stacked into one small image.
+pub struct Sheet {
+    pub image: GrayImage,
+    /// The rows of the sheet each line's segment spans, top to bottom.
+    pub bands: Vec<(u32, u32)>,
+}
+
+/// The beginnings (a few words) of up to `sample.lines` text lines spread
 /// over the page, stacked into one small image; `None` without text lines.
 /// Each call to Tesseract has a fixed cost far above that of a few words, so
 /// whatever is read from a sample is read from this one sheet in one call.
-pub fn sample_sheet(gray: &GrayImage) -> Option<GrayImage> {
+pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let t = crate::deskew::otsu(gray);
-    let lines = lines_at(gray, t);
-    let step = lines.len().div_ceil(SAMPLE_LINES).max(1);
+    let mut lines = lines_at(gray, t);
+    // Whole lines only: a band of marks or subscripts that did not join its
+    // line reads as nothing.
+    // The reference is a tall line (the 80th percentile), as fragments can
+    // be half the bands of a dense Khmer page.
+    let mut heights: Vec<u32> = lines.iter().map(|(a, b)| b - a).collect();
+    heights.sort_unstable();
+    let tall = heights.get(heights.len() * 4 / 5).copied().unwrap_or(0);
+    lines.retain(|(a, b)| (b - a) * 2 >= tall);
     let mut segments = Vec::new();
-    for &(y0, y1) in lines.iter().step_by(step) {
+    for (y0, y1) in spread(&lines, sample.lines) {
         let Some((x0, x1)) = ink_span(gray, y0, y1, t) else {
             continue;
         };
@@ -118,7 +246,7 @@ pub fn sample_sheet(gray: &GrayImage) -> Option<GrayImage> {
         let top = y0.saturating_sub(pad);
         let bottom = (y1 + pad).min(gray.height());
         let left = x0.saturating_sub(pad);
-        let right = (x0 + SEGMENT_HEIGHTS * (y1 - y0))
+        let right = (x0 + sample.heights * (y1 - y0))
             .min(x1 + pad)
             .min(gray.width());
         segments.push(
@@ -131,41 +259,80 @@ pub fn sample_sheet(gray: &GrayImage) -> Option<GrayImage> {
     let gap = segments.iter().map(|s| s.height()).max().unwrap_or(0) / 2;
     let width = segments.iter().map(|s| s.width()).max().unwrap_or(1) + 2 * gap;
     let height = segments.iter().map(|s| s.height() + gap).sum::<u32>() + gap;
-    let mut sheet = GrayImage::from_pixel(width, height, image::Luma([255]));
+    let mut image = GrayImage::from_pixel(width, height, image::Luma([255]));
+    let mut bands = Vec::new();
     let mut y = gap;
     for s in &segments {
-        image::imageops::replace(&mut sheet, s, i64::from(gap), i64::from(y));
+        image::imageops::replace(&mut image, s, i64::from(gap), i64::from(y));
+        bands.push((y, y + s.height()));
         y += s.height() + gap;
     }
-    Some(sheet)
+    Some(Sheet { image, bands })
 }
 
-/// The language string for a page: `vie`, `khm` or `vie+khm`. `engine` must
-/// read both (`vie+khm`, page segmentation mode 6).
-pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<String> {
-    let Some(sheet) = sample_sheet(gray) else {
-        return Ok("vie".into());
-    };
-    let text = engine.recognize(&sheet, dpi)?;
-    let (mut khmer_lines, mut latin_lines) = (0, 0);
-    for line in text.lines() {
-        let words: Vec<&str> = line.words.iter().map(|w| w.text.as_str()).collect();
-        let (k, l) = script_counts(&words.join(" "));
-        if k + l < 2 {
-            continue;
-        }
-        if k * 2 > k + l {
-            khmer_lines += 1;
+/// What [`detect`] found on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detected {
+    /// The script most sampled lines are in.
+    pub main: Script,
+    /// Whether a good share of the sampled lines (a quarter, and at least
+    /// two) are in the other script: a bilingual page.
+    pub mixed: bool,
+}
+
+impl Detected {
+    /// The Tesseract language string: the main language alone, or both
+    /// with the main one first (Tesseract tries the first language on each
+    /// word, and the second only on words the first reads badly).
+    pub fn lang(&self) -> String {
+        if self.mixed {
+            format!("{}+{}", self.main.lang(), self.main.other().lang())
         } else {
-            latin_lines += 1;
+            self.main.lang().to_string()
         }
     }
-    Ok(match (khmer_lines > 0, latin_lines > 0) {
-        (true, false) => "khm",
-        (true, true) => "vie+khm",
-        _ => "vie",
+}
+
+/// The page's languages from a sample of its lines, read with `engine`
+/// (`khm+vie`, page segmentation mode 6): each sampled segment counts for
+/// the script most of its letters come back in. Khmer goes first because
+/// Tesseract, given two languages, keeps the first one's reading of a word
+/// unless it is unsure: the Vietnamese model is sure enough of its Latin
+/// garbage on some Khmer words, while the Khmer model is unsure on Latin.
+/// A page with a line or two in the other script (a temple's name, a
+/// caption) is not `mixed`: a sample may miss those lines anyway, and
+/// [`crate::reread`] finds them by their weak reading, at the cost of those
+/// lines only.
+pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Detected> {
+    let Some(sheet) = sample_sheet(gray, SCRIPT_SAMPLE) else {
+        return Ok(Detected {
+            main: Script::Latin,
+            mixed: false,
+        });
+    };
+    let text = engine.recognize(&sheet.image, dpi)?;
+    let (mut khmer, mut latin) = (0, 0);
+    for &(y0, y1) in &sheet.bands {
+        let words: Vec<&str> = text
+            .words()
+            .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
+            .map(|w| w.text.as_str())
+            .collect();
+        match majority(&words.join(" ")) {
+            Some(Script::Khmer) => khmer += 1,
+            Some(Script::Latin) => latin += 1,
+            None => {}
+        }
     }
-    .into())
+    let (main, minority) = if khmer > latin {
+        (Script::Khmer, latin)
+    } else {
+        (Script::Latin, khmer)
+    };
+    Ok(Detected {
+        main,
+        mixed: minority >= 2 && minority * 4 >= khmer + latin,
+    })
 }
 
 #[cfg(test)]
@@ -189,7 +356,21 @@ mod tests {
     }
 
     #[test]
+    fn samples_take_neighbours_spread_over_the_page() {
+        let lines: Vec<(u32, u32)> = (0..30).map(|i| (i * 10, i * 10 + 8)).collect();
+        let picked: Vec<u32> = spread(&lines, 6).iter().map(|l| l.0 / 10).collect();
+        assert_eq!(picked, [0, 1, 10, 11, 20, 21]);
+        assert_eq!(spread(&lines[..4], 6).len(), 4);
+    }
+
+    #[test]
     fn scripts_are_counted() {
         assert_eq!(script_counts("Sóc Trăng ខ្មែរ 12"), (5, 8));
+        assert_eq!(majority("Sóc Trăng ខ្មែរ 12"), Some(Script::Latin));
+        assert_eq!(majority("វត្តខ្លែង Sóc"), Some(Script::Khmer));
+        assert_eq!(majority("12 ."), None);
+        assert!(Script::Latin.plausible("CÔNG BÁO TỈNH SÓC TRĂNG, số 12"));
+        assert!(!Script::Latin.plausible("inÏgn"));
+        assert!(!Script::Latin.plausible("ññữnnj0r"));
     }
 }

@@ -48,6 +48,14 @@ pub struct Line {
 }
 
 /// A paragraph as Tesseract found it.
+impl Line {
+    /// Mean word confidence, 0-100; `None` for a line without words.
+    pub fn mean_confidence(&self) -> Option<f32> {
+        let n = self.words.len();
+        (n > 0).then(|| self.words.iter().map(|w| w.confidence).sum::<f32>() / n as f32)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     pub bbox: BBox,
@@ -81,6 +89,26 @@ impl PageText {
 
     /// The page as plain text: words joined by a space, lines by a newline,
     /// paragraphs by an empty line; ends with a newline unless empty. NFC.
+    /// Moves every box by (`dx`, `dy`): boxes read on a crop of the page
+    /// into page coordinates.
+    pub fn translate(&mut self, dx: u32, dy: u32) {
+        let shift = |b: &mut BBox| {
+            b.x0 += dx;
+            b.x1 += dx;
+            b.y0 += dy;
+            b.y1 += dy;
+        };
+        for block in &mut self.blocks {
+            shift(&mut block.bbox);
+            for line in &mut block.lines {
+                shift(&mut line.bbox);
+                for word in &mut line.words {
+                    shift(&mut word.bbox);
+                }
+            }
+        }
+    }
+
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
         for (bi, block) in self.blocks.iter().enumerate() {

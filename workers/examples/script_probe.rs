@@ -1,0 +1,40 @@
+//! Prints what `--lang auto` sees on pages: the script each sampled segment
+//! reads in (K Khmer, L Latin), and the decision.
+//! `script_probe PAGE...` (pages upright; 300 dpi assumed when undeclared).
+use workers::script::{detect, sample_sheet, SCRIPT_SAMPLE};
+
+fn main() {
+    let tessdata = workers::ocr::find_tessdata().expect("tessdata");
+    let khm = workers::ocr::Engine::new(&tessdata, "khm+vie", 6).unwrap();
+    for path in std::env::args().skip(1) {
+        let bytes = std::fs::read(&path).unwrap();
+        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
+        let dpi = raster.dpi.1.round() as u32;
+        let gray = workers::deskew::deskew(raster.gray, None, 15.0, 0.1).gray;
+        let mut confs = Vec::new();
+        if let Some(sheet) = sample_sheet(&gray, SCRIPT_SAMPLE) {
+            let text = khm.recognize(&sheet.image, dpi).unwrap();
+            if std::env::var_os("PROBE_DEBUG").is_some() {
+                eprintln!("bands {:?}", sheet.bands);
+                for w in text.words() {
+                    eprintln!("  {:?} {:.0} {}", w.bbox, w.confidence, w.text);
+                }
+                sheet.image.save("/tmp/sheet.png").unwrap();
+            }
+            for &(y0, y1) in &sheet.bands {
+                let words: Vec<&str> = text
+                    .words()
+                    .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
+                    .map(|w| w.text.as_str())
+                    .collect();
+                confs.push(match workers::script::majority(&words.join(" ")) {
+                    Some(workers::script::Script::Khmer) => "K",
+                    Some(workers::script::Script::Latin) => "L",
+                    None => "-",
+                });
+            }
+        }
+        let found = detect(&gray, dpi, &khm).unwrap();
+        println!("{path}: {} [{}]", found.lang(), confs.join(""));
+    }
+}
