@@ -160,8 +160,10 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         } else {
             Script::Latin
         };
-        // The engine that detected the script reads the lines too.
-        let replaced = with_engine(&ctx.tessdata, "khm+vie", 6, |e| {
+        // The other language first: Tesseract keeps the first language's
+        // reading of a word unless it is unsure of it.
+        let both = format!("{}+{lang}", main.other().lang());
+        let replaced = with_engine(&ctx.tessdata, &both, 6, |e| {
             workers::reread::reread_weak_lines(
                 &gray,
                 ppi,
