@@ -1,7 +1,7 @@
 //! Prints what `--lang auto` sees on pages: the script each sampled segment
 //! reads in (K Khmer, L Latin), and the decision.
 //! `script_probe PAGE...` (pages upright; 300 dpi assumed when undeclared).
-use workers::script::{detect, sample_sheet, SCRIPT_SAMPLE};
+use workers::script::{detect, sample_sheet, segment_scripts, Script, SCRIPT_SAMPLE};
 
 fn main() {
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
@@ -19,20 +19,16 @@ fn main() {
                 for w in text.words() {
                     eprintln!("  {:?} {:.0} {}", w.bbox, w.confidence, w.text);
                 }
-                sheet.image.save("/tmp/sheet.png").unwrap();
+                sheet.image.save("sheet.png").unwrap();
             }
-            for &(y0, y1) in &sheet.bands {
-                let words: Vec<&str> = text
-                    .words()
-                    .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
-                    .map(|w| w.text.as_str())
-                    .collect();
-                confs.push(match workers::script::majority(&words.join(" ")) {
-                    Some(workers::script::Script::Khmer) => "K",
-                    Some(workers::script::Script::Latin) => "L",
+            confs = segment_scripts(&sheet, &text)
+                .into_iter()
+                .map(|s| match s {
+                    Some(Script::Khmer) => "K",
+                    Some(Script::Latin) => "L",
                     None => "-",
-                });
-            }
+                })
+                .collect();
         }
         let found = detect(&gray, dpi, &khm).unwrap();
         println!("{path}: {} [{}]", found.lang(), confs.join(""));

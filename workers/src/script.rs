@@ -272,6 +272,23 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     Some(Sheet { image, bands })
 }
 
+/// The script each segment of a sample sheet was read in (`None`: no
+/// letters), from the sheet's reading `text`.
+pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Option<Script>> {
+    sheet
+        .bands
+        .iter()
+        .map(|&(y0, y1)| {
+            let words: Vec<&str> = text
+                .words()
+                .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
+                .map(|w| w.text.as_str())
+                .collect();
+            majority(&words.join(" "))
+        })
+        .collect()
+}
+
 /// What [`detect`] found on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Detected {
@@ -314,13 +331,8 @@ pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Detected> {
     };
     let text = engine.recognize(&sheet.image, dpi)?;
     let (mut khmer, mut latin) = (0, 0);
-    for &(y0, y1) in &sheet.bands {
-        let words: Vec<&str> = text
-            .words()
-            .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
-            .map(|w| w.text.as_str())
-            .collect();
-        match majority(&words.join(" ")) {
+    for script in segment_scripts(&sheet, &text) {
+        match script {
             Some(Script::Khmer) => khmer += 1,
             Some(Script::Latin) => latin += 1,
             None => {}
