@@ -6,7 +6,7 @@ use crate::engines::with_engine;
 use crate::run::Context;
 use std::path::Path;
 use workers::pdfa::PageImage;
-use workers::script::Script;
+use workers::script::Detected;
 use workers::text::PageText;
 
 /// Everything the document stage needs from one page.
@@ -124,11 +124,9 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
             workers::layout::recognize_columns(g, ppi, e)
         })
     };
-    let mut lang = if auto {
-        detect(&gray)?.lang()
-    } else {
-        lang.to_string()
-    };
+    // What auto found on the page; `None` for a language given by hand.
+    let mut found = if auto { Some(detect(&gray)?) } else { None };
+    let mut lang = found.map_or_else(|| lang.to_string(), |f| f.lang());
     let mut text = ocr(&gray, &lang)?;
     let mut orientation_margin = None;
     let weak = text
@@ -146,35 +144,34 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
                 color = color.map(|c| image::imageops::rotate180(&c));
                 if auto {
                     // The language was judged on the page upside down.
-                    lang = detect(&gray)?.lang();
+                    let f = detect(&gray)?;
+                    (found, lang) = (Some(f), f.lang());
                 }
                 text = ocr(&gray, &lang)?;
             }
         }
     }
-    if auto && !lang.contains('+') {
+    if let Some(f) = found.filter(|f| !f.mixed) {
         // Lines in the other script come back weak: each is read again in
-        // both languages, and the page records both when any was replaced.
-        let main = if lang == "khm" {
-            Script::Khmer
-        } else {
-            Script::Latin
+        // both languages, the other first (Tesseract keeps the first
+        // language's reading of a word unless it is unsure of it), and the
+        // page records both when any line was replaced.
+        let other = Detected {
+            main: f.main.other(),
+            mixed: true,
         };
-        // The other language first: Tesseract keeps the first language's
-        // reading of a word unless it is unsure of it.
-        let both = format!("{}+{lang}", main.other().lang());
-        let replaced = with_engine(&ctx.tessdata, &both, 6, |e| {
+        let replaced = with_engine(&ctx.tessdata, &other.lang(), 6, |e| {
             workers::reread::reread_weak_lines(
                 &gray,
                 ppi,
                 &mut text,
                 e,
-                main.reread_below(),
-                main.other(),
+                f.main.reread_below(),
+                f.main.other(),
             )
         })?;
         if replaced > 0 {
-            lang = format!("{lang}+{}", main.other().lang());
+            lang = Detected { mixed: true, ..f }.lang();
         }
     }
     let image = workers::pdfa::encode_page_image(

@@ -23,9 +23,10 @@ const SIDEWAYS_RATIO: f64 = 1.0;
 /// Whether the text lines run down the page (a page scanned at 90 or 270°).
 pub fn is_sideways(gray: &GrayImage, dpi: u32) -> bool {
     let (r, c) = crate::deskew::line_scores(gray, 15.0, dpi);
-    // Upright pages score columns at 0.5-0.8 of rows and sideways ones at
-    // 1.3-2.0 (full and short pages, Vietnamese and Khmer, clean and
-    // degraded: bench/language.py, bench/accuracy.py); the cut is between.
+    // Upright pages score columns at 0.5-0.88 of rows and sideways ones at
+    // 1.18-2.05 (full and short pages, newspapers, Vietnamese and Khmer,
+    // clean and degraded: orient_probe on bench/language.py's pages and the
+    // samples); the cut is between.
     c > SIDEWAYS_RATIO * r
 }
 

@@ -36,8 +36,7 @@ pub fn reread_weak_lines(
             let Some(new) = read_line(gray, dpi, line.bbox, engine)? else {
                 continue;
             };
-            let words: Vec<&str> = new.words.iter().map(|w| w.text.as_str()).collect();
-            let words = words.join(" ");
+            let words = new.text();
             let sure = new
                 .mean_confidence()
                 .is_some_and(|c| c >= script.replaces_from());

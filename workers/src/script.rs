@@ -232,9 +232,9 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let t = crate::deskew::otsu(gray);
     let mut lines = lines_at(gray, t);
     // Whole lines only: a band of marks or subscripts that did not join its
-    // line reads as nothing.
-    // The reference is a tall line (the 80th percentile), as fragments can
-    // be half the bands of a dense Khmer page.
+    // line reads as nothing. Bands are measured against a tall line (the
+    // 80th percentile), as fragments can be half the bands of a dense Khmer
+    // page.
     let mut heights: Vec<u32> = lines.iter().map(|(a, b)| b - a).collect();
     heights.sort_unstable();
     let tall = heights.get(heights.len() * 4 / 5).copied().unwrap_or(0);

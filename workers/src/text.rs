@@ -47,15 +47,21 @@ pub struct Line {
     pub words: Vec<Word>,
 }
 
-/// A paragraph as Tesseract found it.
 impl Line {
     /// Mean word confidence, 0-100; `None` for a line without words.
     pub fn mean_confidence(&self) -> Option<f32> {
         let n = self.words.len();
         (n > 0).then(|| self.words.iter().map(|w| w.confidence).sum::<f32>() / n as f32)
     }
+
+    /// The line's words joined by a space.
+    pub fn text(&self) -> String {
+        let words: Vec<&str> = self.words.iter().map(|w| w.text.as_str()).collect();
+        words.join(" ")
+    }
 }
 
+/// A paragraph as Tesseract found it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Block {
     pub bbox: BBox,
@@ -87,8 +93,6 @@ impl PageText {
         (n > 0).then(|| (sum / n as f64) as f32)
     }
 
-    /// The page as plain text: words joined by a space, lines by a newline,
-    /// paragraphs by an empty line; ends with a newline unless empty. NFC.
     /// Moves every box by (`dx`, `dy`): boxes read on a crop of the page
     /// into page coordinates.
     pub fn translate(&mut self, dx: u32, dy: u32) {
@@ -109,6 +113,8 @@ impl PageText {
         }
     }
 
+    /// The page as plain text: words joined by a space, lines by a newline,
+    /// paragraphs by an empty line; ends with a newline unless empty. NFC.
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
         for (bi, block) in self.blocks.iter().enumerate() {
@@ -116,8 +122,7 @@ impl PageText {
                 out.push('\n');
             }
             for line in &block.lines {
-                let words: Vec<&str> = line.words.iter().map(|w| w.text.as_str()).collect();
-                out.push_str(&words.join(" "));
+                out.push_str(&line.text());
                 out.push('\n');
             }
         }
