@@ -3,6 +3,7 @@
 language and against a fixed `vie+khm`, on generated full pages of each kind.
 
     python3 bench/language.py [--pages N] [--seed S] [--repeat R] [--keep DIR]
+                              [--kinds K,K] [--modes M,M]
 
 Pages are filled (about 30 lines, A5) with lines of the ground-truth texts in
 samples/groundtruth:
@@ -144,18 +145,27 @@ def main():
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--keep")
+    ap.add_argument("--kinds", default=",".join(KINDS),
+                    help="kinds to run (every kind's pages are still made, so a kind's pages "
+                         "do not depend on this)")
+    ap.add_argument("--modes", default="right,auto,vie+khm")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     work = a.keep or tempfile.mkdtemp(prefix="diachi-language-")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     vie, khm = pools()
-    modes = ["right", "auto", "vie+khm"]
+    modes = a.modes.split(",")
     rows, cpu = [], Counter()
     for kind, right in KINDS.items():
         batch, truth = make_batch(rng, kind, a.pages, work, vie, khm)
+        if kind not in a.kinds.split(","):
+            continue
         row = {"kind": kind}
-        for mode in modes:
+        for mode in ["right", "auto", "vie+khm"]:
+            if mode not in modes:
+                row[mode] = (float("nan"), float("nan"), Counter())
+                continue
             write_csv(batch, truth, right if mode == "right" else mode)
             out = os.path.join(work, f"out-{kind}-{mode}")
             secs = min(run(batch, out, a.jobs) for _ in range(a.repeat))
@@ -168,11 +178,12 @@ def main():
           f"{'CPU right':>11}{'CPU auto':>10}{'CPU v+k':>10}   auto chose")
     for r in rows:
         chose = ", ".join(f"{l} {n}" for l, n in sorted(r["auto"][2].items()))
-        print(f"{r['kind']:11}" + "".join(f"{r[m][0]:10.4f}" for m in modes)
+        print(f"{r['kind']:11}" + "".join(f"{r[m][0]:10.4f}" for m in ["right", "auto", "vie+khm"])
               + f"{r['right'][1]:11.1f}{r['auto'][1]:10.1f}{r['vie+khm'][1]:10.1f}   {chose}")
-    print(f"\nCPU s: right {cpu['right']:.1f}, auto {cpu['auto']:.1f} "
-          f"({100 * (cpu['auto'] / cpu['right'] - 1):+.1f}%), "
-          f"vie+khm {cpu['vie+khm']:.1f} ({100 * (cpu['vie+khm'] / cpu['right'] - 1):+.1f}%)")
+    if len(modes) == 3:
+        print(f"\nCPU s: right {cpu['right']:.1f}, auto {cpu['auto']:.1f} "
+              f"({100 * (cpu['auto'] / cpu['right'] - 1):+.1f}%), "
+              f"vie+khm {cpu['vie+khm']:.1f} ({100 * (cpu['vie+khm'] / cpu['right'] - 1):+.1f}%)")
     if not a.keep:
         shutil.rmtree(work)
 

@@ -20,6 +20,7 @@ pub mod pdfa;
 pub mod raster;
 pub mod reread;
 pub mod script;
+pub mod syllable;
 pub mod text;
 pub mod xml;
 pub mod xmp;

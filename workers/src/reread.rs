@@ -14,7 +14,8 @@ use crate::text::{BBox, Line, PageText};
 use crate::Result;
 use image::GrayImage;
 
-/// Reads every line of `text` whose mean word confidence is below `below`
+/// Reads every line of `text` whose mean word confidence is below `below`,
+/// or whose word spacing is `script`'s ([`crate::script::spaced_like`]),
 /// again with `engine` (both languages), and keeps the new reading when most
 /// of its letters are in `script`, at a confidence of at least
 /// [`Script::replaces_from`], and it is [`Script::plausible`]. Returns how
@@ -27,13 +28,15 @@ pub fn reread_weak_lines(
     below: f32,
     script: Script,
 ) -> Result<usize> {
+    let pad = median_line_height(text) / 4;
     let mut replaced = 0;
     for block in &mut text.blocks {
         for line in &mut block.lines {
-            if line.mean_confidence().is_none_or(|c| c >= below) {
+            let weak = line.mean_confidence().is_some_and(|c| c < below);
+            if !weak && crate::script::spaced_like(line) != Some(script) {
                 continue;
             }
-            let Some(new) = read_line(gray, dpi, line.bbox, engine)? else {
+            let Some(new) = read_line(gray, dpi, line.bbox, pad, engine)? else {
                 continue;
             };
             let words = new.text();
@@ -52,13 +55,30 @@ pub fn reread_weak_lines(
     Ok(replaced)
 }
 
-/// Reads the region of one line (padded by a quarter of its height, for
-/// marks above and subscripts below) as one line (the engine's page
-/// segmentation mode 6 reads a one-line block as well as mode 7 does, so the
-/// engine that detected the page's script serves); `None` when nothing is
-/// read there.
-fn read_line(gray: &GrayImage, dpi: u32, bbox: BBox, engine: &Engine) -> Result<Option<Line>> {
-    let pad = (bbox.height() / 4).max(2);
+/// The median height of the page's lines, in pixels.
+fn median_line_height(text: &PageText) -> u32 {
+    let mut heights: Vec<u32> = text.lines().map(|l| l.bbox.height()).collect();
+    heights.sort_unstable();
+    heights.get(heights.len() / 2).copied().unwrap_or(0)
+}
+
+/// Reads the region of one line as one line (the engine's page segmentation
+/// mode 6 reads a one-line block as well as mode 7 does, so the engine that
+/// detected the page's script serves); `None` when nothing is read there.
+///
+/// The region is padded by a quarter of the line's height or `pad`,
+/// whichever is more: a line of capitals is short, and the marks above
+/// Vietnamese capitals (Ấ, Ỗ) lie outside the first model's boxes. Words
+/// of the neighbouring lines that the padding takes in are dropped: only
+/// words whose middle lies within the line's box are kept.
+pub fn read_line(
+    gray: &GrayImage,
+    dpi: u32,
+    bbox: BBox,
+    pad: u32,
+    engine: &Engine,
+) -> Result<Option<Line>> {
+    let pad = (bbox.height() / 4).max(pad).max(2);
     let left = bbox.x0.saturating_sub(pad);
     let top = bbox.y0.saturating_sub(pad);
     let right = (bbox.x1 + pad).min(gray.width());
@@ -69,7 +89,11 @@ fn read_line(gray: &GrayImage, dpi: u32, bbox: BBox, engine: &Engine) -> Result<
     let crop = image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
     let mut read = engine.recognize(&crop, dpi)?;
     read.translate(left, top);
-    let words: Vec<_> = read.words().cloned().collect();
+    let words: Vec<_> = read
+        .words()
+        .filter(|w| (bbox.y0..bbox.y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
+        .cloned()
+        .collect();
     let Some(first) = words.first() else {
         return Ok(None);
     };
@@ -117,5 +141,64 @@ mod tests {
         assert!(text
             .words()
             .all(|w| w.bbox.x1 <= page.width() && w.bbox.y1 <= page.height()));
+    }
+
+    /// A Khmer page with a Vietnamese line and heading set tight between
+    /// its Khmer lines (real scans, cut and stacked, as a Khmer font's page
+    /// sets a Latin line): read in Khmer, the Vietnamese lines come back as
+    /// Khmer garbage, spaced like Latin. Read again, they come back exactly,
+    /// with no piece of the line below or above (the heading's marks nearly
+    /// touch the line above), and the Khmer lines are untouched.
+    #[test]
+    fn vietnamese_lines_on_a_khmer_page_are_read_in_vietnamese() {
+        let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+        let open = |p: &str| image::open(samples.join(p)).unwrap().to_luma8();
+        let khmer = open("batch/wat-khleang/scan_1.png");
+        let vietnamese = open("batch/can-tho-1925/1.tif");
+        let mut page = GrayImage::from_pixel(khmer.width(), 900, image::Luma([255]));
+        let mut stack = |from: &GrayImage, y0: u32, y1: u32, at: i64| {
+            let strip = image::imageops::crop_imm(from, 0, y0, from.width(), y1 - y0);
+            image::imageops::overlay(&mut page, &strip.to_image(), 0, at);
+        };
+        // Khmer lines 1-3, "Vùng đất Cần Thơ ...", the heading "ĐỊA CHÍ
+        // TỈNH CẦN THƠ" 2 pixels below its descenders, Khmer lines 4-5.
+        stack(&khmer, 180, 485, 0);
+        stack(&vietnamese, 312, 368, 305);
+        stack(&vietnamese, 182, 238, 363);
+        stack(&khmer, 485, 680, 430);
+        let khm = Engine::new(&tessdata, "khm", 6).unwrap();
+        let both = Engine::new(&tessdata, "vie+khm", 6).unwrap();
+        let mut text = khm.recognize(&page, 300).unwrap();
+        let before = text.plain_text();
+        let cantho =
+            std::fs::read_to_string(samples.join("groundtruth/can-tho-1925/1.txt")).unwrap();
+        let wanted = [
+            cantho.lines().nth(2).unwrap(),
+            cantho.lines().next().unwrap(),
+        ];
+        assert!(wanted.iter().all(|l| !before.contains(l)), "{before}");
+        let replaced = reread_weak_lines(
+            &page,
+            300,
+            &mut text,
+            &both,
+            Script::Khmer.reread_below(),
+            Script::Latin,
+        )
+        .unwrap();
+        let after = text.plain_text();
+        assert_eq!(replaced, 2, "{after}");
+        for line in wanted {
+            assert!(after.lines().any(|l| l == line), "{line} not in\n{after}");
+        }
+        // The Khmer lines read right in Khmer are still there.
+        let wat =
+            std::fs::read_to_string(samples.join("groundtruth/wat-khleang/scan_1.txt")).unwrap();
+        let right: Vec<&str> = wat.lines().filter(|l| before.contains(l)).collect();
+        assert!(right.len() >= 3, "{before}");
+        for line in right {
+            assert!(after.lines().any(|l| l == line), "{line}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! fraction of the page's OCR.
 
 use crate::ocr::Engine;
+use crate::text::Line;
 use crate::Result;
 use image::GrayImage;
 
@@ -170,14 +171,19 @@ impl Script {
 
     /// Whether a reading in this script looks like the script's language.
     /// For Latin: every letter is in the Vietnamese alphabet (with the Latin
-    /// letters Vietnamese borrows). Given both models, Tesseract keeps the
-    /// Vietnamese model's garbage for some Khmer lines, at up to 81, and
-    /// that garbage carries letters Vietnamese never writes (Ï, ñ, ø).
+    /// letters Vietnamese borrows), and at least half the words have the
+    /// shape of a Vietnamese syllable ([`crate::syllable`]). Given both
+    /// models, Tesseract keeps the Vietnamese model's garbage for some Khmer
+    /// lines, at up to 81: that garbage carries letters Vietnamese never
+    /// writes (Ï, ñ, ø), or words no syllable has the shape of ("iUfndit").
     pub fn plausible(self, text: &str) -> bool {
         match self {
-            Script::Latin => text.chars().filter(|c| c.is_alphabetic()).all(|c| {
-                c.is_ascii_alphabetic() || VIETNAMESE.contains(c.to_lowercase().next().unwrap_or(c))
-            }),
+            Script::Latin => {
+                text.chars().filter(|c| c.is_alphabetic()).all(|c| {
+                    c.is_ascii_alphabetic()
+                        || VIETNAMESE.contains(c.to_lowercase().next().unwrap_or(c))
+                }) && crate::syllable::syllable_share(text).is_some_and(|s| s >= 0.5)
+            }
             Script::Khmer => true,
         }
     }
@@ -185,6 +191,26 @@ impl Script {
 
 /// The Vietnamese letters beyond ASCII.
 const VIETNAMESE: &str = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ";
+
+/// The script a line's word spacing points to, whatever model read it:
+/// Vietnamese puts a space after every syllable (4-5 characters a word in
+/// print, 7 at most), while Khmer leaves words unspaced and spaces only
+/// between phrases (9-40 characters a "word"). A model reading the other
+/// script keeps the spaces it sees, so a Khmer reading broken into four or
+/// more words of under 6 characters is a Latin line, and a Vietnamese
+/// reading averaging over 8 characters a word is not Vietnamese. `None`
+/// when the spacing says neither.
+pub fn spaced_like(line: &Line) -> Option<Script> {
+    let words = line.words.len();
+    let chars: usize = line.words.iter().map(|w| w.text.chars().count()).sum();
+    if words >= 4 && chars < 6 * words {
+        Some(Script::Latin)
+    } else if chars >= 9 && chars > 8 * words {
+        Some(Script::Khmer)
+    } else {
+        None
+    }
+}
 
 /// The script most letters of a text are in; `None` below two letters.
 pub fn majority(text: &str) -> Option<Script> {
@@ -272,8 +298,10 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     Some(Sheet { image, bands })
 }
 
-/// The script each segment of a sample sheet was read in (`None`: no
-/// letters), from the sheet's reading `text`.
+/// The script each segment of a sample sheet was read in, from the sheet's
+/// reading `text`; `None` for a segment without letters, or read as Latin
+/// that is not [`Script::plausible`] (the Vietnamese model's garbage for a
+/// hard Khmer line, which would otherwise count as Vietnamese).
 pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Option<Script>> {
     sheet
         .bands
@@ -284,7 +312,8 @@ pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Optio
                 .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
                 .map(|w| w.text.as_str())
                 .collect();
-            majority(&words.join(" "))
+            let words = words.join(" ");
+            majority(&words).filter(|s| s.plausible(&words))
         })
         .collect()
 }
@@ -386,5 +415,50 @@ mod tests {
         assert!(Script::Latin.plausible("CÔNG BÁO TỈNH SÓC TRĂNG, số 12"));
         assert!(!Script::Latin.plausible("inÏgn"));
         assert!(!Script::Latin.plausible("ññữnnj0r"));
+        // Vietnamese letters, but no Vietnamese words.
+        assert!(!Script::Latin.plausible("iUfndit"));
+    }
+
+    fn line(text: &str) -> Line {
+        let bbox = crate::text::BBox {
+            x0: 0,
+            y0: 0,
+            x1: 1,
+            y1: 1,
+        };
+        let words = text
+            .split_whitespace()
+            .map(|w| crate::text::Word {
+                text: w.into(),
+                bbox,
+                confidence: 50.0,
+            })
+            .collect();
+        Line { bbox, words }
+    }
+
+    /// Readings seen on generated pages (`line_probe`): the Khmer model on
+    /// a Vietnamese line, on Khmer lines; the Vietnamese model on a Khmer
+    /// line and on its own.
+    #[test]
+    fn word_spacing_tells_the_script() {
+        let latin = "01 ឯខ០ បិ មហ86០ $ប័8 8 ៤6៩ ឯ8០ ៧00 801";
+        assert_eq!(spaced_like(&line(latin)), Some(Script::Latin));
+        for khmer in [
+            "ប្រជាជនវៀតណាម និងចិន តាំងពីយូរមកហើយ។",
+            "វត្តឃ្លាំង ជាវត្តចាស់ជាងគេនៅខេត្តឃ្លាំង។",
+            "ពិធីបុណ្យចូលឆ្នាំថ្មី ប្រារព្ធធ្វើនៅខែមេសា រៀងរាល់ឆ្នាំ។",
+        ] {
+            assert_eq!(spaced_like(&line(khmer)), Some(Script::Khmer), "{khmer}");
+        }
+        let garbage = "ỨnmfJ17I2ñ88ñ08%1Rnññfñim83 rñd]infneñ";
+        assert_eq!(spaced_like(&line(garbage)), Some(Script::Khmer));
+        assert_eq!(
+            spaced_like(&line("Chùa Mahatup, còn gọi là chùa Dơi.")),
+            Some(Script::Latin)
+        );
+        // Too short to say.
+        assert_eq!(spaced_like(&line("វត្ត")), None);
+        assert_eq!(spaced_like(&line("Số 12")), None);
     }
 }

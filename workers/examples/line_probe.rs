@@ -1,0 +1,53 @@
+//! Prints each line a model reads on pages: mean confidence, word count,
+//! characters per word, width in line heights, and the text. Used to tune
+//! the weak-line reread (`line_probe LANG PAGE...`, pages upright). With
+//! `REREAD=vie,vie+khm` each line is also read again alone with those
+//! languages, as the reread does.
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let lang = args.next().expect("line_probe LANG PAGE...");
+    let tessdata = workers::ocr::find_tessdata().expect("tessdata");
+    let engine = workers::ocr::Engine::new(&tessdata, &lang, 3).unwrap();
+    let rereads: Vec<_> = std::env::var("REREAD")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|l| !l.is_empty())
+        .map(|l| workers::ocr::Engine::new(&tessdata, l, 6).unwrap())
+        .collect();
+    for path in args {
+        let bytes = std::fs::read(&path).unwrap();
+        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
+        let dpi = raster.dpi.1.round() as u32;
+        let gray = workers::deskew::deskew(raster.gray, None, 15.0, 0.1).gray;
+        let text = engine.recognize(&gray, dpi).unwrap();
+        println!("{path}");
+        for line in text.lines() {
+            let t = line.text();
+            let script = match workers::script::majority(&t) {
+                Some(workers::script::Script::Khmer) => "K",
+                Some(workers::script::Script::Latin) => "L",
+                None => "-",
+            };
+            let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+            println!(
+                "  {script} conf {:5.1} words {:2} c/w {:5.1} w/h {:5.1} {:?} | {t}",
+                line.mean_confidence().unwrap_or(0.0),
+                line.words.len(),
+                chars as f32 / line.words.len().max(1) as f32,
+                line.bbox.width() as f32 / line.bbox.height().max(1) as f32,
+                (line.bbox.x0, line.bbox.y0, line.bbox.x1, line.bbox.y1),
+            );
+            for e in &rereads {
+                let again = workers::reread::read_line(&gray, dpi, line.bbox, 0, e).unwrap();
+                if let Some(again) = again {
+                    println!(
+                        "      {:8} conf {:5.1} | {}",
+                        e.lang(),
+                        again.mean_confidence().unwrap_or(0.0),
+                        again.text()
+                    );
+                }
+            }
+        }
+    }
+}
