@@ -1,7 +1,7 @@
 //! Prints what `--lang auto` sees on pages: the script each sampled segment
-//! reads in (K Khmer, L Latin), and the decision.
+//! reads in (K Khmer, L Latin, ? garbled Latin, - nothing), and the decision.
 //! `script_probe PAGE...` (pages upright; 300 dpi assumed when undeclared).
-use workers::script::{detect, sample_sheet, segment_scripts, Script, SCRIPT_SAMPLE};
+use workers::script::{detect, sample_sheet, segment_scripts, Script, Segment, SCRIPT_SAMPLE};
 
 fn main() {
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
@@ -24,9 +24,10 @@ fn main() {
             confs = segment_scripts(&sheet, &text)
                 .into_iter()
                 .map(|s| match s {
-                    Some(Script::Khmer) => "K",
-                    Some(Script::Latin) => "L",
-                    None => "-",
+                    Segment::In(Script::Khmer) => "K",
+                    Segment::In(Script::Latin) => "L",
+                    Segment::Garbled => "?",
+                    Segment::Blank => "-",
                 })
                 .collect();
         }

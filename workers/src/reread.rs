@@ -14,10 +14,9 @@ use crate::text::{BBox, Line, PageText};
 use crate::Result;
 use image::GrayImage;
 
-/// Reads every line of `text` whose mean word confidence is below `below`,
-/// or whose word spacing is `script`'s ([`crate::script::spaced_like`]),
-/// again with `engine` (both languages), and keeps the new reading when most
-/// of its letters are in `script`, at a confidence of at least
+/// Reads every line of `text` that [`may_be_in`] `script` again with
+/// `engine` (both languages), and keeps the new reading when most of its
+/// letters are in `script`, at a confidence of at least
 /// [`Script::replaces_from`], and it is [`Script::plausible`]. Returns how
 /// many lines were replaced.
 pub fn reread_weak_lines(
@@ -32,8 +31,7 @@ pub fn reread_weak_lines(
     let mut replaced = 0;
     for block in &mut text.blocks {
         for line in &mut block.lines {
-            let weak = line.mean_confidence().is_some_and(|c| c < below);
-            if !weak && crate::script::spaced_like(line) != Some(script) {
+            if !may_be_in(line, script, below) {
                 continue;
             }
             let Some(new) = read_line(gray, dpi, line.bbox, pad, engine)? else {
@@ -53,6 +51,22 @@ pub fn reread_weak_lines(
         }
     }
     Ok(replaced)
+}
+
+/// Whether a line read in `script`'s other language may be in `script`:
+/// it is spaced like `script` ([`crate::script::spaced_like`]), or it is
+/// weak (mean word confidence below `below`) and does not look like its
+/// own script: spaced like it and [`Script::plausible`] in it. Most weak
+/// lines are hard lines of the page's own language (a Khmer line in one
+/// long word, Vietnamese capitals); reading those again would cost about a
+/// fifth of a Khmer page's OCR, and never replaces them.
+pub fn may_be_in(line: &Line, script: Script, below: f32) -> bool {
+    let own = script.other();
+    match crate::script::spaced_like(line) {
+        Some(s) if s == script => true,
+        Some(s) if s == own && own.plausible(&line.text()) => false,
+        _ => line.mean_confidence().is_some_and(|c| c < below),
+    }
 }
 
 /// The median height of the page's lines, in pixels.

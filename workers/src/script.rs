@@ -298,11 +298,21 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     Some(Sheet { image, bands })
 }
 
-/// The script each segment of a sample sheet was read in, from the sheet's
-/// reading `text`; `None` for a segment without letters, or read as Latin
-/// that is not [`Script::plausible`] (the Vietnamese model's garbage for a
-/// hard Khmer line, which would otherwise count as Vietnamese).
-pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Option<Script>> {
+/// What one segment of a sample sheet was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment {
+    /// Mostly letters of this script, and [`Script::plausible`] in it.
+    In(Script),
+    /// Latin letters that are not Vietnamese: the Vietnamese model's
+    /// garbage for a hard Khmer line, kept over the Khmer model's reading.
+    Garbled,
+    /// No letters.
+    Blank,
+}
+
+/// What each segment of a sample sheet was read as, from the sheet's
+/// reading `text`.
+pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Segment> {
     sheet
         .bands
         .iter()
@@ -313,7 +323,11 @@ pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Optio
                 .map(|w| w.text.as_str())
                 .collect();
             let words = words.join(" ");
-            majority(&words).filter(|s| s.plausible(&words))
+            match majority(&words) {
+                Some(s) if s.plausible(&words) => Segment::In(s),
+                Some(_) => Segment::Garbled,
+                None => Segment::Blank,
+            }
         })
         .collect()
 }
@@ -359,23 +373,29 @@ pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Detected> {
         });
     };
     let text = engine.recognize(&sheet.image, dpi)?;
-    let (mut khmer, mut latin) = (0, 0);
-    for script in segment_scripts(&sheet, &text) {
-        match script {
-            Some(Script::Khmer) => khmer += 1,
-            Some(Script::Latin) => latin += 1,
-            None => {}
-        }
-    }
-    let (main, minority) = if khmer > latin {
+    Ok(decide(&segment_scripts(&sheet, &text)))
+}
+
+/// The page's languages from what its sampled segments were read as: the
+/// script of most segments, `mixed` when a quarter of them (and at least
+/// two) are in the other.
+pub fn decide(segments: &[Segment]) -> Detected {
+    let count = |wanted: Segment| segments.iter().filter(|&&s| s == wanted).count();
+    let khmer = count(Segment::In(Script::Khmer));
+    let latin = count(Segment::In(Script::Latin));
+    // Garbled segments are most likely Khmer, but a badly printed
+    // Vietnamese page garbles too, and so does French (whose words are not
+    // Vietnamese syllables): they only break a tie between read segments.
+    let tie_to_khmer = khmer == latin && khmer > 0 && count(Segment::Garbled) > 0;
+    let (main, minority) = if khmer > latin || tie_to_khmer {
         (Script::Khmer, latin)
     } else {
         (Script::Latin, khmer)
     };
-    Ok(Detected {
+    Detected {
         main,
         mixed: minority >= 2 && minority * 4 >= khmer + latin,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -417,6 +437,23 @@ mod tests {
         assert!(!Script::Latin.plausible("ññữnnj0r"));
         // Vietnamese letters, but no Vietnamese words.
         assert!(!Script::Latin.plausible("iUfndit"));
+    }
+
+    #[test]
+    fn the_main_script_is_the_most_read() {
+        use Segment::{Blank, Garbled, In};
+        let (k, l) = (In(Script::Khmer), In(Script::Latin));
+        let lang = |s: &[Segment]| decide(s).lang();
+        assert_eq!(lang(&[k, k, k, k, k, l]), "khm");
+        assert_eq!(lang(&[l, l, l, l, k, Garbled]), "vie");
+        assert_eq!(lang(&[l, k, l, k, l, k]), "vie+khm");
+        assert_eq!(lang(&[k, k, l, k, l, Blank]), "khm+vie");
+        // A tie goes to Khmer when a segment came back garbled, as hard
+        // Khmer lines do; garbled segments alone (French) are not Khmer.
+        assert_eq!(lang(&[k, Garbled, Garbled, k, l, l]), "khm+vie");
+        assert_eq!(lang(&[k, Blank, Blank, k, l, l]), "vie+khm");
+        assert_eq!(lang(&[Garbled, Garbled, Blank]), "vie");
+        assert_eq!(lang(&[]), "vie");
     }
 
     fn line(text: &str) -> Line {

@@ -1,0 +1,78 @@
+//! What `--lang auto` costs on top of the OCR, stage by stage, over pages:
+//! script detection, the OCR itself, and the weak-line reread (with how
+//! many lines were read again and replaced). Run single-threaded
+//! (`OMP_THREAD_LIMIT=1`), as diachi does.
+//! `auto_cost PAGE...` (pages upright; 300 dpi assumed when undeclared).
+use std::time::Instant;
+use workers::ocr::Engine;
+use workers::script::{detect, spaced_like, Detected};
+
+fn main() {
+    let tessdata = workers::ocr::find_tessdata().expect("tessdata");
+    let engine = |lang: &str| Engine::new(&tessdata, lang, 6).unwrap();
+    let sample = engine("khm+vie");
+    let (mut t_detect, mut t_ocr, mut t_reread) = (0.0, 0.0, 0.0);
+    let (mut lines, mut read_again, mut replaced) = (0, 0, 0);
+    for path in std::env::args().skip(1) {
+        let bytes = std::fs::read(&path).unwrap();
+        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
+        let dpi = raster.dpi.1.round() as u32;
+        let gray = workers::deskew::deskew(raster.gray, None, 15.0, 0.1).gray;
+        let t = Instant::now();
+        let sheet = workers::script::sample_sheet(&gray, workers::script::SCRIPT_SAMPLE);
+        if std::env::var_os("VERBOSE").is_some() {
+            let (w, h) = sheet.as_ref().map_or((0, 0), |s| s.image.dimensions());
+            println!("  sheet {w}x{h} {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+        }
+        let t = Instant::now();
+        let found = detect(&gray, dpi, &sample).unwrap();
+        t_detect += t.elapsed().as_secs_f64();
+        if std::env::var_os("VERBOSE").is_some() {
+            println!(
+                "  detect {:.0} ms: {}",
+                t.elapsed().as_secs_f64() * 1e3,
+                found.lang()
+            );
+        }
+        let t = Instant::now();
+        let mut text = engine(&found.lang()).recognize(&gray, dpi).unwrap();
+        t_ocr += t.elapsed().as_secs_f64();
+        lines += text.lines().count();
+        if found.mixed {
+            continue;
+        }
+        let other = found.main.other();
+        for l in text
+            .lines()
+            .filter(|l| workers::reread::may_be_in(l, other, found.main.reread_below()))
+        {
+            read_again += 1;
+            if std::env::var_os("VERBOSE").is_some() {
+                let conf = l.mean_confidence().unwrap_or(0.0);
+                println!("  {:?} {conf:.0} {}", spaced_like(l), l.text());
+            }
+        }
+        let again = engine(
+            &Detected {
+                main: other,
+                mixed: true,
+            }
+            .lang(),
+        );
+        let t = Instant::now();
+        replaced += workers::reread::reread_weak_lines(
+            &gray,
+            dpi,
+            &mut text,
+            &again,
+            found.main.reread_below(),
+            other,
+        )
+        .unwrap();
+        t_reread += t.elapsed().as_secs_f64();
+    }
+    println!(
+        "detect {t_detect:.2} s, ocr {t_ocr:.2} s, reread {t_reread:.2} s \
+         ({read_again} of {lines} lines read again, {replaced} replaced)"
+    );
+}
