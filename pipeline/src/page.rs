@@ -152,22 +152,17 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         }
     }
     if let Some(f) = found.filter(|f| !f.mixed) {
-        // Lines in the other script come back weak: each is read again in
-        // both languages, the other first (Tesseract keeps the first
-        // language's reading of a word unless it is unsure of it), and the
-        // page records both when any line was replaced.
-        let other = Detected {
-            main: f.main.other(),
-            mixed: true,
-        };
-        let replaced = with_engine(&ctx.tessdata, &other.lang(), 6, |e| {
+        // Lines that may be in the other script are read again, and the
+        // page records both languages when any line was replaced.
+        let other = f.main.other();
+        let replaced = with_engine(&ctx.tessdata, other.reread_lang(), 6, |e| {
             workers::reread::reread_weak_lines(
                 &gray,
                 ppi,
                 &mut text,
                 e,
                 f.main.reread_below(),
-                f.main.other(),
+                other,
             )
         })?;
         if replaced > 0 {

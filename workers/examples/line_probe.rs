@@ -38,11 +38,13 @@ fn main() {
                 (line.bbox.x0, line.bbox.y0, line.bbox.x1, line.bbox.y1),
             );
             for e in &rereads {
+                let t = std::time::Instant::now();
                 let again = workers::reread::read_line(&gray, dpi, line.bbox, 0, e).unwrap();
                 if let Some(again) = again {
                     println!(
-                        "      {:8} conf {:5.1} | {}",
+                        "      {:8} {:4.0} ms conf {:5.1} | {}",
                         e.lang(),
+                        t.elapsed().as_secs_f64() * 1e3,
                         again.mean_confidence().unwrap_or(0.0),
                         again.text()
                     );

@@ -1,12 +1,13 @@
-//! Weak lines read again in both languages. On a Vietnamese page, a line in
+//! Lines in the other script, read again. On a Vietnamese page, a line in
 //! Khmer (a temple's name, a caption) comes back from the Vietnamese model
-//! as Latin garbage with a lowered confidence, and the other way round. Each
-//! weak line is read again on its own with both models, Tesseract choosing
-//! per word, and the new reading replaces the old when most of its letters
-//! are in the other script: a Vietnamese line that was merely hard to read
-//! keeps its first reading. Word confidences cannot decide this: Khmer
-//! writes no spaces between words, so a Khmer line is often one long word,
-//! and Tesseract's word confidence is its least sure letter.
+//! as Latin garbage, and the other way round. Each line that may be in the
+//! other script is read again on its own ([`Script::reread_lang`]), and the
+//! new reading replaces the old when most of its letters are in the other
+//! script: a Vietnamese line that was merely hard to read keeps its first
+//! reading. Word confidences alone cannot find those lines: Khmer writes no
+//! spaces between words, so a Khmer line is often one long word, and
+//! Tesseract's word confidence is its least sure letter. Word spacing and
+//! the shape of Vietnamese syllables help ([`may_be_in`]).
 
 use crate::ocr::Engine;
 use crate::script::Script;
@@ -15,7 +16,7 @@ use crate::Result;
 use image::GrayImage;
 
 /// Reads every line of `text` that [`may_be_in`] `script` again with
-/// `engine` (both languages), and keeps the new reading when most of its
+/// `engine` ([`Script::reread_lang`]), and keeps the new reading when most of its
 /// letters are in `script`, at a confidence of at least
 /// [`Script::replaces_from`], and it is [`Script::plausible`]. Returns how
 /// many lines were replaced.
@@ -134,7 +135,7 @@ mod tests {
             .to_luma8();
         let page = crate::deskew::deskew(page, None, 15.0, 0.1).gray;
         let vie = Engine::new(&tessdata, "vie", 6).unwrap();
-        let both = Engine::new(&tessdata, "vie+khm", 6).unwrap();
+        let both = Engine::new(&tessdata, Script::Khmer.reread_lang(), 6).unwrap();
         let mut text = vie.recognize(&page, 300).unwrap();
         let before = text.plain_text();
         assert!(!before.contains("វត្តម៉ាហាទុប"), "{before}");
@@ -182,7 +183,7 @@ mod tests {
         stack(&vietnamese, 182, 238, 363);
         stack(&khmer, 485, 680, 430);
         let khm = Engine::new(&tessdata, "khm", 6).unwrap();
-        let both = Engine::new(&tessdata, "vie+khm", 6).unwrap();
+        let vie = Engine::new(&tessdata, Script::Latin.reread_lang(), 6).unwrap();
         let mut text = khm.recognize(&page, 300).unwrap();
         let before = text.plain_text();
         let cantho =
@@ -196,7 +197,7 @@ mod tests {
             &page,
             300,
             &mut text,
-            &both,
+            &vie,
             Script::Khmer.reread_below(),
             Script::Latin,
         )
