@@ -26,7 +26,8 @@ pub struct Config {
 pub struct OrientationConfig {
     /// Default true.
     pub enabled: bool,
-    /// Default 80.0.
+    /// The median line confidence under which a page is checked for being
+    /// upside down. Default 70.0.
     pub recheck_below: f32,
 }
 

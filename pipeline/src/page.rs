@@ -130,7 +130,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     let mut text = ocr(&gray, &lang)?;
     let mut orientation_margin = None;
     let weak = text
-        .mean_confidence()
+        .median_line_confidence()
         .is_none_or(|c| c < cfg.orientation.recheck_below);
     if cfg.orientation.enabled && weak {
         let check = with_engine(&ctx.tessdata, &lang, cfg.ocr.psm, |e| {

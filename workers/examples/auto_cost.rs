@@ -49,6 +49,13 @@ fn main() {
         let mut text = engine(&found.lang()).recognize(&gray, dpi).unwrap();
         t_ocr += t.elapsed().as_secs_f64();
         lines += text.lines().count();
+        if std::env::var_os("VERBOSE").is_some() {
+            let mut confs: Vec<f32> = text.lines().filter_map(|l| l.mean_confidence()).collect();
+            confs.sort_by(f32::total_cmp);
+            let median = confs.get(confs.len() / 2).copied().unwrap_or(0.0);
+            let mean = text.mean_confidence().unwrap_or(0.0);
+            println!("  page mean word confidence {mean:.1}, median line {median:.1}");
+        }
         if found.mixed {
             continue;
         }

@@ -93,6 +93,16 @@ impl PageText {
         (n > 0).then(|| (sum / n as f64) as f32)
     }
 
+    /// The median of the lines' mean word confidences; `None` when no word
+    /// was found. Unlike the mean over words, a line or two in another
+    /// script (read as many weak words) barely moves it, while a page read
+    /// upside down has most of its lines weak.
+    pub fn median_line_confidence(&self) -> Option<f32> {
+        let mut confs: Vec<f32> = self.lines().filter_map(Line::mean_confidence).collect();
+        confs.sort_by(f32::total_cmp);
+        confs.get(confs.len() / 2).copied()
+    }
+
     /// Moves every box by (`dx`, `dy`): boxes read on a crop of the page
     /// into page coordinates.
     pub fn translate(&mut self, dx: u32, dy: u32) {
@@ -194,5 +204,32 @@ mod tests {
         assert_eq!(page.plain_text(), "Cần Thơ\n1925\n\nខ្មែរ\n");
         assert_eq!(page.mean_confidence(), Some(90.0));
         assert_eq!(PageText::default().mean_confidence(), None);
+    }
+
+    /// Twenty Khmer lines of two words at 88 and one Vietnamese line read by
+    /// the Khmer model as ten words at 30: the mean over words falls to 76,
+    /// the median over lines stays 88.
+    #[test]
+    fn one_foreign_line_barely_moves_the_median() {
+        let b = BBox {
+            x0: 0,
+            y0: 0,
+            x1: 1,
+            y1: 1,
+        };
+        let line = |n: usize, conf: f32| Line {
+            bbox: b,
+            words: (0..n).map(|_| word("x", conf)).collect(),
+        };
+        let mut lines: Vec<Line> = (0..20).map(|_| line(2, 88.0)).collect();
+        lines.insert(3, line(10, 30.0));
+        let page = PageText {
+            width: 1,
+            height: 1,
+            blocks: vec![Block { bbox: b, lines }],
+        };
+        assert!((page.mean_confidence().unwrap() - 76.4).abs() < 0.1);
+        assert_eq!(page.median_line_confidence(), Some(88.0));
+        assert_eq!(PageText::default().median_line_confidence(), None);
     }
 }
