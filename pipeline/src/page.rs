@@ -156,14 +156,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         // page records both languages when any line was replaced.
         let other = f.main.other();
         let replaced = with_engine(&ctx.tessdata, other.reread_lang(), 6, |e| {
-            workers::reread::reread_weak_lines(
-                &gray,
-                ppi,
-                &mut text,
-                e,
-                f.main.reread_below(),
-                other,
-            )
+            workers::reread::reread_lines_in(&gray, ppi, &mut text, e, f.main.reread_below(), other)
         })?;
         if replaced > 0 {
             lang = Detected { mixed: true, ..f }.lang();

@@ -72,7 +72,7 @@ fn main() {
         }
         let again = engine(other.reread_lang());
         let t = Instant::now();
-        replaced += workers::reread::reread_weak_lines(
+        replaced += workers::reread::reread_lines_in(
             &gray,
             dpi,
             &mut text,

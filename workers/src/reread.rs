@@ -16,11 +16,11 @@ use crate::Result;
 use image::GrayImage;
 
 /// Reads every line of `text` that [`may_be_in`] `script` again with
-/// `engine` ([`Script::reread_lang`]), and keeps the new reading when most of its
-/// letters are in `script`, at a confidence of at least
+/// `engine` ([`Script::reread_lang`]), and keeps the new reading when most
+/// of its letters are in `script`, at a confidence of at least
 /// [`Script::replaces_from`], and it is [`Script::plausible`]. Returns how
 /// many lines were replaced.
-pub fn reread_weak_lines(
+pub fn reread_lines_in(
     gray: &GrayImage,
     dpi: u32,
     text: &mut PageText,
@@ -78,8 +78,8 @@ fn median_line_height(text: &PageText) -> u32 {
 }
 
 /// Reads the region of one line as one line (the engine's page segmentation
-/// mode 6 reads a one-line block as well as mode 7 does, so the engine that
-/// detected the page's script serves); `None` when nothing is read there.
+/// mode 6 reads a one-line block as well as mode 7 does); `None` when
+/// nothing is read there.
 ///
 /// The region is padded by a quarter of the line's height or `pad`,
 /// whichever is more: a line of capitals is short, and the marks above
@@ -139,8 +139,7 @@ mod tests {
         let mut text = vie.recognize(&page, 300).unwrap();
         let before = text.plain_text();
         assert!(!before.contains("វត្តម៉ាហាទុប"), "{before}");
-        let replaced =
-            reread_weak_lines(&page, 300, &mut text, &both, 90.0, Script::Khmer).unwrap();
+        let replaced = reread_lines_in(&page, 300, &mut text, &both, 90.0, Script::Khmer).unwrap();
         let after = text.plain_text();
         assert_eq!(replaced, 1, "{after}");
         assert!(after.contains("វត្តម៉ាហាទុប"), "{after}");
@@ -193,7 +192,7 @@ mod tests {
             cantho.lines().next().unwrap(),
         ];
         assert!(wanted.iter().all(|l| !before.contains(l)), "{before}");
-        let replaced = reread_weak_lines(
+        let replaced = reread_lines_in(
             &page,
             300,
             &mut text,
