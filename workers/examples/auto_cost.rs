@@ -36,7 +36,7 @@ fn main() {
             println!("  sheet {w}x{h} {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
         }
         let t = Instant::now();
-        let found = detect(&gray, dpi, &sample).unwrap();
+        let found = detect(&gray, dpi, sample).unwrap();
         t_detect += t.elapsed().as_secs_f64();
         if std::env::var_os("VERBOSE").is_some() {
             println!(
@@ -76,7 +76,7 @@ fn main() {
             &gray,
             dpi,
             &mut text,
-            &again,
+            again,
             found.main.reread_below(),
             other,
         )

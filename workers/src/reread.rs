@@ -28,7 +28,7 @@ pub fn reread_lines_in(
     below: f32,
     script: Script,
 ) -> Result<usize> {
-    let pad = median_line_height(text) / 4;
+    let pad = median_line_height(text) / 2;
     let mut replaced = 0;
     for block in &mut text.blocks {
         for line in &mut block.lines {
@@ -83,9 +83,12 @@ fn median_line_height(text: &PageText) -> u32 {
 ///
 /// The region is padded by a quarter of the line's height or `pad`,
 /// whichever is more: a line of capitals is short, and the marks above
-/// Vietnamese capitals (Ấ, Ỗ) lie outside the first model's boxes. Words
-/// of the neighbouring lines that the padding takes in are dropped: only
-/// words whose middle lies within the line's box are kept.
+/// Vietnamese capitals (Ấ, Ỗ) lie outside the first model's boxes. Of what
+/// is read there, one line is kept: the one with the most letters among
+/// those whose middle lies within the line's box. Pieces of the
+/// neighbouring lines that the padding takes in lie outside it, and a
+/// Khmer line's row of vowel signs, which Tesseract sometimes reads as a
+/// line of its own, is shorter.
 pub fn read_line(
     gray: &GrayImage,
     dpi: u32,
@@ -104,16 +107,18 @@ pub fn read_line(
     let crop = image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
     let mut read = engine.recognize(&crop, dpi)?;
     read.translate(left, top);
-    let words: Vec<_> = read
-        .words()
-        .filter(|w| (bbox.y0..bbox.y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
-        .cloned()
-        .collect();
-    let Some(first) = words.first() else {
-        return Ok(None);
+    let within = |b: &BBox| (bbox.y0..bbox.y1).contains(&((b.y0 + b.y1) / 2));
+    let chars = |l: &Line| {
+        l.words
+            .iter()
+            .map(|w| w.text.chars().count())
+            .sum::<usize>()
     };
-    let bbox = words.iter().fold(first.bbox, |b, w| b.union(&w.bbox));
-    Ok(Some(Line { bbox, words }))
+    Ok(read
+        .lines()
+        .filter(|l| within(&l.bbox))
+        .max_by_key(|l| chars(l))
+        .cloned())
 }
 
 #[cfg(test)]
