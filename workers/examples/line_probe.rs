@@ -39,7 +39,7 @@ fn main() {
             );
             for e in &rereads {
                 let t = std::time::Instant::now();
-                let again = workers::reread::read_line(&gray, dpi, line.bbox, 0, e).unwrap();
+                let again = workers::reread::read_line(&gray, dpi, line.bbox, 0, &[], e).unwrap();
                 if let Some(again) = again {
                     println!(
                         "      {:8} {:4.0} ms conf {:5.1} | {}",

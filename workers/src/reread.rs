@@ -29,13 +29,14 @@ pub fn reread_lines_in(
     script: Script,
 ) -> Result<usize> {
     let pad = median_line_height(text) / 2;
+    let boxes: Vec<BBox> = text.lines().map(|l| l.bbox).collect();
     let mut replaced = 0;
     for block in &mut text.blocks {
         for line in &mut block.lines {
             if !may_be_in(line, script, below) {
                 continue;
             }
-            let Some(new) = read_line(gray, dpi, line.bbox, pad, engine)? else {
+            let Some(new) = read_line(gray, dpi, line.bbox, pad, &boxes, engine)? else {
                 continue;
             };
             let words = new.text();
@@ -83,9 +84,10 @@ fn median_line_height(text: &PageText) -> u32 {
 ///
 /// The region is padded by a quarter of the line's height or `pad`,
 /// whichever is more: a line of capitals is short, and the marks above
-/// Vietnamese capitals (Ấ, Ỗ) lie outside the first model's boxes. Of what
-/// is read there, one line is kept: the one with the most letters among
-/// those whose middle lies within the line's box. Pieces of the
+/// Vietnamese capitals (Ấ, Ỗ) lie outside the first model's boxes. The
+/// `others` lines' boxes are blanked in the outer half of the padding. Of
+/// what is read there, one line is kept: the one with the most letters
+/// among those whose middle lies within the line's box. Pieces of the
 /// neighbouring lines that the padding takes in lie outside it, and a
 /// Khmer line's row of vowel signs, which Tesseract sometimes reads as a
 /// line of its own, is shorter.
@@ -94,6 +96,7 @@ pub fn read_line(
     dpi: u32,
     bbox: BBox,
     pad: u32,
+    others: &[BBox],
     engine: &Engine,
 ) -> Result<Option<Line>> {
     let pad = (bbox.height() / 4).max(pad).max(2);
@@ -104,7 +107,25 @@ pub fn read_line(
     if right <= left || bottom <= top {
         return Ok(None);
     }
-    let crop = image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
+    let mut crop =
+        image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
+    // The other lines' boxes are blanked in the outer half of the padding:
+    // it takes in pieces of the lines above and below, and reading them
+    // costs more than the line itself (the Khmer model is slow on Latin
+    // text). The inner half is kept whole, for this line's own marks,
+    // which the neighbours' boxes may overlap.
+    let keep = bbox.y0.saturating_sub(pad / 2)..bbox.y1 + pad / 2;
+    for o in others.iter().filter(|o| **o != bbox) {
+        let (x0, x1) = (o.x0.max(left), o.x1.min(right));
+        for y in o.y0.max(top)..o.y1.min(bottom) {
+            if keep.contains(&y) {
+                continue;
+            }
+            for x in x0..x1 {
+                crop.put_pixel(x - left, y - top, image::Luma([255]));
+            }
+        }
+    }
     let mut read = engine.recognize(&crop, dpi)?;
     read.translate(left, top);
     let within = |b: &BBox| (bbox.y0..bbox.y1).contains(&((b.y0 + b.y1) / 2));
