@@ -53,7 +53,7 @@ pub fn estimate(gray: &GrayImage, max_degrees: f32) -> f32 {
 /// scanned sideways) a higher column score. The two are computed the same
 /// way with x and y swapped, so turning a page a quarter swaps them.
 ///
-/// A score is the profile's peakiness ([`peakiness`]), taken in strips
+/// A score is the profile's peakiness (`peakiness`), taken in strips
 /// `STRIP_INCHES` wide across the profile's direction and averaged by ink:
 /// rows within vertical strips, columns within horizontal ones. The strips
 /// keep the columns of a newspaper, whose lines need not line up from one

@@ -196,7 +196,7 @@ fn encode_g4(gray: &GrayImage) -> Result<PageImage> {
     })
 }
 
-/// One page for [`write`].
+/// One page for [`write()`].
 pub struct PdfPage<'a> {
     pub image: &'a PageImage,
     /// Pixels per inch of the image (and of the OCR boxes).

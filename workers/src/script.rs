@@ -148,7 +148,8 @@ impl Script {
     }
 
     /// A line read in this script's language whose mean word confidence is
-    /// below this may be in the other script. The Vietnamese model reads a
+    /// below this may be in the other script, unless it looks like its own
+    /// ([`crate::reread::may_be_in`]). The Vietnamese model reads a
     /// Khmer line as Latin garbage with up to 88 (and its own lines at 85-97
     /// on clean paper). The Khmer model reads most Latin lines at 10-50
     /// (a few up to 66), and its own lines lower than Vietnamese ones
@@ -177,10 +178,11 @@ impl Script {
     }
 
     /// The least mean word confidence at which a line read again
-    /// ([`Script::reread_lang`]) may come back in this script and replace the first
-    /// reading. Real Vietnamese lines read at 75-97 (capitals lowest).
-    /// Khmer readings need no floor: the first reading was weak, and Khmer
-    /// words, unspaced, are long and so low in confidence.
+    /// ([`Script::reread_lang`]) may come back in this script and replace
+    /// the first reading. Real Vietnamese lines read at 75-97 (capitals
+    /// lowest). Khmer readings need no floor: Khmer words, unspaced, are
+    /// long and so low in confidence, and a Latin line read again with both
+    /// models comes back in Latin, so it is not replaced.
     pub fn replaces_from(self) -> f32 {
         match self {
             Script::Latin => 70.0,
