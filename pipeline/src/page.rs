@@ -115,7 +115,7 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
     let ppi = dpi.1.round() as u32;
     let auto = lang == "auto";
     let detect = |g: &image::GrayImage| {
-        with_engine(&ctx.tessdata, "khm+vie", 6, |e| {
+        with_engine(&ctx.tessdata, workers::script::SAMPLE_LANG, 6, |e| {
             workers::script::detect(g, ppi, e)
         })
     };

@@ -28,7 +28,7 @@ fn main() {
                 Some(workers::script::Script::Latin) => "L",
                 None => "-",
             };
-            let chars = t.chars().filter(|c| !c.is_whitespace()).count();
+            let chars = line.char_count();
             println!(
                 "  {script} conf {:5.1} words {:2} c/w {:5.1} w/h {:5.1} {:?} | {t}",
                 line.mean_confidence().unwrap_or(0.0),

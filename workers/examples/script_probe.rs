@@ -5,7 +5,7 @@ use workers::script::{detect, sample_sheet, segment_scripts, Script, Segment, SC
 
 fn main() {
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
-    let khm = workers::ocr::Engine::new(&tessdata, "khm+vie", 6).unwrap();
+    let khm = workers::ocr::Engine::new(&tessdata, workers::script::SAMPLE_LANG, 6).unwrap();
     for path in std::env::args().skip(1) {
         let bytes = std::fs::read(&path).unwrap();
         let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();

@@ -128,17 +128,10 @@ pub fn read_line(
     }
     let mut read = engine.recognize(&crop, dpi)?;
     read.translate(left, top);
-    let within = |b: &BBox| (bbox.y0..bbox.y1).contains(&((b.y0 + b.y1) / 2));
-    let chars = |l: &Line| {
-        l.words
-            .iter()
-            .map(|w| w.text.chars().count())
-            .sum::<usize>()
-    };
     Ok(read
         .lines()
-        .filter(|l| within(&l.bbox))
-        .max_by_key(|l| chars(l))
+        .filter(|l| (bbox.y0..bbox.y1).contains(&l.bbox.mid_y()))
+        .max_by_key(|l| l.char_count())
         .cloned())
 }
 

@@ -1,6 +1,6 @@
 //! Language per page from the page itself (`--lang auto`): text lines are
-//! found by their ink, the start of a few of them (a handful of words each)
-//! is read with Vietnamese and Khmer together, and the scripts of what comes
+//! found by their ink, the start of a few of them (a word or two each) is
+//! read with Khmer and Vietnamese together, and the scripts of what comes
 //! back decide between `vie`, `khm` and both. Tesseract's LSTM cost
 //! grows with line length, so reading short segments keeps this a small
 //! fraction of the page's OCR.
@@ -23,6 +23,10 @@ pub const ORIENTATION_SAMPLE: Sample = Sample {
     lines: 12,
     heights: 6,
 };
+
+/// The languages [`detect`]'s engine reads the sample with, Khmer first
+/// (see [`detect`]).
+pub const SAMPLE_LANG: &str = "khm+vie";
 
 /// The sample [`detect`] reads: which script most lines are in shows in a
 /// word or two of a few lines. It is read on every page, so it is kept
@@ -170,9 +174,11 @@ impl Script {
     /// alone, 119 ms with Khmer); a Khmer page's line with a Vietnamese
     /// name in it stays Khmer either way, as the reading must be mostly
     /// Latin to replace it.
+    /// Into Khmer it is [`SAMPLE_LANG`], so the engine that read the sample
+    /// serves.
     pub fn reread_lang(self) -> &'static str {
         match self {
-            Script::Khmer => "khm+vie",
+            Script::Khmer => SAMPLE_LANG,
             Script::Latin => "vie",
         }
     }
@@ -223,7 +229,7 @@ const VIETNAMESE: &str = "àáảãạăằắẳẵặâầấẩẫậèéẻ�
 /// when the spacing says neither.
 pub fn spaced_like(line: &Line) -> Option<Script> {
     let words = line.words.len();
-    let chars: usize = line.words.iter().map(|w| w.text.chars().count()).sum();
+    let chars = line.char_count();
     if words >= 4 && chars < 6 * words {
         Some(Script::Latin)
     } else if chars >= 9 && chars > 8 * words {
@@ -273,8 +279,8 @@ pub struct Sheet {
 
 /// The beginnings (a few words) of up to `sample.lines` text lines spread
 /// over the page, stacked into one small image; `None` without text lines.
-/// Each call to Tesseract has a fixed cost far above that of a few words, so
-/// whatever is read from a sample is read from this one sheet in one call.
+/// Whatever is read from a sample is read from this one sheet in one call;
+/// Tesseract's cost grows with the text on it (a blank call costs 0.2 ms).
 pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let t = crate::deskew::otsu(gray);
     let mut lines = lines_at(gray, t);
@@ -340,7 +346,7 @@ pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Segme
         .map(|&(y0, y1)| {
             let words: Vec<&str> = text
                 .words()
-                .filter(|w| (y0..y1).contains(&((w.bbox.y0 + w.bbox.y1) / 2)))
+                .filter(|w| (y0..y1).contains(&w.bbox.mid_y()))
                 .map(|w| w.text.as_str())
                 .collect();
             let words = words.join(" ");
@@ -377,15 +383,15 @@ impl Detected {
 }
 
 /// The page's languages from a sample of its lines, read with `engine`
-/// (`khm+vie`, page segmentation mode 6): each sampled segment counts for
+/// ([`SAMPLE_LANG`], page segmentation mode 6): each sampled segment counts for
 /// the script most of its letters come back in. Khmer goes first because
 /// Tesseract, given two languages, keeps the first one's reading of a word
 /// unless it is unsure: the Vietnamese model is sure enough of its Latin
 /// garbage on some Khmer words, while the Khmer model is unsure on Latin.
 /// A page with a line or two in the other script (a temple's name, a
 /// caption) is not `mixed`: a sample may miss those lines anyway, and
-/// [`crate::reread`] finds them by their weak reading, at the cost of those
-/// lines only.
+/// [`crate::reread`] finds them by their reading (spaced like the other
+/// script, or weak and unlike its own), at the cost of those lines only.
 pub fn detect(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Detected> {
     let Some(sheet) = sample_sheet(gray, SCRIPT_SAMPLE) else {
         return Ok(Detected {

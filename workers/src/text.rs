@@ -21,6 +21,11 @@ impl BBox {
     pub fn height(&self) -> u32 {
         self.y1.saturating_sub(self.y0)
     }
+    /// The row halfway down the box.
+    pub fn mid_y(&self) -> u32 {
+        (self.y0 + self.y1) / 2
+    }
+
     /// The smallest box holding both.
     pub fn union(&self, o: &BBox) -> BBox {
         BBox {
@@ -52,6 +57,11 @@ impl Line {
     pub fn mean_confidence(&self) -> Option<f32> {
         let n = self.words.len();
         (n > 0).then(|| self.words.iter().map(|w| w.confidence).sum::<f32>() / n as f32)
+    }
+
+    /// Characters in the line's words, spaces between them not counted.
+    pub fn char_count(&self) -> usize {
+        self.words.iter().map(|w| w.text.chars().count()).sum()
     }
 
     /// The line's words joined by a space.
