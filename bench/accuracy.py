@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--keep")
+    ap.add_argument("--config", help="a diachi config file for the run")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     work = a.keep or tempfile.mkdtemp(prefix="diachi-accuracy-")
@@ -119,7 +120,8 @@ def main():
             w.writerow([doc, t["lang"]])
     out = os.path.join(work, "out")
     shutil.rmtree(out, ignore_errors=True)
-    subprocess.run([DIACHI, "run", batch, "--out", out, "--jobs", str(a.jobs)],
+    extra = ["--config", a.config] if a.config else []
+    subprocess.run([DIACHI, "run", batch, "--out", out, "--jobs", str(a.jobs)] + extra,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = []
     for doc, t in truth.items():

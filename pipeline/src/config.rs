@@ -153,8 +153,30 @@ impl Config {
         if self.raster.default_dpi < 10.0 {
             return Err("raster.default_dpi must be at least 10".into());
         }
-        crate::lang::parse(&self.ocr.language).map_err(|e| format!("ocr.language: {e}"))?;
+        workers::lang::LangSetting::parse(&self.ocr.language)
+            .map_err(|e| format!("ocr.language: {e}"))?;
         Ok(())
+    }
+
+    /// The page preparation settings, as the workers take them.
+    pub fn prepare_options(&self) -> workers::page::PrepareOptions {
+        workers::page::PrepareOptions {
+            normalize_background: self.deskew.normalize_background,
+            orientation: self.orientation.enabled,
+            deskew: self.deskew.enabled,
+            max_skew: self.deskew.max_degrees,
+            min_skew: self.deskew.min_degrees,
+            default_dpi: self.raster.default_dpi,
+        }
+    }
+
+    /// The recognition settings, as the workers take them.
+    pub fn recognize_options(&self) -> workers::page::RecognizeOptions {
+        workers::page::RecognizeOptions {
+            orientation: self.orientation.enabled,
+            recheck_below: self.orientation.recheck_below,
+            psm: (self.ocr.psm != 0).then_some(self.ocr.psm),
+        }
     }
 
     /// The tessdata folder to use, or `None` when none can be found.
@@ -187,7 +209,7 @@ mod tests {
     fn defaults_parse() {
         let c = Config::default_config();
         assert_eq!(c.ocr.language, "vie");
-        assert_eq!(c.ocr.psm, 6);
+        assert_eq!(c.ocr.psm, 0);
         assert_eq!(c.raster.default_dpi, 300.0);
         assert_eq!(c.run.on_bad_page, OnBadPage::FailDocument);
     }
@@ -196,7 +218,7 @@ mod tests {
     fn user_file_overrides_only_what_it_names() {
         let c = Config::from_toml("[ocr]\nlanguage = \"khm\"\n", Path::new("u.toml")).unwrap();
         assert_eq!(c.ocr.language, "khm");
-        assert_eq!(c.ocr.psm, 6);
+        assert_eq!(c.ocr.psm, 0);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
 use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, ImageKind, PdfPage};
+use workers::lang::{LangSetting, Language, Languages};
 use workers::xmp::XmpInfo;
 use workers::Error;
 
@@ -19,22 +20,13 @@ use workers::Error;
 /// bag's final path under the output folder.
 pub fn package(
     doc: &DocumentInput,
-    langs: &[String],
+    setting: &LangSetting,
     pages: &[PageOutput],
     ctx: &Context,
 ) -> workers::Result<PathBuf> {
-    // With `auto`, the document's languages are those found on its pages.
-    let found: Vec<String>;
-    let langs = if langs == ["auto"] {
-        found = ["vie", "khm"]
-            .iter()
-            .filter(|l| pages.iter().any(|p| p.lang.split('+').any(|x| x == **l)))
-            .map(|l| l.to_string())
-            .collect();
-        found.as_slice()
-    } else {
-        langs
-    };
+    let langs = resolve_languages(setting, pages);
+    let langs: Vec<String> = langs.iter().map(|l| l.code().to_string()).collect();
+    let langs = langs.as_slice();
     let staging = ctx.staging.join(&doc.id);
     if staging.exists() {
         // Left by an interrupted run: never visible as a bag, safe to redo.
@@ -60,20 +52,21 @@ pub fn package(
         }
         all_text.push_str(&text);
         let alto_rel = format!("alto/{n:04}.xml");
-        let page_langs: Vec<String> = page.lang.split('+').map(String::from).collect();
-        let models: Vec<String> = page_langs
+        let page_langs: Vec<String> = page.langs.iter().map(|l| l.code().to_string()).collect();
+        let models: Vec<String> = page
+            .langs
             .iter()
             .map(|l| {
                 format!(
                     "{l}.traineddata sha256={}",
-                    ctx.models.get(l).map_or("?", String::as_str)
+                    ctx.models.get(&l).map_or("?", String::as_str)
                 )
             })
             .collect();
         let settings = format!(
             "lang={}; psm={}; orientation_degrees={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
             page.lang,
-            ctx.config.ocr.psm,
+            page.recognized.segmentation.psm(),
             page.orientation_degrees,
             page.skew_degrees,
             page.deskewed,
@@ -118,6 +111,13 @@ pub fn package(
             words: page.text.words().count(),
             characters: text.chars().filter(|c| !c.is_whitespace()).count(),
             ink_ratio: page.ink_ratio,
+            dpi_source: Some(page.prepared.resolution.source),
+            x_height: page.prepared.resolution.x_height,
+            declared_dpi: page.declared_dpi.map(|d| d.0),
+            segmentation: Some(page.recognized.segmentation),
+            ocr_scale: (page.recognized.ocr_scale * 1000.0).round() / 1000.0,
+            recovered_lines: page.recognized.recovered_lines,
+            doubts: page.prepared.doubts.clone(),
             text: format!("data/{text_rel}"),
             alto: format!("data/{alto_rel}"),
         });
@@ -161,9 +161,11 @@ pub fn package(
         software: Software {
             diachi: crate::VERSION.to_string(),
             tesseract: ctx.tesseract_version.clone(),
-            models: langs
+            models: ctx
+                .models
                 .iter()
-                .filter_map(|l| ctx.models.get(l).map(|h| (l.clone(), h.clone())))
+                .filter(|(l, _)| langs.iter().any(|c| c == l.code()))
+                .map(|(l, h)| (l.code().to_string(), h.clone()))
                 .collect(),
         },
         metadata: doc.metadata.clone(),
@@ -187,7 +189,7 @@ pub fn package(
             pages: &mets,
             diachi_version: crate::VERSION,
             tesseract_version: &ctx.tesseract_version,
-            ocr_settings: &format!("page segmentation mode {}", ctx.config.ocr.psm),
+            ocr_settings: &ocr_settings(pages),
         }),
     )?;
     let built = bag.finish(&[
@@ -208,6 +210,29 @@ pub fn package(
         .and_then(|d| d.sync_all())
         .map_err(Error::io(&ctx.out))?;
     Ok(target)
+}
+
+/// The page segmentation modes the pages were read in, for METS.
+fn ocr_settings(pages: &[PageOutput]) -> String {
+    let mut modes: Vec<u32> = pages.iter().map(|p| p.recognized.segmentation.psm()).collect();
+    modes.sort_unstable();
+    modes.dedup();
+    let modes: Vec<String> = modes.iter().map(u32::to_string).collect();
+    format!("page segmentation mode {}", modes.join(", "))
+}
+
+/// The document's languages: those given, or with `auto` those found on its
+/// pages, Vietnamese before Khmer.
+fn resolve_languages(setting: &LangSetting, pages: &[PageOutput]) -> Languages {
+    match setting {
+        LangSetting::Fixed(l) => l.clone(),
+        LangSetting::Auto => Languages::new(
+            [Language::Vietnamese, Language::Khmer]
+                .into_iter()
+                .filter(|l| pages.iter().any(|p| p.langs.contains(*l))),
+        )
+        .unwrap_or_else(|| Languages::one(Language::Vietnamese)),
+    }
 }
 
 /// A payload file already in the bag, as METS lists it (path relative to

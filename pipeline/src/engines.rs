@@ -1,29 +1,22 @@
-//! One Tesseract engine per worker thread and language, created on first use
+//! One set of Tesseract engines per worker thread, created on first use
 //! and reused for every later page on that thread.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::Path;
-use workers::ocr::Engine;
+use workers::page::EngineCache;
 
 thread_local! {
-    static ENGINES: RefCell<HashMap<(String, u32), Engine>> = RefCell::new(HashMap::new());
+    static ENGINES: RefCell<Option<EngineCache>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with this thread's engine for `lang` and `psm`.
-pub fn with_engine<R>(
+/// Runs `f` with this thread's engines.
+pub fn with_engines<R>(
     tessdata: &Path,
-    lang: &str,
-    psm: u32,
-    f: impl FnOnce(&Engine) -> workers::Result<R>,
+    f: impl FnOnce(&mut EngineCache) -> workers::Result<R>,
 ) -> workers::Result<R> {
     ENGINES.with(|cell| {
-        let mut engines = cell.borrow_mut();
-        let key = (lang.to_string(), psm);
-        if !engines.contains_key(&key) {
-            engines.insert(key.clone(), Engine::new(tessdata, lang, psm)?);
-        }
-        f(&engines[&key])
+        let mut cache = cell.borrow_mut();
+        f(cache.get_or_insert_with(|| EngineCache::new(tessdata)))
     })
 }
 
@@ -31,5 +24,5 @@ pub fn with_engine<R>(
 /// engine never dropped makes Tesseract report leaks at exit, so the run
 /// calls this on every thread of its pool when it ends.
 pub fn drop_engines() {
-    ENGINES.with(|cell| cell.borrow_mut().clear());
+    ENGINES.with(|cell| cell.borrow_mut().take());
 }

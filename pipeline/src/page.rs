@@ -2,11 +2,12 @@
 //! page image for the PDF. The file is read once; its bytes are hashed and
 //! decoded from memory, and the raster is handed on without touching disk.
 
-use crate::engines::with_engine;
+use crate::engines::with_engines;
 use crate::run::Context;
 use std::path::Path;
+use workers::lang::{LangSetting, Languages};
+use workers::page::{Prepared, Recognized};
 use workers::pdfa::PageImage;
-use workers::script::Detected;
 use workers::text::PageText;
 
 /// Everything the document stage needs from one page.
@@ -17,6 +18,9 @@ pub struct PageOutput {
     pub sha256: String,
     pub width: u32,
     pub height: u32,
+    /// The resolution the file declares, if any.
+    pub declared_dpi: Option<(f32, f32)>,
+    /// The resolution the page is described with (see `prepared.resolution`).
     pub dpi: (f32, f32),
     pub dpi_assumed: bool,
     pub skew_degrees: f32,
@@ -27,6 +31,7 @@ pub struct PageOutput {
     /// two readings' confidences were (0-100; small means unsure).
     pub orientation_margin: Option<f32>,
     pub lang: String,
+    pub langs: Languages,
     pub text: PageText,
     pub image: PageImage,
     /// Share of dark pixels on the prepared page (0-1): ink with no text
@@ -34,6 +39,9 @@ pub struct PageOutput {
     pub ink_ratio: f32,
     /// A small JPEG of the prepared page for the batch report.
     pub thumbnail: Vec<u8>,
+    /// What preparation did (the colour raster dropped once encoded).
+    pub prepared: Prepared,
+    pub recognized: Recognized,
 }
 
 /// Longest side of a report thumbnail, in pixels.
@@ -77,7 +85,11 @@ fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8
     out
 }
 
-pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOutput> {
+/// One page from file to [`PageOutput`]: fixity, decode, the workers'
+/// [`prepare`](workers::page::prepare) and
+/// [`recognize`](workers::page::recognize) with this thread's engines, and
+/// the PDF image and thumbnail.
+pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Result<PageOutput> {
     let cfg = &ctx.config;
     let bytes = std::fs::read(path).map_err(workers::Error::io(path))?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
@@ -85,92 +97,25 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
     drop(bytes);
     let (width, height) = (raster.width(), raster.height());
-    let (mut gray, mut color, mut dpi) = (raster.gray, raster.color, raster.dpi);
-    if cfg.deskew.normalize_background && !raster.bilevel {
-        if let Some(normalised) = workers::clean::normalize(&gray) {
-            gray = normalised;
-        }
-    }
-    let mut orientation_degrees = 0;
-    if cfg.orientation.enabled && workers::orient::is_sideways(&gray, dpi.1.round() as u32) {
-        // Turn a quarter clockwise; a page that was the other way round is
-        // then upside down, which the confidence check below finds.
-        orientation_degrees = 90;
-        gray = image::imageops::rotate90(&gray);
-        color = color.map(|c| image::imageops::rotate90(&c));
-        dpi = (dpi.1, dpi.0);
-    }
-    let (mut skew, mut deskewed) = (0.0, false);
-    if cfg.deskew.enabled {
-        let d =
-            workers::deskew::deskew(gray, color, cfg.deskew.max_degrees, cfg.deskew.min_degrees);
-        (gray, color, skew, deskewed) = (d.gray, d.color, d.skew, d.rotated);
-    }
-    if raster.bilevel && deskewed {
-        // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
-        for p in gray.pixels_mut() {
-            p[0] = if p[0] < 128 { 0 } else { 255 };
-        }
-    }
-    let ppi = dpi.1.round() as u32;
-    let auto = lang == "auto";
-    let detect = |g: &image::GrayImage| {
-        with_engine(&ctx.tessdata, workers::script::SAMPLE_LANG, 6, |e| {
-            workers::script::detect(g, ppi, e)
-        })
-    };
-    let ocr = |g: &image::GrayImage, lang: &str| {
-        with_engine(&ctx.tessdata, lang, cfg.ocr.psm, |e| {
-            workers::layout::recognize_columns(g, ppi, e)
-        })
-    };
-    // What auto found on the page; `None` for a language given by hand.
-    let mut found = if auto { Some(detect(&gray)?) } else { None };
-    let mut lang = found.map_or_else(|| lang.to_string(), |f| f.lang());
-    let mut text = ocr(&gray, &lang)?;
-    let mut orientation_margin = None;
-    let weak = text
-        .median_line_confidence()
-        .is_none_or(|c| c < cfg.orientation.recheck_below);
-    if cfg.orientation.enabled && weak {
-        let check = with_engine(&ctx.tessdata, &lang, cfg.ocr.psm, |e| {
-            workers::orient::up_or_down(&gray, ppi, e)
-        })?;
-        if let Some(ud) = check {
-            orientation_margin = Some((ud.margin() * 10.0).round() / 10.0);
-            if ud.upside_down {
-                orientation_degrees = (orientation_degrees + 180) % 360;
-                gray = image::imageops::rotate180(&gray);
-                color = color.map(|c| image::imageops::rotate180(&c));
-                if auto {
-                    // The language was judged on the page upside down.
-                    let f = detect(&gray)?;
-                    (found, lang) = (Some(f), f.lang());
-                }
-                text = ocr(&gray, &lang)?;
-            }
-        }
-    }
-    if let Some(f) = found.filter(|f| !f.mixed) {
-        // Lines that may be in the other script are read again, and the
-        // page records both languages when any line was replaced.
-        let other = f.main.other();
-        let replaced = with_engine(&ctx.tessdata, other.reread_lang(), 6, |e| {
-            workers::reread::reread_lines_in(&gray, ppi, &mut text, e, f.main.reread_below(), other)
-        })?;
-        if replaced > 0 {
-            lang = Detected { mixed: true, ..f }.lang();
-        }
-    }
+    let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
+    let (mut prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
+        let mut prepared = workers::page::prepare(raster, lang, &cfg.prepare_options(), engines)?;
+        let recognized =
+            workers::page::recognize(&mut prepared, lang, &cfg.recognize_options(), engines)?;
+        Ok((prepared, recognized))
+    })?;
     let image = workers::pdfa::encode_page_image(
-        &gray,
-        color.as_ref(),
+        &prepared.gray,
+        prepared.color.as_ref(),
         cfg.pdf.jpeg_quality,
-        dpi.0.round() as u32,
+        prepared.resolution.dpi.0.round() as u32,
     )?;
+    let thumbnail = thumbnail(&prepared.gray, prepared.color.as_ref());
+    let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
+    prepared.color = None;
     Ok(PageOutput {
-        ink_ratio: (ink_ratio(&gray) * 1000.0).round() / 1000.0,
-        thumbnail: thumbnail(&gray, color.as_ref()),
+        ink_ratio,
+        thumbnail,
         source: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -182,15 +127,18 @@ pub fn process(path: &Path, lang: &str, ctx: &Context) -> workers::Result<PageOu
         sha256,
         width,
         height,
-        dpi,
-        dpi_assumed: raster.dpi_assumed,
-        // Three decimals; `+ 0.0` turns -0 into 0 for the record.
-        skew_degrees: (skew * 1000.0).round() / 1000.0 + 0.0,
-        deskewed,
-        orientation_degrees,
-        orientation_margin,
-        lang,
-        text,
+        declared_dpi,
+        dpi: prepared.resolution.dpi,
+        dpi_assumed: prepared.resolution.source == workers::resolution::DpiSource::Assumed,
+        skew_degrees: prepared.skew,
+        deskewed: prepared.deskewed,
+        orientation_degrees: prepared.turn.degrees(),
+        orientation_margin: prepared.orientation_margin,
+        lang: recognized.langs.tesseract(),
+        langs: recognized.langs.clone(),
+        text: recognized.text.clone(),
         image,
+        prepared,
+        recognized,
     })
 }

@@ -2,6 +2,8 @@
 //! tools (keep the field names).
 
 use serde::{Deserialize, Serialize};
+use workers::page::{Doubt, Segmentation};
+use workers::resolution::DpiSource;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -59,6 +61,32 @@ pub struct PageRecord {
     /// Share of dark pixels on the prepared page, 0-1.
     #[serde(default)]
     pub ink_ratio: f32,
+    /// Where `dpi` came from: `file`, `text` (estimated from the measured
+    /// x-height, the file having none or a screen resolution the text
+    /// contradicts) or `assumed` (`raster.default_dpi`).
+    #[serde(default)]
+    pub dpi_source: Option<DpiSource>,
+    /// The median x-height of the page's text lines, pixels, when measured.
+    #[serde(default)]
+    pub x_height: Option<f32>,
+    /// The resolution the file declared, if any.
+    #[serde(default)]
+    pub declared_dpi: Option<f32>,
+    /// How the page was segmented for OCR: `single-line` (Tesseract mode
+    /// 7), `block` (6), `layout` (3, with dropped lines recovered and
+    /// reading order by X-Y cut) or `{"forced": N}`.
+    #[serde(default)]
+    pub segmentation: Option<Segmentation>,
+    /// The factor the page was scaled by for OCR, so that its x-height
+    /// suits Tesseract; ALTO boxes are in the prepared page's pixels.
+    #[serde(default)]
+    pub ocr_scale: f32,
+    /// Lines the layout analysis dropped and a block reading found again.
+    #[serde(default)]
+    pub recovered_lines: usize,
+    /// What preparation was unsure of and left alone.
+    #[serde(default)]
+    pub doubts: Vec<Doubt>,
     /// Path inside the bag of the page's text and ALTO.
     pub text: String,
     pub alto: String,

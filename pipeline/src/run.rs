@@ -4,7 +4,8 @@
 
 use crate::config::{Config, OnBadPage};
 use crate::discover::{self, DocumentInput, Notice};
-use crate::{document, engines, lang, page, Error, Result};
+use crate::{document, engines, page, Error, Result};
+use workers::lang::{LangSetting, Language};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -38,8 +39,8 @@ pub struct Context {
     /// One timestamp for every date the run writes (RFC 3339, UTC).
     pub timestamp: String,
     pub tesseract_version: String,
-    /// Language code -> SHA-256 of its traineddata.
-    pub models: BTreeMap<String, String>,
+    /// SHA-256 of each language's traineddata.
+    pub models: BTreeMap<Language, String>,
     /// Warnings raised while documents are processed.
     pub warnings: std::sync::Mutex<Vec<String>>,
 }
@@ -89,11 +90,12 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
     let batch = discover::discover(&opts.batch)?;
     let default_lang = match &opts.lang {
-        Some(l) => lang::parse(l).map_err(|e| Error::Config {
+        Some(l) => LangSetting::parse(l).map_err(|e| Error::Config {
             path: "--lang".into(),
             reason: e,
         })?,
-        None => lang::parse(&opts.config.ocr.language).expect("checked when the config was loaded"),
+        None => LangSetting::parse(&opts.config.ocr.language)
+            .expect("checked when the config was loaded"),
     };
     let mut summary = RunSummary::default();
     for notice in &batch.notices {
@@ -104,7 +106,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             }
         }
     }
-    let mut jobs: Vec<(&DocumentInput, Vec<String>)> = Vec::new();
+    let mut jobs: Vec<(&DocumentInput, LangSetting)> = Vec::new();
     for doc in &batch.documents {
         match document_languages(doc, &default_lang) {
             Ok(langs) => jobs.push((doc, langs)),
@@ -116,8 +118,8 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             "no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into(),
         )
     })?;
-    let needed: Vec<String> = jobs.iter().flat_map(|(_, l)| models_needed(l)).collect();
-    let models = check_models(&tessdata, needed.iter())?;
+    let needed: Vec<Language> = jobs.iter().flat_map(|(_, l)| l.models()).collect();
+    let models = check_models(&tessdata, needed)?;
     let out = prepare_output(&opts.out)?;
     let _lock = lock_output(&out)?;
     let ctx = Context {
@@ -227,12 +229,11 @@ fn write_report(batch: &Path, ctx: &Context, summary: &mut RunSummary) {
 
 fn process_document(
     doc: &DocumentInput,
-    langs: &[String],
+    langs: &LangSetting,
     ctx: &Context,
     bar: &ProgressBar,
     cancel: &AtomicBool,
 ) -> std::result::Result<PathBuf, DocError> {
-    let tess_lang = lang::tesseract(langs);
     let results: Vec<Option<workers::Result<page::PageOutput>>> = doc
         .pages
         .par_iter()
@@ -240,7 +241,7 @@ fn process_document(
             if cancel.load(Ordering::SeqCst) {
                 return None;
             }
-            let r = page::process(p, &tess_lang, ctx);
+            let r = page::process(p, langs, ctx);
             bar.inc(1);
             crate::fault::page_done();
             Some(r)
@@ -282,7 +283,7 @@ fn process_document(
 /// the run) from a problem with the document's own files.
 fn package(
     doc: &DocumentInput,
-    langs: &[String],
+    langs: &LangSetting,
     pages: &[page::PageOutput],
     ctx: &Context,
 ) -> std::result::Result<PathBuf, DocError> {
@@ -298,47 +299,38 @@ fn package(
     })
 }
 
-/// The document's languages: batch.csv's column, else the default. `auto`
-/// stays `["auto"]`: each page is then read in the language found on it.
+/// The document's languages: batch.csv's column, else the default. With
+/// `auto`, each page is read in the language found on it.
 fn document_languages(
     doc: &DocumentInput,
-    default: &[String],
-) -> std::result::Result<Vec<String>, String> {
+    default: &LangSetting,
+) -> std::result::Result<LangSetting, String> {
     if doc.metadata.language.is_empty() {
-        return Ok(default.to_vec());
+        return Ok(default.clone());
     }
-    lang::parse(&doc.metadata.language).map_err(|e| format!("batch.csv language: {e}"))
-}
-
-/// The models a language list needs: `auto` chooses among Vietnamese and
-/// Khmer.
-fn models_needed(langs: &[String]) -> Vec<String> {
-    if langs == ["auto"] {
-        vec!["vie".into(), "khm".into()]
-    } else {
-        langs.to_vec()
-    }
+    LangSetting::parse(&doc.metadata.language).map_err(|e| format!("batch.csv language: {e}"))
 }
 
 /// Every model the batch needs must be installed; their digests go into
 /// each record. Done before any page is touched.
-fn check_models<'a>(
+fn check_models(
     tessdata: &Path,
-    langs: impl Iterator<Item = &'a String>,
-) -> Result<BTreeMap<String, String>> {
+    langs: impl IntoIterator<Item = Language>,
+) -> Result<BTreeMap<Language, String>> {
     let mut models = BTreeMap::new();
     for lang in langs {
-        if models.contains_key(lang) {
+        if models.contains_key(&lang) {
             continue;
         }
-        let file = tessdata.join(format!("{lang}.traineddata"));
+        let file = lang.model_file(tessdata);
         if !file.is_file() {
             return Err(Error::MissingDependency(format!(
-                "Tesseract model '{lang}' not found at {} (Debian/Ubuntu: apt-get install tesseract-ocr-{lang})",
-                file.display()
+                "Tesseract model '{lang}' not found at {} (Debian/Ubuntu: apt-get install {})",
+                file.display(),
+                lang.package()
             )));
         }
-        models.insert(lang.clone(), workers::fixity::sha256_file(&file)?);
+        models.insert(lang, workers::fixity::sha256_file(&file)?);
     }
     Ok(models)
 }

@@ -46,24 +46,54 @@ impl UpDown {
     }
 }
 
+/// A margin (0-100) under which an up/down decision is unsure; the report
+/// flags such pages (`report.orientation_margin` has the same default).
+pub const SURE_MARGIN: f32 = 15.0;
+
+/// How well a sample sheet reads: the mean word confidence, scaled down
+/// when fewer than three words come back (few or no words reads as no
+/// confidence at all).
+fn score(sheet: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
+    let t = engine.recognize(sheet, dpi)?;
+    Ok(t.mean_confidence().unwrap_or(0.0) * (t.words().count().min(3) as f32 / 3.0))
+}
+
 /// Reads a sample of the page's lines as they are and turned 180°, with the
 /// page's own engine. `None` when the page has no text lines.
 pub fn up_or_down(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Option<UpDown>> {
     let Some(sheet) = crate::script::sample_sheet(gray, crate::script::ORIENTATION_SAMPLE) else {
         return Ok(None);
     };
-    let conf = |img: &GrayImage| -> Result<f32> {
-        let t = engine.recognize(img, dpi)?;
-        // Few or no words reads as no confidence at all.
-        Ok(t.mean_confidence().unwrap_or(0.0) * (t.words().count().min(3) as f32 / 3.0))
-    };
-    let upright = conf(&sheet.image)?;
-    let turned = conf(&image::imageops::rotate180(&sheet.image))?;
+    let upright = score(&sheet.image, dpi, engine)?;
+    let turned = score(&image::imageops::rotate180(&sheet.image), dpi, engine)?;
     Ok(Some(UpDown {
         upside_down: turned > upright + 10.0,
         upright_confidence: upright,
         turned_confidence: turned,
     }))
+}
+
+/// How well a sample of the page's lines reads as the page stands (0 when
+/// no line is found).
+pub fn sample_score(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
+    match crate::script::sample_sheet(gray, crate::script::ORIENTATION_SAMPLE) {
+        Some(sheet) => score(&sheet.image, dpi, engine),
+        None => Ok(0.0),
+    }
+}
+
+/// How well a sample of `quarter` (the page turned a quarter clockwise)
+/// reads as it is and turned half round: the scores of the page turned 90°
+/// and 270° clockwise.
+pub fn turned_scores(quarter: &GrayImage, dpi: u32, engine: &Engine) -> Result<(f32, f32)> {
+    let Some(sheet) = crate::script::sample_sheet(quarter, crate::script::ORIENTATION_SAMPLE)
+    else {
+        return Ok((0.0, 0.0));
+    };
+    Ok((
+        score(&sheet.image, dpi, engine)?,
+        score(&image::imageops::rotate180(&sheet.image), dpi, engine)?,
+    ))
 }
 
 #[cfg(test)]

@@ -133,6 +133,34 @@ impl PageText {
         }
     }
 
+    /// Scales every box to a raster of `width` x `height`: boxes read on an
+    /// enlarged or reduced copy of the page into the page's own pixels.
+    pub fn scale_to(&mut self, width: u32, height: u32) {
+        let (fx, fy) = (
+            f64::from(width) / f64::from(self.width.max(1)),
+            f64::from(height) / f64::from(self.height.max(1)),
+        );
+        let s = |v: u32, f: f64, max: u32| ((f64::from(v) * f).round() as u32).min(max);
+        let map = |b: &mut BBox| {
+            *b = BBox {
+                x0: s(b.x0, fx, width),
+                y0: s(b.y0, fy, height),
+                x1: s(b.x1, fx, width),
+                y1: s(b.y1, fy, height),
+            }
+        };
+        for block in &mut self.blocks {
+            map(&mut block.bbox);
+            for line in &mut block.lines {
+                map(&mut line.bbox);
+                for word in &mut line.words {
+                    map(&mut word.bbox);
+                }
+            }
+        }
+        (self.width, self.height) = (width, height);
+    }
+
     /// The page as plain text: words joined by a space, lines by a newline,
     /// paragraphs by an empty line; ends with a newline unless empty. NFC.
     pub fn plain_text(&self) -> String {

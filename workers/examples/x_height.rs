@@ -1,0 +1,14 @@
+//! Prints the measured x-height and the resolution diachi would use for
+//! each image given: `cargo run --release -p workers --example x_height -- IMG...`
+fn main() {
+    for path in std::env::args().skip(1) {
+        let gray = image::open(&path).expect("an image").to_luma8();
+        let x = workers::resolution::x_height(&gray);
+        let r = workers::resolution::resolve(None, 300.0, x);
+        println!(
+            "{path}\tx-height {x:?}\tdpi {:?}\tocr scale {}",
+            r.dpi,
+            workers::resolution::ocr_scale(x)
+        );
+    }
+}

@@ -1,0 +1,534 @@
+//! One page, from decoded raster to recognised text, in two plain steps:
+//! [`prepare`] (background, orientation, deskew, resolution) and
+//! [`recognize`] (language, segmentation, OCR, reading order, the upside-down
+//! recheck and the reread of lines in the other script). The pipeline
+//! supplies the engines ([`Engines`]) and schedules; everything a page's
+//! record, ALTO, METS, PDF and report say about it comes from the values
+//! these return.
+//!
+//! Do no harm: every step that changes the page must have shown, on real
+//! captures (bench/real.py), that it helps; a step that is unsure leaves the
+//! page as it is and says so in [`Prepared::doubts`].
+
+use crate::lang::{LangSetting, Language, Languages};
+use crate::ocr::Engine;
+use crate::raster::Raster;
+use crate::resolution::{self, Resolution};
+use crate::script::{self, Detected, Script};
+use crate::text::PageText;
+use crate::Result;
+use image::{GrayImage, RgbImage};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Tesseract engines by language string and page segmentation mode. The
+/// pipeline keeps one [`EngineCache`] per worker thread.
+pub trait Engines {
+    fn get(&mut self, lang: &str, psm: u32) -> Result<&Engine>;
+}
+
+/// Engines created on first use and kept: loading a model costs far more
+/// than reading a page.
+pub struct EngineCache {
+    tessdata: PathBuf,
+    engines: HashMap<(String, u32), Engine>,
+}
+
+impl EngineCache {
+    pub fn new(tessdata: impl Into<PathBuf>) -> EngineCache {
+        EngineCache {
+            tessdata: tessdata.into(),
+            engines: HashMap::new(),
+        }
+    }
+}
+
+impl Engines for EngineCache {
+    fn get(&mut self, lang: &str, psm: u32) -> Result<&Engine> {
+        let key = (lang.to_string(), psm);
+        if !self.engines.contains_key(&key) {
+            let engine = Engine::new(&self.tessdata, lang, psm)?;
+            self.engines.insert(key.clone(), engine);
+        }
+        Ok(&self.engines[&key])
+    }
+}
+
+/// How a page is prepared. Each field's default is that of
+/// `config/default.toml`.
+#[derive(Debug, Clone)]
+pub struct PrepareOptions {
+    /// Divide out uneven light before analysis and OCR. Default: true.
+    pub normalize_background: bool,
+    /// Find pages scanned sideways or upside down. Default: true.
+    pub orientation: bool,
+    /// Straighten skewed pages. Default: true.
+    pub deskew: bool,
+    /// Widest skew searched for, degrees either way. Default: 15.
+    pub max_skew: f32,
+    /// Skews below this (degrees) are recorded, not corrected. Default: 0.1.
+    pub min_skew: f32,
+    /// Resolution assumed when neither the file nor the text gives one.
+    /// Default: 300.
+    pub default_dpi: f32,
+}
+
+impl Default for PrepareOptions {
+    fn default() -> Self {
+        PrepareOptions {
+            normalize_background: true,
+            orientation: true,
+            deskew: true,
+            max_skew: 15.0,
+            min_skew: 0.1,
+            default_dpi: 300.0,
+        }
+    }
+}
+
+/// A clockwise quarter-turn count applied to make a page upright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(into = "u32")]
+pub enum Turn {
+    #[default]
+    None,
+    Quarter,
+    Half,
+    ThreeQuarters,
+}
+
+impl Turn {
+    pub fn degrees(self) -> u32 {
+        match self {
+            Turn::None => 0,
+            Turn::Quarter => 90,
+            Turn::Half => 180,
+            Turn::ThreeQuarters => 270,
+        }
+    }
+
+    fn then(self, other: Turn) -> Turn {
+        match (self.degrees() + other.degrees()) % 360 {
+            90 => Turn::Quarter,
+            180 => Turn::Half,
+            270 => Turn::ThreeQuarters,
+            _ => Turn::None,
+        }
+    }
+
+    fn apply<P: image::Pixel + 'static>(
+        self,
+        img: &image::ImageBuffer<P, Vec<P::Subpixel>>,
+    ) -> image::ImageBuffer<P, Vec<P::Subpixel>> {
+        match self {
+            Turn::None => img.clone(),
+            Turn::Quarter => image::imageops::rotate90(img),
+            Turn::Half => image::imageops::rotate180(img),
+            Turn::ThreeQuarters => image::imageops::rotate270(img),
+        }
+    }
+}
+
+impl From<Turn> for u32 {
+    fn from(t: Turn) -> u32 {
+        t.degrees()
+    }
+}
+
+/// Something preparation or recognition was unsure of, and left alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Doubt {
+    /// The lines seemed to run down the page, but reading it turned did not
+    /// read clearly better: the page was left as it was.
+    SidewaysNotConfirmed { upright: f32, turned: f32 },
+    /// The page was checked for being upside down and the two readings were
+    /// close.
+    UpsideDownUnsure { margin: f32 },
+}
+
+/// A page ready for OCR, and what was done to get it there.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// What OCR reads: 8-bit gray, background normalised, upright, deskewed.
+    pub gray: GrayImage,
+    /// The colour page for the PDF, turned and deskewed like `gray`.
+    pub color: Option<RgbImage>,
+    /// The master is pure black and white; so is `gray`.
+    pub bilevel: bool,
+    /// The resolution the page is described with (the PDF page size).
+    pub resolution: Resolution,
+    /// The clockwise turn applied.
+    pub turn: Turn,
+    /// When the page was checked for being upside down: the gap between the
+    /// two readings' confidences (0-100).
+    pub orientation_margin: Option<f32>,
+    /// Skew found, degrees counter-clockwise, and whether it was corrected.
+    pub skew: f32,
+    pub deskewed: bool,
+    pub doubts: Vec<Doubt>,
+}
+
+impl Prepared {
+    /// Pixels per inch along the page's height, as OCR is told.
+    pub fn ppi(&self) -> u32 {
+        self.resolution.dpi.1.round() as u32
+    }
+
+    fn turn_by(&mut self, t: Turn) {
+        self.gray = t.apply(&self.gray);
+        self.color = self.color.as_ref().map(|c| t.apply(c));
+        if matches!(t, Turn::Quarter | Turn::ThreeQuarters) {
+            let (x, y) = self.resolution.dpi;
+            self.resolution.dpi = (y, x);
+        }
+        self.turn = self.turn.then(t);
+    }
+}
+
+/// Prepares a decoded page: background normalisation, orientation (proposed
+/// by the direction of the text lines, decided by reading, see
+/// [`confirm_sideways`]), deskew, and the resolution (the file's, or the
+/// text's when the file has none or a false one).
+pub fn prepare(
+    raster: Raster,
+    lang: &LangSetting,
+    opts: &PrepareOptions,
+    engines: &mut impl Engines,
+) -> Result<Prepared> {
+    let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
+    let mut gray = raster.gray;
+    if opts.normalize_background && !raster.bilevel {
+        if let Some(normalised) = crate::clean::normalize(&gray) {
+            gray = normalised;
+        }
+    }
+    let dpi = declared_dpi.unwrap_or((opts.default_dpi, opts.default_dpi));
+    let mut page = Prepared {
+        gray,
+        color: raster.color,
+        bilevel: raster.bilevel,
+        resolution: Resolution {
+            dpi,
+            source: resolution::DpiSource::Assumed,
+            x_height: None,
+        },
+        turn: Turn::None,
+        orientation_margin: None,
+        skew: 0.0,
+        deskewed: false,
+        doubts: Vec::new(),
+    };
+    if opts.orientation {
+        confirm_sideways(&mut page, lang, engines)?;
+    }
+    if opts.deskew {
+        deskew(&mut page, opts);
+    }
+    let x_height = resolution::x_height(&page.gray);
+    page.resolution = resolution::resolve(
+        declared_dpi.map(|d| if page.turn.degrees() % 180 == 90 { (d.1, d.0) } else { d }),
+        opts.default_dpi,
+        x_height,
+    );
+    Ok(page)
+}
+
+fn deskew(page: &mut Prepared, opts: &PrepareOptions) {
+    let d = crate::deskew::deskew(
+        std::mem::take(&mut page.gray),
+        page.color.take(),
+        opts.max_skew,
+        opts.min_skew,
+    );
+    (page.gray, page.color, page.skew, page.deskewed) = (d.gray, d.color, d.skew, d.rotated);
+    // Three decimals; `+ 0.0` turns -0 into 0 for the record.
+    page.skew = (page.skew * 1000.0).round() / 1000.0 + 0.0;
+    if page.bilevel && page.deskewed {
+        // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
+        for p in page.gray.pixels_mut() {
+            p[0] = if p[0] < 128 { 0 } else { 255 };
+        }
+    }
+}
+
+/// Fewest text lines for the direction of the lines to mean anything: one
+/// or two lines (a crop, a caption) are as wide as they are long in ink.
+const SIDEWAYS_MIN_LINES: usize = 3;
+
+/// How much better (in the sample's score, 0-100) the page read turned a
+/// quarter must be than read as it is, for the turn to be made.
+const SIDEWAYS_CONFIRM: f32 = 15.0;
+
+/// Turns a page a quarter when its lines run down the page *and* reading a
+/// sample of it turned reads clearly better than reading it as it is. The
+/// geometric test ([`crate::orient::is_sideways`]) only proposes: on real
+/// photos a thumb, a dark border or the facing page's edge can make an
+/// upright page's ink pile up in columns.
+fn confirm_sideways(
+    page: &mut Prepared,
+    lang: &LangSetting,
+    engines: &mut impl Engines,
+) -> Result<()> {
+    let ppi = page.resolution.dpi.1.round() as u32;
+    if script::text_lines(&page.gray).len() < SIDEWAYS_MIN_LINES
+        && script::text_lines(&image::imageops::rotate90(&page.gray)).len() < SIDEWAYS_MIN_LINES
+    {
+        return Ok(());
+    }
+    if !crate::orient::is_sideways(&page.gray, ppi) {
+        return Ok(());
+    }
+    let engine = engines.get(&sample_lang(lang), 6)?;
+    let upright = crate::orient::sample_score(&page.gray, ppi, engine)?;
+    let quarter = image::imageops::rotate90(&page.gray);
+    let (cw, ccw) = crate::orient::turned_scores(&quarter, ppi, engine)?;
+    let (turn, turned) = if cw >= ccw {
+        (Turn::Quarter, cw)
+    } else {
+        (Turn::ThreeQuarters, ccw)
+    };
+    if turned >= upright + SIDEWAYS_CONFIRM {
+        page.turn_by(turn);
+    } else {
+        page.doubts.push(Doubt::SidewaysNotConfirmed {
+            upright: (upright * 10.0).round() / 10.0,
+            turned: (turned * 10.0).round() / 10.0,
+        });
+    }
+    Ok(())
+}
+
+/// The languages a sample is read with before the page's are known.
+fn sample_lang(lang: &LangSetting) -> String {
+    match lang {
+        LangSetting::Auto => script::SAMPLE_LANG.to_string(),
+        LangSetting::Fixed(l) => l.tesseract(),
+    }
+}
+
+/// How a page was segmented for OCR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Segmentation {
+    /// One text line (a line crop): Tesseract mode 7.
+    SingleLine,
+    /// A few lines, read as one block: mode 6.
+    Block,
+    /// Tesseract's layout analysis (mode 3), which leaves pictures, stamps
+    /// and signatures out; lines it dropped are read again as blocks
+    /// (mode 6), and the whole is put in reading order ([`crate::order`]).
+    Layout,
+    /// The mode the settings force.
+    Forced(u32),
+}
+
+impl Segmentation {
+    pub fn psm(self) -> u32 {
+        match self {
+            Segmentation::SingleLine => 7,
+            Segmentation::Block => 6,
+            Segmentation::Layout => 3,
+            Segmentation::Forced(psm) => psm,
+        }
+    }
+
+    /// From the page's text lines, found by their ink.
+    pub fn choose(gray: &GrayImage) -> Segmentation {
+        match script::text_lines(gray).len() {
+            0 | 1 => Segmentation::SingleLine,
+            2 | 3 => Segmentation::Block,
+            _ => Segmentation::Layout,
+        }
+    }
+}
+
+/// What OCR made of a prepared page.
+#[derive(Debug, Clone)]
+pub struct Recognized {
+    /// Words, lines and blocks in reading order, boxes in pixels of the
+    /// prepared page.
+    pub text: PageText,
+    /// The languages the page was read in, main first.
+    pub langs: Languages,
+    pub segmentation: Segmentation,
+    /// The factor the page was scaled by for OCR (1 when not).
+    pub ocr_scale: f32,
+    /// Lines the layout analysis dropped and a block reading found again.
+    pub recovered_lines: usize,
+    /// Lines read again in the other script and replaced (`auto` only).
+    pub reread_lines: usize,
+}
+
+/// How a page is recognised.
+#[derive(Debug, Clone)]
+pub struct RecognizeOptions {
+    /// Check pages whose reading is weak for being upside down. Default: true.
+    pub orientation: bool,
+    /// Median line confidence (0-100) below which that check is made.
+    /// Default: 70.
+    pub recheck_below: f32,
+    /// A Tesseract page segmentation mode forced on every page. Default:
+    /// none (chosen per page, [`Segmentation::choose`]).
+    pub psm: Option<u32>,
+}
+
+impl Default for RecognizeOptions {
+    fn default() -> Self {
+        RecognizeOptions {
+            orientation: true,
+            recheck_below: 70.0,
+            psm: None,
+        }
+    }
+}
+
+/// Reads a prepared page in `lang`. A page whose reading is weak is checked
+/// for being upside down, and turned and read again when reading it turned
+/// is clearly better; that turn is recorded in `page`.
+pub fn recognize(
+    page: &mut Prepared,
+    lang: &LangSetting,
+    opts: &RecognizeOptions,
+    engines: &mut impl Engines,
+) -> Result<Recognized> {
+    let mut found = detect(page, lang, engines)?;
+    let mut langs = languages(lang, found);
+    let mut read = read_page(page, &langs, opts.psm, engines)?;
+    let weak = read
+        .text
+        .median_line_confidence()
+        .is_none_or(|c| c < opts.recheck_below);
+    if opts.orientation && weak {
+        let engine = engines.get(&langs.tesseract(), 6)?;
+        if let Some(ud) = crate::orient::up_or_down(&page.gray, page.ppi(), engine)? {
+            let margin = (ud.margin() * 10.0).round() / 10.0;
+            page.orientation_margin = Some(margin);
+            if margin < crate::orient::SURE_MARGIN {
+                page.doubts.push(Doubt::UpsideDownUnsure { margin });
+            }
+            if ud.upside_down {
+                page.turn_by(Turn::Half);
+                // The language was judged on the page upside down.
+                found = detect(page, lang, engines)?;
+                langs = languages(lang, found);
+                read = read_page(page, &langs, opts.psm, engines)?;
+            }
+        }
+    }
+    if let Some(f) = found.filter(|f| !f.mixed) {
+        // Lines that may be in the other script are read again, and the
+        // page records both languages when any line was replaced.
+        let other = f.main.other();
+        let engine = engines.get(other.reread_lang(), 6)?;
+        read.reread_lines = crate::reread::reread_lines_in(
+            &page.gray,
+            page.ppi(),
+            &mut read.text,
+            engine,
+            f.main.reread_below(),
+            other,
+        )?;
+        if read.reread_lines > 0 {
+            langs = languages(lang, Some(Detected { mixed: true, ..f }));
+        }
+    }
+    read.langs = langs;
+    Ok(read)
+}
+
+/// With `auto`, the page's scripts from a sample of its lines.
+fn detect(
+    page: &Prepared,
+    lang: &LangSetting,
+    engines: &mut impl Engines,
+) -> Result<Option<Detected>> {
+    match lang {
+        LangSetting::Auto => {
+            let engine = engines.get(script::SAMPLE_LANG, 6)?;
+            Ok(Some(script::detect(&page.gray, page.ppi(), engine)?))
+        }
+        LangSetting::Fixed(_) => Ok(None),
+    }
+}
+
+fn languages(lang: &LangSetting, found: Option<Detected>) -> Languages {
+    match (lang, found) {
+        (LangSetting::Fixed(l), _) => l.clone(),
+        (LangSetting::Auto, Some(f)) => {
+            let main = script_language(f.main);
+            let list = if f.mixed {
+                vec![main, script_language(f.main.other())]
+            } else {
+                vec![main]
+            };
+            Languages::new(list).expect("not empty")
+        }
+        (LangSetting::Auto, None) => Languages::one(Language::Vietnamese),
+    }
+}
+
+fn script_language(s: Script) -> Language {
+    match s {
+        Script::Latin => Language::Vietnamese,
+        Script::Khmer => Language::Khmer,
+    }
+}
+
+/// One OCR pass over the page: scaled so that its x-height suits Tesseract,
+/// segmented as [`Segmentation::choose`] says, boxes mapped back to the
+/// prepared page.
+fn read_page(
+    page: &Prepared,
+    langs: &Languages,
+    psm: Option<u32>,
+    engines: &mut impl Engines,
+) -> Result<Recognized> {
+    let segmentation = psm.map_or_else(|| Segmentation::choose(&page.gray), Segmentation::Forced);
+    let scale = resolution::ocr_scale(page.resolution.x_height);
+    let scaled;
+    let gray = if scale == 1.0 {
+        &page.gray
+    } else {
+        let (w, h) = page.gray.dimensions();
+        let (sw, sh) = (
+            ((w as f32 * scale).round() as u32).max(1),
+            ((h as f32 * scale).round() as u32).max(1),
+        );
+        scaled = image::imageops::resize(&page.gray, sw, sh, image::imageops::FilterType::Triangle);
+        &scaled
+    };
+    let ppi = (page.ppi() as f32 * scale).round() as u32;
+    let lang = langs.tesseract();
+    let mut text = engines.get(&lang, segmentation.psm())?.recognize(gray, ppi)?;
+    let mut recovered = 0;
+    if segmentation == Segmentation::Layout {
+        let engine = engines.get(&lang, 6)?;
+        recovered = crate::layout::recover_dropped(gray, ppi, &mut text, engine)?;
+        text = crate::order::reading_order(&text);
+    }
+    if scale != 1.0 {
+        text.scale_to(page.gray.width(), page.gray.height());
+    }
+    Ok(Recognized {
+        text,
+        langs: langs.clone(),
+        segmentation,
+        ocr_scale: scale,
+        recovered_lines: recovered,
+        reread_lines: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turns_compose() {
+        assert_eq!(Turn::Quarter.then(Turn::Half), Turn::ThreeQuarters);
+        assert_eq!(Turn::ThreeQuarters.then(Turn::Half), Turn::Quarter);
+        assert_eq!(serde_json::to_string(&Turn::Half).unwrap(), "180");
+    }
+}

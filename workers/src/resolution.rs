@@ -1,0 +1,166 @@
+//! Resolution from the text itself. Phone photos carry no resolution, or a
+//! false one (72 dpi), and Tesseract reads best when the body text has a
+//! certain size in pixels. Both come from one measure: the x-height, the
+//! height of a line's core (the rows where the line's ink is densest,
+//! without ascenders, descenders, tone marks or Khmer subscripts).
+
+use image::GrayImage;
+use serde::{Deserialize, Serialize};
+
+/// An x-height of body text in inches: 12-point type (books set 10-12,
+/// Vietnamese official documents 13-14) with an x-height of 0.47 em
+/// (Times, Noto Serif and Khmer OS body text measure 0.45-0.5).
+const BODY_X_HEIGHT_INCHES: f32 = 12.0 / 72.0 * 0.47;
+
+/// Where a page's resolution came from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DpiSource {
+    /// Declared by the file and consistent with the text.
+    File,
+    /// The file declared none and no text could be measured: the default.
+    Assumed,
+    /// Estimated from the measured x-height, taking it to be body text
+    /// (the file declared none, or one the text contradicts).
+    Text,
+}
+
+/// The resolution a page is described with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Resolution {
+    /// Pixels per inch, horizontal and vertical.
+    pub dpi: (f32, f32),
+    pub source: DpiSource,
+    /// The median x-height of the page's text lines, in pixels, when measured.
+    pub x_height: Option<f32>,
+}
+
+/// The median x-height of the text lines of a (deskewed) page, in pixels;
+/// `None` without text lines.
+pub fn x_height(gray: &GrayImage) -> Option<f32> {
+    let t = crate::deskew::otsu(gray);
+    let w = gray.width() as usize;
+    let counts: Vec<u32> = gray
+        .as_raw()
+        .chunks(w)
+        .map(|r| r.iter().filter(|&&p| p < t).count() as u32)
+        // A row inked across most of the page is a rule (a table's, a
+        // form's), not text: it would make a line's core one row high.
+        .map(|c| if c as usize * 10 > w * 7 { 0 } else { c })
+        .collect();
+    let mut cores: Vec<u32> = crate::script::text_lines(gray)
+        .into_iter()
+        .filter_map(|(y0, y1)| {
+            let band = &counts[y0 as usize..y1 as usize];
+            let max = *band.iter().max()?;
+            // The core: rows holding at least half the line's densest row.
+            let core = band.iter().filter(|&&c| c * 2 >= max).count() as u32;
+            (core >= 3).then_some(core)
+        })
+        .collect();
+    cores.sort_unstable();
+    cores.get(cores.len() / 2).map(|&c| c as f32)
+}
+
+/// The page's resolution: the file's, unless it declared none, or a
+/// screen resolution (96 dpi or less, what cameras and screenshots write)
+/// at which the text would be over two and a half times body size; then the
+/// text's estimate. A scanner's declared resolution is always kept: large
+/// print on a title page is no reason to doubt it.
+pub fn resolve(declared: Option<(f32, f32)>, default: f32, x_height: Option<f32>) -> Resolution {
+    let estimate = x_height.map(|x| (x / BODY_X_HEIGHT_INCHES).round().clamp(50.0, 1200.0));
+    let (dpi, source) = match (declared, estimate) {
+        (Some(d), Some(e)) if d.1 <= 96.0 && d.1 * 2.5 < e => ((e, e), DpiSource::Text),
+        (Some(d), _) => (d, DpiSource::File),
+        (None, Some(e)) => ((e, e), DpiSource::Text),
+        (None, None) => ((default, default), DpiSource::Assumed),
+    };
+    Resolution {
+        dpi,
+        source,
+        x_height,
+    }
+}
+
+/// The x-heights, in pixels, that Tesseract reads as well as it can.
+/// Measured with plain `tesseract` on real scans with ground truth
+/// (../shared/realdev vie_namnqd_5 and khm_phonsobon_1) shrunk to each
+/// x-height, then enlarged again: at 6 px the CER was 0.123 (vie) and 0.207
+/// (khm), enlarged 2-3 times 0.082-0.087; at 8-12 px enlarging changed it by
+/// under 0.01 either way. Text far above the range costs time for nothing.
+pub const OCR_X_HEIGHT: (f32, f32) = (10.0, 64.0);
+
+/// The factor to scale a page by before OCR so that its x-height falls in
+/// [`OCR_X_HEIGHT`]; 1 when it already does or was not measured. Small
+/// text is brought to 16 px, never more than 3 times enlarged; huge text to
+/// 40 px.
+pub fn ocr_scale(x_height: Option<f32>) -> f32 {
+    let (lo, hi) = OCR_X_HEIGHT;
+    match x_height {
+        Some(x) if x < lo => (16.0 / x).min(3.0),
+        Some(x) if x > hi => 40.0 / x,
+        _ => 1.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    /// Lines of "letters": a core `x` rows high, with an ascender every
+    /// third letter.
+    fn page(x: u32) -> GrayImage {
+        let mut img = GrayImage::from_pixel(1200, 1000, Luma([255]));
+        for line in 0..8 {
+            let base = 100 + line * 3 * x + x;
+            for k in 0..60 {
+                let x0 = 50 + k * 18;
+                let top = if k % 3 == 0 { base - x - x / 2 } else { base - x };
+                for y in top..base {
+                    for xx in x0..x0 + 9 {
+                        img.put_pixel(xx, y, Luma([0]));
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn x_height_is_the_core_not_the_ascenders() {
+        for x in [10, 20, 32] {
+            let m = x_height(&page(x)).unwrap();
+            assert!((m - x as f32).abs() <= 1.0, "{x}: {m}");
+        }
+        assert_eq!(x_height(&GrayImage::from_pixel(50, 50, Luma([255]))), None);
+    }
+
+    #[test]
+    fn the_file_wins_unless_the_text_contradicts_it() {
+        // 23.5 px x-height is body text at 300 dpi.
+        let r = resolve(Some((300.0, 300.0)), 300.0, Some(23.5));
+        assert_eq!((r.dpi, r.source), ((300.0, 300.0), DpiSource::File));
+        // A scanner's resolution is kept even when the text is large.
+        let r = resolve(Some((150.0, 150.0)), 300.0, Some(60.0));
+        assert_eq!((r.dpi, r.source), ((150.0, 150.0), DpiSource::File));
+        // A phone photo that says 72 dpi.
+        let r = resolve(Some((72.0, 72.0)), 300.0, Some(23.5));
+        assert_eq!(r.source, DpiSource::Text);
+        assert!((r.dpi.0 - 300.0).abs() < 2.0, "{:?}", r.dpi);
+        let r = resolve(None, 300.0, Some(10.0));
+        assert_eq!(r.source, DpiSource::Text);
+        assert!((r.dpi.0 - 128.0).abs() < 2.0, "{:?}", r.dpi);
+        let r = resolve(None, 300.0, None);
+        assert_eq!((r.dpi, r.source), ((300.0, 300.0), DpiSource::Assumed));
+    }
+
+    #[test]
+    fn small_and_huge_text_is_brought_into_range() {
+        assert_eq!(ocr_scale(Some(20.0)), 1.0);
+        assert_eq!(ocr_scale(None), 1.0);
+        assert_eq!(ocr_scale(Some(8.0)), 2.0);
+        assert_eq!(ocr_scale(Some(3.0)), 3.0);
+        assert_eq!(ocr_scale(Some(80.0)), 0.5);
+    }
+}
