@@ -97,11 +97,11 @@ def run_diachi(diachi, caps, work, jobs):
             continue
         p = json.load(open(rec, encoding="utf-8"))["pages"][0]
         c["diachi"] = open(os.path.join(out, c["name"], p["text"]), encoding="utf-8").read()
-        c["applied"] = p.get("orientation_degrees", 0)
+        # The EXIF tag's turn, then diachi's own.
+        exif = {3: 180, 6: 90, 8: 270}.get(p.get("exif_orientation", 1), 0)
+        c["applied"] = (exif + p.get("orientation_degrees", 0)) % 360
         c["dpi"] = p.get("dpi")
-        c["ocr_dpi"] = p.get("ocr_dpi") or p.get("resolution", {}).get("dpi")
         c["mode"] = p.get("segmentation", "")
-        c["flags"] = p.get("warnings", [])
 
 
 def main():

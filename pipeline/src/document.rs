@@ -99,6 +99,7 @@ pub fn package(
             dpi_assumed: page.dpi_assumed,
             skew_degrees: page.skew_degrees,
             deskewed: page.deskewed,
+            exif_orientation: page.exif_orientation,
             orientation_degrees: page.orientation_degrees,
             orientation_margin: page.orientation_margin,
             prepared_width: page.text.width,

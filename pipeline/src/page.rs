@@ -20,6 +20,8 @@ pub struct PageOutput {
     pub height: u32,
     /// The resolution the file declares, if any.
     pub declared_dpi: Option<(f32, f32)>,
+    /// The file's EXIF/TIFF Orientation tag (1-8), applied on decoding.
+    pub exif_orientation: u8,
     /// The resolution the page is described with (see `prepared.resolution`).
     pub dpi: (f32, f32),
     pub dpi_assumed: bool,
@@ -98,6 +100,7 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
     drop(bytes);
     let (width, height) = (raster.width(), raster.height());
     let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
+    let exif_orientation = raster.orientation_tag;
     let (mut prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
         let mut prepared = workers::page::prepare(raster, lang, &cfg.prepare_options(), engines)?;
         let recognized =
@@ -128,6 +131,7 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         width,
         height,
         declared_dpi,
+        exif_orientation,
         dpi: prepared.resolution.dpi,
         dpi_assumed: prepared.resolution.source == workers::resolution::DpiSource::Assumed,
         skew_degrees: prepared.skew,

@@ -40,6 +40,11 @@ pub struct PageRecord {
     pub skew_degrees: f32,
     /// Whether the page was rotated to correct the skew.
     pub deskewed: bool,
+    /// The file's EXIF (or TIFF) Orientation tag, 1-8, applied to the pixels
+    /// before anything else (6: the photo is shown turned 90° clockwise);
+    /// `orientation_degrees` is diachi's own turn on top of it.
+    #[serde(default = "upright_tag")]
+    pub exif_orientation: u8,
     /// Clockwise rotation applied: 0, 90, 180 or 270.
     pub orientation_degrees: u32,
     /// Set when the page was checked for being upside down (its first OCR
@@ -90,6 +95,10 @@ pub struct PageRecord {
     /// Path inside the bag of the page's text and ALTO.
     pub text: String,
     pub alto: String,
+}
+
+fn upright_tag() -> u8 {
+    1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

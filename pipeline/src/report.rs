@@ -93,6 +93,14 @@ pub fn page_warnings(p: &PageRecord, cfg: &ReportConfig) -> Vec<String> {
             p.orientation_degrees
         ));
     }
+    for d in &p.doubts {
+        if let workers::page::Doubt::SidewaysNotConfirmed { upright, turned } = d {
+            w.push(format!(
+                "orientation unsure: the lines may run down the page, but reading it turned \
+                 was not clearly better ({turned:.0} against {upright:.0}); left as it was"
+            ));
+        }
+    }
     if p.skew_degrees.abs() > cfg.max_skew {
         w.push(format!(
             "large skew: {:.2}°, check the page is straight",

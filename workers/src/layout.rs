@@ -181,8 +181,10 @@ fn uncovered(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
         let mut covered = vec![false; w];
         for word in text.words() {
             let b = word.bbox;
-            let shared = y1.min(b.y1).saturating_sub(y0.max(b.y0));
-            if shared * 2 >= h.min(b.height()) {
+            // A word covers the line its middle lies in: the boxes of Khmer
+            // words, with their stacked signs, reach well into the lines
+            // above and below.
+            if (y0..y1).contains(&b.mid_y()) {
                 for c in &mut covered[(b.x0 as usize).min(w)..(b.x1 as usize).min(w)] {
                     *c = true;
                 }

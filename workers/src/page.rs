@@ -221,7 +221,7 @@ pub fn prepare(
         doubts: Vec::new(),
     };
     if opts.orientation {
-        confirm_sideways(&mut page, lang, engines)?;
+        confirm_sideways(&mut page, lang, opts.max_skew, engines)?;
     }
     if opts.deskew {
         deskew(&mut page, opts);
@@ -265,24 +265,32 @@ const SIDEWAYS_CONFIRM: f32 = 15.0;
 /// sample of it turned reads clearly better than reading it as it is. The
 /// geometric test ([`crate::orient::is_sideways`]) only proposes: on real
 /// photos a thumb, a dark border or the facing page's edge can make an
-/// upright page's ink pile up in columns.
+/// upright page's ink pile up in columns. Both readings are of the page
+/// straightened first (its skew estimated in each orientation), as a
+/// skewed sample reads badly either way.
 fn confirm_sideways(
     page: &mut Prepared,
     lang: &LangSetting,
+    max_skew: f32,
     engines: &mut impl Engines,
 ) -> Result<()> {
     let ppi = page.resolution.dpi.1.round() as u32;
-    if script::text_lines(&page.gray).len() < SIDEWAYS_MIN_LINES
-        && script::text_lines(&image::imageops::rotate90(&page.gray)).len() < SIDEWAYS_MIN_LINES
-    {
-        return Ok(());
-    }
     if !crate::orient::is_sideways(&page.gray, ppi) {
         return Ok(());
     }
+    let straight = |g: &GrayImage| {
+        let skew = crate::deskew::estimate(g, max_skew);
+        crate::deskew::rotate(g, skew, image::Luma([255]))
+    };
+    let as_is = straight(&page.gray);
+    let quarter = straight(&image::imageops::rotate90(&page.gray));
+    if script::text_lines(&as_is).len() < SIDEWAYS_MIN_LINES
+        && script::text_lines(&quarter).len() < SIDEWAYS_MIN_LINES
+    {
+        return Ok(());
+    }
     let engine = engines.get(&sample_lang(lang), 6)?;
-    let upright = crate::orient::sample_score(&page.gray, ppi, engine)?;
-    let quarter = image::imageops::rotate90(&page.gray);
+    let upright = crate::orient::sample_score(&as_is, ppi, engine)?;
     let (cw, ccw) = crate::orient::turned_scores(&quarter, ppi, engine)?;
     let (turn, turned) = if cw >= ccw {
         (Turn::Quarter, cw)
@@ -334,11 +342,23 @@ impl Segmentation {
         }
     }
 
-    /// From the page's text lines, found by their ink.
+    /// From the page's text lines, found by their ink, and its height: an
+    /// image a few line heights high with one line is a line crop, with up
+    /// to three a short block; anything else a page. (A skewed or curled
+    /// page's lines can merge into a few bands, but such a page is many
+    /// bands high.)
     pub fn choose(gray: &GrayImage) -> Segmentation {
-        match script::text_lines(gray).len() {
-            0 | 1 => Segmentation::SingleLine,
-            2 | 3 => Segmentation::Block,
+        let lines = script::text_lines(gray);
+        let mut heights: Vec<u32> = lines.iter().map(|(a, b)| b - a).collect();
+        heights.sort_unstable();
+        let Some(&h) = heights.get(heights.len() / 2) else {
+            return Segmentation::Layout;
+        };
+        // A line is far wider than high; a dark band filling a photo is not.
+        let (w, height) = gray.dimensions();
+        match lines.len() {
+            1 if height <= 4 * h && w >= 4 * h => Segmentation::SingleLine,
+            1..=3 if height <= 12 * h && w >= 4 * h => Segmentation::Block,
             _ => Segmentation::Layout,
         }
     }

@@ -3,7 +3,8 @@
 //! resolution the file declares.
 
 use crate::{Error, Result};
-use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, RgbImage};
+use image::metadata::Orientation;
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, RgbImage};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -24,6 +25,9 @@ pub struct Raster {
     pub bilevel: bool,
     /// The container format: "tiff", "png" or "jpeg".
     pub format: &'static str,
+    /// The file's EXIF/TIFF Orientation tag (1-8), already applied to the
+    /// pixels; 1 when the file has none.
+    pub orientation_tag: u8,
 }
 
 impl Raster {
@@ -83,7 +87,12 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
     limits.max_alloc = Some(max_pixels.saturating_mul(16));
     let mut r = reader();
     r.limits(limits);
-    let image = r.decode().map_err(|e| bad(e.to_string()))?;
+    let mut decoder = r.into_decoder().map_err(|e| bad(e.to_string()))?;
+    // A phone stores its photo as the sensor saw it, with an EXIF (or TIFF)
+    // Orientation tag saying how to show it: applied before anything else.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| bad(e.to_string()))?;
+    image.apply_orientation(orientation);
     let declared = match format {
         ImageFormat::Tiff => tiff_dpi(bytes),
         ImageFormat::Png => png_dpi(bytes),
@@ -95,7 +104,13 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
     };
     let (gray, color) = split_colour(image);
     let bilevel = color.is_none() && is_bilevel(&gray);
+    let quarter = matches!(
+        orientation,
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+    );
+    let dpi = if quarter { (dpi.1, dpi.0) } else { dpi };
     Ok(Raster {
+        orientation_tag: orientation_tag(orientation),
         gray,
         color,
         bilevel,
@@ -103,6 +118,20 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         dpi_assumed,
         format: name,
     })
+}
+
+/// The EXIF value (1-8) of an orientation.
+fn orientation_tag(o: Orientation) -> u8 {
+    match o {
+        Orientation::NoTransforms => 1,
+        Orientation::FlipHorizontal => 2,
+        Orientation::Rotate180 => 3,
+        Orientation::FlipVertical => 4,
+        Orientation::Rotate90FlipH => 5,
+        Orientation::Rotate90 => 6,
+        Orientation::Rotate270FlipH => 7,
+        Orientation::Rotate270 => 8,
+    }
 }
 
 /// PNG stores pixels per metre, so 300 dpi reads back as 299.9994: snap to

@@ -55,7 +55,10 @@ pub fn x_height(gray: &GrayImage) -> Option<f32> {
             let max = *band.iter().max()?;
             // The core: rows holding at least half the line's densest row.
             let core = band.iter().filter(|&&c| c * 2 >= max).count() as u32;
-            (core >= 3).then_some(core)
+            // A text line's core is well under its full height (ascenders,
+            // descenders, marks); a band dense all the way down is a dark
+            // border, a shadow or a picture, not text.
+            (core >= 3 && core * 4 <= band.len() as u32 * 3).then_some(core)
         })
         .collect();
     cores.sort_unstable();

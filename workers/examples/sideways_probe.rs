@@ -1,0 +1,20 @@
+//! Prints what the sideways check reads on a page, as it is and turned a
+//! quarter: `cargo run --release -p workers --example sideways_probe -- IMG LANG`
+use workers::page::Engines;
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    let gray = image::open(&a[1]).expect("an image").to_luma8();
+    let mut engines = workers::page::EngineCache::new(workers::ocr::find_tessdata().unwrap());
+    let e = engines.get(&a[2], 6).unwrap();
+    let straight = |g: &image::GrayImage| {
+        let s = workers::deskew::estimate(g, 15.0);
+        workers::deskew::rotate(g, s, image::Luma([255]))
+    };
+    for (name, g) in [("as is", straight(&gray)), ("quarter", straight(&image::imageops::rotate90(&gray)))] {
+        for (half, img) in [(0, g.clone()), (180, image::imageops::rotate180(&g))] {
+            let Some(sheet) = workers::script::sample_sheet(&img, workers::script::ORIENTATION_SAMPLE) else { continue };
+            let t = e.recognize(&sheet.image, 300).unwrap();
+            println!("{name} +{half}: conf {:?} words {} | {}", t.mean_confidence(), t.words().count(), t.plain_text().replace('\n', " / "));
+        }
+    }
+}
