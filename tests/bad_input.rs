@@ -187,12 +187,23 @@ fn a_missing_language_model_is_its_own_exit_code() {
     let tmp = tempfile::tempdir().unwrap();
     let batch = batch_of(tmp.path(), &["a"]);
     let out = tmp.path().join("out");
-    let (code, err) = run(&batch, &out, &["--lang", "xyz"]);
+    // A tessdata folder holding only the Vietnamese model.
+    let tessdata = tmp.path().join("tessdata");
+    fs::create_dir_all(&tessdata).unwrap();
+    let system = workers::ocr::find_tessdata().unwrap();
+    fs::copy(system.join("vie.traineddata"), tessdata.join("vie.traineddata")).unwrap();
+    let cfg = tmp.path().join("c.toml");
+    fs::write(&cfg, format!("[ocr]\ntessdata = {:?}\n", tessdata.to_str().unwrap())).unwrap();
+    let (code, err) = run(&batch, &out, &["--lang", "khm", "--config", cfg.to_str().unwrap()]);
     assert_eq!(code, Some(3), "{err}");
     assert!(
-        err.contains("'xyz' not found") && err.contains("tesseract-ocr-xyz"),
+        err.contains("'khm' not found") && err.contains("tesseract-ocr-khm"),
         "{err}"
     );
+    // A code diachi does not know is a usage error, named.
+    let (code, err) = run(&batch, &out, &["--lang", "xyz"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("'xyz'"), "{err}");
 }
 
 #[test]

@@ -9,7 +9,6 @@ mod document;
 mod engines;
 mod error;
 mod fault;
-pub mod lang;
 mod page;
 pub mod record;
 pub mod report;

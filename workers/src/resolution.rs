@@ -71,7 +71,11 @@ pub fn x_height(gray: &GrayImage) -> Option<f32> {
 /// text's estimate. A scanner's declared resolution is always kept: large
 /// print on a title page is no reason to doubt it.
 pub fn resolve(declared: Option<(f32, f32)>, default: f32, x_height: Option<f32>) -> Resolution {
-    let estimate = x_height.map(|x| (x / BODY_X_HEIGHT_INCHES).round().clamp(50.0, 1200.0));
+    // Outside 75-600 dpi the "text" measured is more likely a border, a
+    // shadow or a picture than body text: no estimate.
+    let estimate = x_height
+        .map(|x| (x / BODY_X_HEIGHT_INCHES).round())
+        .filter(|e| (75.0..=600.0).contains(e));
     let (dpi, source) = match (declared, estimate) {
         (Some(d), Some(e)) if d.1 <= 96.0 && d.1 * 2.5 < e => ((e, e), DpiSource::Text),
         (Some(d), _) => (d, DpiSource::File),
@@ -85,23 +89,24 @@ pub fn resolve(declared: Option<(f32, f32)>, default: f32, x_height: Option<f32>
     }
 }
 
-/// The x-heights, in pixels, that Tesseract reads as well as it can.
-/// Measured with plain `tesseract` on real scans with ground truth
+/// The smallest x-height, in pixels, that Tesseract reads as well as it
+/// can. Measured with plain `tesseract` on real scans with ground truth
 /// (../shared/realdev vie_namnqd_5 and khm_phonsobon_1) shrunk to each
 /// x-height, then enlarged again: at 6 px the CER was 0.123 (vie) and 0.207
 /// (khm), enlarged 2-3 times 0.082-0.087; at 8-12 px enlarging changed it by
-/// under 0.01 either way. Text far above the range costs time for nothing.
-pub const OCR_X_HEIGHT: (f32, f32) = (10.0, 64.0);
+/// under 0.01 either way. On the ruled Khmer table khm_phonsobon_5, whose
+/// digits are about 10 px high, enlarging 2.7 times found 17 of 18 sampled
+/// numbers against 11.
+pub const MIN_OCR_X_HEIGHT: f32 = 10.0;
 
-/// The factor to scale a page by before OCR so that its x-height falls in
-/// [`OCR_X_HEIGHT`]; 1 when it already does or was not measured. Small
-/// text is brought to 16 px, never more than 3 times enlarged; huge text to
-/// 40 px.
+/// The factor to enlarge a page by before OCR so that its x-height reaches
+/// [`MIN_OCR_X_HEIGHT`]: small text is brought to 16 px, never more than 3
+/// times enlarged; 1 when the text is large enough or was not measured.
+/// Pages are never reduced: on real photos a large "x-height" is as often a
+/// border or a shadow as large text, and reducing then destroys the page.
 pub fn ocr_scale(x_height: Option<f32>) -> f32 {
-    let (lo, hi) = OCR_X_HEIGHT;
     match x_height {
-        Some(x) if x < lo => (16.0 / x).min(3.0),
-        Some(x) if x > hi => 40.0 / x,
+        Some(x) if x < MIN_OCR_X_HEIGHT => (16.0 / x).min(3.0),
         _ => 1.0,
     }
 }
@@ -164,6 +169,8 @@ mod tests {
         assert_eq!(ocr_scale(None), 1.0);
         assert_eq!(ocr_scale(Some(8.0)), 2.0);
         assert_eq!(ocr_scale(Some(3.0)), 3.0);
-        assert_eq!(ocr_scale(Some(80.0)), 0.5);
+        assert_eq!(ocr_scale(Some(80.0)), 1.0);
+        // A "text" that would put the page beyond 600 dpi is no estimate.
+        assert_eq!(resolve(None, 300.0, Some(80.0)).source, DpiSource::Assumed);
     }
 }

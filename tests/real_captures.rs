@@ -1,0 +1,87 @@
+//! Real captures (../shared/realdev): no upright page is turned, and the
+//! text is at least as good as plain Tesseract's on the captures with ground
+//! truth, and no worse than measured (bench/real.py, README).
+
+mod common;
+
+use common::{cer, read, run};
+use std::fs;
+use std::path::PathBuf;
+use unicode_normalization::UnicodeNormalization;
+
+fn realdev() -> PathBuf {
+    common::root().join("../shared/realdev")
+}
+
+/// realdev's CER rule: NFC, U+200B removed, white space folded.
+fn normalised(s: &str) -> String {
+    s.nfc().filter(|&c| c != '\u{200B}').collect()
+}
+
+/// (file, language, needed turn) of every capture in the manifest.
+fn manifest() -> Vec<(String, String, u32)> {
+    let text = read(&realdev().join("MANIFEST.tsv"));
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let (f, l, o) = (
+        col("file"),
+        col("language"),
+        col("orientation_as_stored"),
+    );
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let c: Vec<&str> = line.split('\t').collect();
+            (c[f].to_string(), c[l].to_string(), c[o].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn real_captures_stay_upright_and_read_at_least_as_well_as_tesseract() {
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    let mut csv = String::from("id,language\n");
+    let captures = manifest();
+    assert!(captures.len() >= 14, "{captures:?}");
+    for (file, lang, _) in &captures {
+        let id = file.trim_end_matches(".jpg");
+        fs::create_dir_all(batch.join(id)).unwrap();
+        fs::copy(realdev().join(file), batch.join(id).join(file)).unwrap();
+        csv += &format!("{id},{lang}\n");
+    }
+    fs::write(batch.join("batch.csv"), csv).unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = run(&batch, &out, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for (file, _, turn) in &captures {
+        let id = file.trim_end_matches(".jpg");
+        let rec: serde_json::Value =
+            serde_json::from_str(&read(&out.join(id).join("data/metadata/record.json"))).unwrap();
+        let page = &rec["pages"][0];
+        assert_eq!(page["orientation_degrees"], *turn, "{id} turned: {page}");
+    }
+    // Ground truth: the CER measured on this commit, and plain
+    // `tesseract IMG - -l LANG` (realdev/README.md), which diachi must not
+    // be worse than.
+    for (id, measured, plain) in [
+        ("vie_namnqd_5", 0.051, 0.074),
+        ("khm_phonsobon_1", 0.072, 0.084),
+        ("khm_seanghay_1", 0.178, 0.178),
+    ] {
+        let gt = read(&realdev().join(format!("{id}.gt.txt")));
+        let text = read(&out.join(id).join("data/text/0001.txt"));
+        let c = cer(&normalised(&text), &normalised(&gt));
+        assert!(
+            c <= measured + 0.005 && c <= plain,
+            "{id}: CER {c:.3}, measured {measured}, plain Tesseract {plain}\n{text}"
+        );
+    }
+    // The two-block header of a Vietnamese decision is read left block
+    // first, as the ground truth gives it.
+    let text = read(&out.join("vie_namnqd_5/data/text/0001.txt"));
+    let left = text.find("VÀ XÃ HỘI").expect("left block read");
+    let right = text.find("CỘNG HÒA XÃ HỘI").expect("right block read");
+    assert!(left < right, "{text}");
+}
