@@ -191,10 +191,22 @@ fn a_missing_language_model_is_its_own_exit_code() {
     let tessdata = tmp.path().join("tessdata");
     fs::create_dir_all(&tessdata).unwrap();
     let system = workers::ocr::find_tessdata().unwrap();
-    fs::copy(system.join("vie.traineddata"), tessdata.join("vie.traineddata")).unwrap();
+    fs::copy(
+        system.join("vie.traineddata"),
+        tessdata.join("vie.traineddata"),
+    )
+    .unwrap();
     let cfg = tmp.path().join("c.toml");
-    fs::write(&cfg, format!("[ocr]\ntessdata = {:?}\n", tessdata.to_str().unwrap())).unwrap();
-    let (code, err) = run(&batch, &out, &["--lang", "khm", "--config", cfg.to_str().unwrap()]);
+    fs::write(
+        &cfg,
+        format!("[ocr]\ntessdata = {:?}\n", tessdata.to_str().unwrap()),
+    )
+    .unwrap();
+    let (code, err) = run(
+        &batch,
+        &out,
+        &["--lang", "khm", "--config", cfg.to_str().unwrap()],
+    );
     assert_eq!(code, Some(3), "{err}");
     assert!(
         err.contains("'khm' not found") && err.contains("tesseract-ocr-khm"),

@@ -10,9 +10,9 @@ use std::fs;
 use std::path::PathBuf;
 use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
+use workers::lang::{LangSetting, Language, Languages};
 use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, ImageKind, PdfPage};
-use workers::lang::{LangSetting, Language, Languages};
 use workers::xmp::XmpInfo;
 use workers::Error;
 
@@ -215,7 +215,10 @@ pub fn package(
 
 /// The page segmentation modes the pages were read in, for METS.
 fn ocr_settings(pages: &[PageOutput]) -> String {
-    let mut modes: Vec<u32> = pages.iter().map(|p| p.recognized.segmentation.psm()).collect();
+    let mut modes: Vec<u32> = pages
+        .iter()
+        .map(|p| p.recognized.segmentation.psm())
+        .collect();
     modes.sort_unstable();
     modes.dedup();
     let modes: Vec<String> = modes.iter().map(u32::to_string).collect();

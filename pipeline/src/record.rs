@@ -2,9 +2,9 @@
 //! tools (keep the field names).
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use workers::page::{Doubt, Segmentation};
 use workers::resolution::DpiSource;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {

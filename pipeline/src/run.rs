@@ -5,7 +5,6 @@
 use crate::config::{Config, OnBadPage};
 use crate::discover::{self, DocumentInput, Notice};
 use crate::{document, engines, page, Error, Result};
-use workers::lang::{LangSetting, Language};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -14,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
+use workers::lang::{LangSetting, Language};
 
 pub struct RunOptions {
     pub batch: PathBuf,

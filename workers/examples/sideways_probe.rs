@@ -10,11 +10,23 @@ fn main() {
         let s = workers::deskew::estimate(g, 15.0);
         workers::deskew::rotate(g, s, image::Luma([255]))
     };
-    for (name, g) in [("as is", straight(&gray)), ("quarter", straight(&image::imageops::rotate90(&gray)))] {
+    for (name, g) in [
+        ("as is", straight(&gray)),
+        ("quarter", straight(&image::imageops::rotate90(&gray))),
+    ] {
         for (half, img) in [(0, g.clone()), (180, image::imageops::rotate180(&g))] {
-            let Some(sheet) = workers::script::sample_sheet(&img, workers::script::ORIENTATION_SAMPLE) else { continue };
+            let Some(sheet) =
+                workers::script::sample_sheet(&img, workers::script::ORIENTATION_SAMPLE)
+            else {
+                continue;
+            };
             let t = e.recognize(&sheet.image, 300).unwrap();
-            println!("{name} +{half}: conf {:?} words {} | {}", t.mean_confidence(), t.words().count(), t.plain_text().replace('\n', " / "));
+            println!(
+                "{name} +{half}: conf {:?} words {} | {}",
+                t.mean_confidence(),
+                t.words().count(),
+                t.plain_text().replace('\n', " / ")
+            );
         }
     }
 }

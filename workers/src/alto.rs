@@ -136,7 +136,7 @@ pub fn block_lang(block: &Block, langs: &[String]) -> &'static str {
         .flat_map(|l| l.words.iter())
         .flat_map(|w| w.text.chars())
     {
-        if ('\u{1780}'..='\u{17FF}').contains(&c) || ('\u{19E0}'..='\u{19FF}').contains(&c) {
+        if crate::lang::Script::Khmer.has(c) {
             khmer += 1;
         } else if c.is_alphabetic() {
             other += 1;

@@ -27,7 +27,8 @@ impl Script {
     /// Whether `c` is a letter of this script. Khmer covers the Khmer block
     /// and Khmer Symbols; Latin is every other alphabetic character.
     pub fn has(self, c: char) -> bool {
-        let khmer = ('\u{1780}'..='\u{17FF}').contains(&c) || ('\u{19E0}'..='\u{19FF}').contains(&c);
+        let khmer =
+            ('\u{1780}'..='\u{17FF}').contains(&c) || ('\u{19E0}'..='\u{19FF}').contains(&c);
         match self {
             Script::Khmer => khmer,
             Script::Latin => !khmer && c.is_alphabetic(),
@@ -139,7 +140,11 @@ impl Languages {
 
     /// Tesseract's form: codes joined by `+`, main language first.
     pub fn tesseract(&self) -> String {
-        self.0.iter().map(|l| l.code()).collect::<Vec<_>>().join("+")
+        self.0
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join("+")
     }
 }
 
@@ -230,10 +235,15 @@ mod tests {
 
     #[test]
     fn every_cataloger_form() {
-        let both = LangSetting::Fixed(
-            Languages::new([Language::Vietnamese, Language::Khmer]).unwrap(),
-        );
-        for f in ["vie;khm", "vie, khm", "vie+khm", " VIE ; khm ;", "vie khm vie"] {
+        let both =
+            LangSetting::Fixed(Languages::new([Language::Vietnamese, Language::Khmer]).unwrap());
+        for f in [
+            "vie;khm",
+            "vie, khm",
+            "vie+khm",
+            " VIE ; khm ;",
+            "vie khm vie",
+        ] {
             assert_eq!(LangSetting::parse(f).unwrap(), both, "{f}");
         }
         assert_eq!(both.to_string(), "vie+khm");

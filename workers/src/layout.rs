@@ -127,21 +127,34 @@ pub fn recover_dropped(
 ) -> Result<usize> {
     let mut added = 0;
     for region in merge_regions(uncovered(gray, text)) {
+        if std::env::var_os("DIACHI_PROBE").is_some() {
+            eprintln!("uncovered region {region:?}");
+        }
         let pad = (region.height() / 6).max(4);
         let left = region.x0.saturating_sub(pad);
         let top = region.y0.saturating_sub(pad);
         let right = (region.x1 + pad).min(gray.width());
         let bottom = (region.y1 + pad).min(gray.height());
-        let crop = image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
+        let crop =
+            image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
         let mut read = engine.recognize(&crop, dpi)?;
         read.translate(left, top);
         let existing: Vec<BBox> = text.words().map(|w| w.bbox).collect();
         for mut block in read.blocks {
             block.lines.retain(|l| {
-                let letters = l.words.iter().flat_map(|w| w.text.chars()).filter(|c| c.is_alphabetic()).count();
+                let letters = l
+                    .words
+                    .iter()
+                    .flat_map(|w| w.text.chars())
+                    .filter(|c| c.is_alphabetic())
+                    .count();
                 l.mean_confidence().is_some_and(|c| c >= RECOVER_FROM)
                     && letters >= 3
-                    && !l.words.iter().any(|w| existing.iter().any(|e| overlap(e, &w.bbox) * 2 > area(&w.bbox)))
+                    && !l.words.iter().any(|w| {
+                        existing
+                            .iter()
+                            .any(|e| overlap(e, &w.bbox) * 2 > area(&w.bbox))
+                    })
             });
             if let Some(first) = block.lines.first() {
                 block.bbox = block.lines.iter().fold(first.bbox, |b, l| b.union(&l.bbox));
@@ -163,34 +176,38 @@ fn overlap(a: &BBox, b: &BBox) -> u64 {
     u64::from(w) * u64::from(h)
 }
 
-/// Stretches of text lines (found by their ink) that the words of `text`
-/// leave mostly uncovered.
+/// Stretches of text lines, found in the ink that no word of `text` covers:
+/// the page with every word's box painted white, its remaining lines found
+/// as a page's are, each cut where it has a gap of two line heights. Specks
+/// (a band under half the page's median line height, or a stretch under two
+/// of its own heights) are left out.
 fn uncovered(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
+    let mut rest = gray.clone();
+    for b in text.words().map(|w| w.bbox) {
+        for y in b.y0..b.y1.min(rest.height()) {
+            for x in b.x0..b.x1.min(rest.width()) {
+                rest.put_pixel(x, y, image::Luma([255]));
+            }
+        }
+    }
+    let mut heights: Vec<u32> = text.lines().map(|l| l.bbox.height()).collect();
+    heights.sort_unstable();
+    let line_height = heights.get(heights.len() / 2).copied().unwrap_or(0);
     let t = crate::deskew::otsu(gray);
     let w = gray.width() as usize;
-    let raw = gray.as_raw();
+    let raw = rest.as_raw();
     let mut out = Vec::new();
-    for (y0, y1) in crate::script::text_lines(gray) {
+    for (y0, y1) in crate::script::text_lines(&rest) {
         let h = y1 - y0;
+        if h * 2 < line_height {
+            continue;
+        }
         let mut ink = vec![false; w];
         for row in raw[y0 as usize * w..y1 as usize * w].chunks(w) {
             for (i, &p) in ink.iter_mut().zip(row) {
                 *i |= p < t;
             }
         }
-        let mut covered = vec![false; w];
-        for word in text.words() {
-            let b = word.bbox;
-            // A word covers the line its middle lies in: the boxes of Khmer
-            // words, with their stacked signs, reach well into the lines
-            // above and below.
-            if (y0..y1).contains(&b.mid_y()) {
-                for c in &mut covered[(b.x0 as usize).min(w)..(b.x1 as usize).min(w)] {
-                    *c = true;
-                }
-            }
-        }
-        // Stretches of ink without a gap of two line heights.
         let mut x = 0;
         while x < w {
             if !ink[x] {
@@ -198,17 +215,15 @@ fn uncovered(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
                 continue;
             }
             let start = x;
-            let mut end = x + 1;
             let mut last = x;
+            let mut end = x + 1;
             while end < w && end - last <= 2 * h as usize {
                 if ink[end] {
                     last = end;
                 }
                 end += 1;
             }
-            let inked = (start..=last).filter(|&i| ink[i]).count();
-            let under = (start..=last).filter(|&i| ink[i] && covered[i]).count();
-            if under * 2 < inked && (last + 1 - start) >= 2 * h as usize {
+            if last + 1 - start >= 2 * h as usize {
                 out.push(BBox {
                     x0: start as u32,
                     y0,
@@ -228,9 +243,10 @@ fn uncovered(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
 fn merge_regions(stretches: Vec<BBox>) -> Vec<BBox> {
     let mut regions: Vec<BBox> = Vec::new();
     for s in stretches {
-        match regions.iter_mut().find(|r| {
-            s.y0 <= r.y1 + s.height() && s.x0 < r.x1 && r.x0 < s.x1
-        }) {
+        match regions
+            .iter_mut()
+            .find(|r| s.y0 <= r.y1 + s.height() && s.x0 < r.x1 && r.x0 < s.x1)
+        {
             Some(r) => *r = r.union(&s),
             None => regions.push(s),
         }

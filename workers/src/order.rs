@@ -79,8 +79,15 @@ fn cut(words: Vec<Tagged>, unit: u32, leaves: &mut Vec<Vec<Tagged>>) {
         leaves.push(words);
         return;
     };
-    let start = |w: &Tagged| if vertical { w.word.bbox.x0 } else { w.word.bbox.y0 };
-    let (before, after): (Vec<Tagged>, Vec<Tagged>) = words.into_iter().partition(|w| start(w) < at);
+    let start = |w: &Tagged| {
+        if vertical {
+            w.word.bbox.x0
+        } else {
+            w.word.bbox.y0
+        }
+    };
+    let (before, after): (Vec<Tagged>, Vec<Tagged>) =
+        words.into_iter().partition(|w| start(w) < at);
     cut(before, unit, leaves);
     cut(after, unit, leaves);
 }
@@ -88,7 +95,11 @@ fn cut(words: Vec<Tagged>, unit: u32, leaves: &mut Vec<Vec<Tagged>>) {
 /// The widest white band (at least `min` wide) between the boxes of
 /// `words` projected by `span`: its width and where the words after it
 /// start. `None` when the boxes overlap all the way.
-fn widest_gap(words: &[Tagged], span: impl Fn(&BBox) -> (u32, u32), min: u32) -> Option<(u32, u32)> {
+fn widest_gap(
+    words: &[Tagged],
+    span: impl Fn(&BBox) -> (u32, u32),
+    min: u32,
+) -> Option<(u32, u32)> {
     let mut spans: Vec<(u32, u32)> = words.iter().map(|w| span(&w.word.bbox)).collect();
     spans.sort_unstable();
     let mut best: Option<(u32, u32)> = None;
@@ -213,20 +224,41 @@ mod tests {
     fn side_by_side_header_is_read_left_block_first() {
         let p = page(vec![
             vec![
-                line(vec![word("ỦY", 100, 100), word("BAN", 180, 100), word("CỘNG", 1100, 100), word("HÒA", 1220, 100)]),
-                line(vec![word("TỈNH", 100, 150), word("ĐỘC", 1100, 150), word("LẬP", 1200, 150)]),
+                line(vec![
+                    word("ỦY", 100, 100),
+                    word("BAN", 180, 100),
+                    word("CỘNG", 1100, 100),
+                    word("HÒA", 1220, 100),
+                ]),
+                line(vec![
+                    word("TỈNH", 100, 150),
+                    word("ĐỘC", 1100, 150),
+                    word("LẬP", 1200, 150),
+                ]),
             ],
-            vec![line((0..12).map(|i| word("chữ", 100 + 100 * i, 300)).collect())],
+            vec![line(
+                (0..12).map(|i| word("chữ", 100 + 100 * i, 300)).collect(),
+            )],
         ]);
         let o = reading_order(&p);
-        assert_eq!(o.plain_text(), format!("ỦY BAN\nTỈNH\n\nCỘNG HÒA\nĐỘC LẬP\n\n{}\n", ["chữ"; 12].join(" ")));
+        assert_eq!(
+            o.plain_text(),
+            format!(
+                "ỦY BAN\nTỈNH\n\nCỘNG HÒA\nĐỘC LẬP\n\n{}\n",
+                ["chữ"; 12].join(" ")
+            )
+        );
     }
 
     /// A plain paragraph is left as Tesseract read it, word spaces and all.
     #[test]
     fn a_paragraph_keeps_its_order() {
         let p = page(vec![vec![
-            line(vec![word("một", 100, 100), word("hai", 200, 100), word("ba", 300, 100)]),
+            line(vec![
+                word("một", 100, 100),
+                word("hai", 200, 100),
+                word("ba", 300, 100),
+            ]),
             line(vec![word("bốn", 100, 140), word("năm", 190, 140)]),
         ]]);
         assert_eq!(reading_order(&p), p);

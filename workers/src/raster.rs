@@ -106,7 +106,10 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
     let bilevel = color.is_none() && is_bilevel(&gray);
     let quarter = matches!(
         orientation,
-        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
     );
     let dpi = if quarter { (dpi.1, dpi.0) } else { dpi };
     Ok(Raster {

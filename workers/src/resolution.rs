@@ -124,7 +124,11 @@ mod tests {
             let base = 100 + line * 3 * x + x;
             for k in 0..60 {
                 let x0 = 50 + k * 18;
-                let top = if k % 3 == 0 { base - x - x / 2 } else { base - x };
+                let top = if k % 3 == 0 {
+                    base - x - x / 2
+                } else {
+                    base - x
+                };
                 for y in top..base {
                     for xx in x0..x0 + 9 {
                         img.put_pixel(xx, y, Luma([0]));

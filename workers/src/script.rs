@@ -113,27 +113,9 @@ fn ink_span(gray: &GrayImage, y0: u32, y1: u32, t: u8) -> Option<(u32, u32)> {
     Some((first as u32, last as u32 + 1))
 }
 
-/// Khmer letters and Latin letters in a text.
-fn script_counts(text: &str) -> (usize, usize) {
-    text.chars().fold((0, 0), |(k, l), c| {
-        if ('\u{1780}'..='\u{17FF}').contains(&c) || ('\u{19E0}'..='\u{19FF}').contains(&c) {
-            (k + 1, l)
-        } else if c.is_alphabetic() {
-            (k, l + 1)
-        } else {
-            (k, l)
-        }
-    })
-}
-
-/// The two scripts `auto` tells apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Script {
-    /// Vietnamese (`vie`).
-    Latin,
-    /// Khmer (`khm`).
-    Khmer,
-}
+/// The two scripts `auto` tells apart: Latin (read as Vietnamese) and
+/// Khmer. One type with [`crate::lang::Language::script`].
+pub use crate::lang::Script;
 
 impl Script {
     /// The Tesseract language for the script.
@@ -241,7 +223,7 @@ pub fn spaced_like(line: &Line) -> Option<Script> {
 
 /// The script most letters of a text are in; `None` below two letters.
 pub fn majority(text: &str) -> Option<Script> {
-    let (k, l) = script_counts(text);
+    let (k, l) = Script::counts(text);
     if k + l < 2 {
         None
     } else if k * 2 > k + l {
@@ -455,7 +437,7 @@ mod tests {
 
     #[test]
     fn scripts_are_counted() {
-        assert_eq!(script_counts("Sóc Trăng ខ្មែរ 12"), (5, 8));
+        assert_eq!(Script::counts("Sóc Trăng ខ្មែរ 12"), (5, 8));
         assert_eq!(majority("Sóc Trăng ខ្មែរ 12"), Some(Script::Latin));
         assert_eq!(majority("វត្តខ្លែង Sóc"), Some(Script::Khmer));
         assert_eq!(majority("12 ."), None);
