@@ -66,9 +66,11 @@ fn bbox(words: &[Tagged]) -> BBox {
 /// body under it (no gutter runs through the body).
 fn cut(words: Vec<Tagged>, unit: u32, leaves: &mut Vec<Vec<Tagged>>) {
     let rows = widest_gap(&words, |b| (b.y0, b.y1), 1);
-    // A gutter must be wider than a space between words: a line height and a
-    // half (justified text stretches a space to about a line height).
-    let cols = widest_gap(&words, |b| (b.x0, b.x1), unit * 3 / 2);
+    // A gutter must be wider than a space between words: a line height
+    // (the header blocks of an official document can stand just that far
+    // apart). A wide space in one justified line that this splits is joined
+    // again in `rebuild`; in a paragraph, wide spaces do not line up.
+    let cols = widest_gap(&words, |b| (b.x0, b.x1), unit);
     let split = match (rows, cols) {
         (Some(r), Some(c)) if c.0 > r.0 => Some((c.1, true)),
         (Some(r), _) => Some((r.1, false)),
