@@ -148,6 +148,9 @@ fn rebuild(page: &PageText, leaves: Vec<Vec<Tagged>>) -> PageText {
         }
         lines.sort_by_key(|(_, ws)| ws.iter().map(|w| w.bbox.mid_y()).min());
         let block_id = lines.first().map(|(id, _)| id.0);
+        // The rest of the last line, beyond a wide space, is no new column.
+        let continues = lines.first().map(|(id, _)| *id) == last_line && last_line.is_some();
+        let new_column = new_column && !continues;
         if block_id != last_block || new_column || out.blocks.is_empty() {
             last_line = None;
             out.blocks.push(Block {
