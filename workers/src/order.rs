@@ -255,16 +255,17 @@ mod tests {
         );
     }
 
-    /// A plain paragraph is left as Tesseract read it, word spaces and all.
+    /// A plain paragraph (spaces of half a line height, as print has them)
+    /// is left as Tesseract read it.
     #[test]
     fn a_paragraph_keeps_its_order() {
         let p = page(vec![vec![
             line(vec![
                 word("một", 100, 100),
-                word("hai", 200, 100),
-                word("ba", 300, 100),
+                word("hai", 175, 100),
+                word("ba", 250, 100),
             ]),
-            line(vec![word("bốn", 100, 140), word("năm", 190, 140)]),
+            line(vec![word("bốn", 100, 140), word("năm", 175, 140)]),
         ]]);
         assert_eq!(reading_order(&p), p);
     }
