@@ -17,6 +17,7 @@ Pillow, tesseract with vie and khm.
 """
 import argparse, csv, glob, json, os, random, shutil, subprocess, tempfile
 from PIL import Image, ImageChops, ImageFilter
+from textdist import fold, lev
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIACHI = os.path.join(ROOT, "target", "release", "diachi")
@@ -65,18 +66,6 @@ def degrade(rng, img, dpi, cond):
     return page, skew
 
 
-def lev(a, b):
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a):
-        cur = [i + 1]
-        for j, cb in enumerate(b):
-            cur.append(min(prev[j] + (ca != cb), prev[j + 1] + 1, cur[j] + 1))
-        prev = cur
-    return prev[-1]
-
-
-def fold(s):
-    return " ".join(s.split())
 
 
 def main():

@@ -26,7 +26,8 @@ Pillow, tesseract with vie and khm.
 import argparse, csv, glob, json, os, random, resource, shutil, subprocess, tempfile
 from collections import Counter
 
-from accuracy import DIACHI, GT, degrade, fold, lev, render
+from accuracy import DIACHI, GT, degrade, render
+from textdist import fold, lev
 
 KINDS = {"vie": "vie", "khm": "khm", "parallel": "vie+khm", "sparse": "vie+khm",
          "khm-sparse": "khm+vie"}

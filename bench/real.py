@@ -18,30 +18,15 @@ manifest's language. Plain Tesseract reads each capture as a new user would:
 Last come the captures where diachi is worse than plain Tesseract (by more than 0.02 CER)
 or turned a page wrong. Exit status 1 when there is any.
 """
-import argparse, csv, glob, json, os, shutil, subprocess, sys, tempfile, unicodedata
+import argparse, csv, json, os, shutil, subprocess, sys, tempfile, unicodedata
+from textdist import fold, lev
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
 def norm(s):
-    s = unicodedata.normalize("NFC", s).replace("\u200b", "")
-    return " ".join(s.split())
-
-
-def lev(a, b):
-    try:
-        from rapidfuzz.distance import Levenshtein
-        return Levenshtein.distance(a, b)
-    except ImportError:
-        pass
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a):
-        cur = [i + 1]
-        for j, cb in enumerate(b):
-            cur.append(min(prev[j] + (ca != cb), prev[j + 1] + 1, cur[j] + 1))
-        prev = cur
-    return prev[-1]
+    return fold(unicodedata.normalize("NFC", s).replace("\u200b", ""))
 
 
 def cer(hyp, gt):

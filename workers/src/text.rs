@@ -116,18 +116,22 @@ impl PageText {
     /// Moves every box by (`dx`, `dy`): boxes read on a crop of the page
     /// into page coordinates.
     pub fn translate(&mut self, dx: u32, dy: u32) {
-        let shift = |b: &mut BBox| {
+        self.boxes_mut(|b| {
             b.x0 += dx;
             b.x1 += dx;
             b.y0 += dy;
             b.y1 += dy;
-        };
+        });
+    }
+
+    /// Applies `f` to every box: blocks', lines' and words'.
+    fn boxes_mut(&mut self, mut f: impl FnMut(&mut BBox)) {
         for block in &mut self.blocks {
-            shift(&mut block.bbox);
+            f(&mut block.bbox);
             for line in &mut block.lines {
-                shift(&mut line.bbox);
+                f(&mut line.bbox);
                 for word in &mut line.words {
-                    shift(&mut word.bbox);
+                    f(&mut word.bbox);
                 }
             }
         }
@@ -141,23 +145,14 @@ impl PageText {
             f64::from(height) / f64::from(self.height.max(1)),
         );
         let s = |v: u32, f: f64, max: u32| ((f64::from(v) * f).round() as u32).min(max);
-        let map = |b: &mut BBox| {
+        self.boxes_mut(|b| {
             *b = BBox {
                 x0: s(b.x0, fx, width),
                 y0: s(b.y0, fy, height),
                 x1: s(b.x1, fx, width),
                 y1: s(b.y1, fy, height),
             }
-        };
-        for block in &mut self.blocks {
-            map(&mut block.bbox);
-            for line in &mut block.lines {
-                map(&mut line.bbox);
-                for word in &mut line.words {
-                    map(&mut word.bbox);
-                }
-            }
-        }
+        });
         (self.width, self.height) = (width, height);
     }
 
@@ -189,6 +184,39 @@ pub fn nfc(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Boxes read on a page enlarged twice come back in the page's pixels,
+    /// and moving them shifts every box alike.
+    #[test]
+    fn boxes_scale_and_move_together() {
+        let b = |x0, y0, x1, y1| BBox { x0, y0, x1, y1 };
+        let word = Word {
+            text: "Cần".into(),
+            bbox: b(20, 40, 60, 70),
+            confidence: 90.0,
+        };
+        let mut page = PageText {
+            width: 200,
+            height: 300,
+            blocks: vec![Block {
+                bbox: b(20, 40, 60, 70),
+                lines: vec![Line {
+                    bbox: b(20, 40, 60, 70),
+                    words: vec![word],
+                }],
+            }],
+        };
+        page.scale_to(100, 150);
+        assert_eq!((page.width, page.height), (100, 150));
+        page.translate(5, 1);
+        for bbox in [
+            page.blocks[0].bbox,
+            page.blocks[0].lines[0].bbox,
+            page.blocks[0].lines[0].words[0].bbox,
+        ] {
+            assert_eq!(bbox, b(15, 21, 35, 36));
+        }
+    }
     use super::*;
 
     fn word(text: &str, conf: f32) -> Word {
