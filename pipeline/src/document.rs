@@ -13,6 +13,7 @@ use workers::bagit::BagBuilder;
 use workers::lang::{LangSetting, Language, Languages};
 use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, ImageKind, PdfPage};
+use workers::resolution::DpiSource;
 use workers::xmp::XmpInfo;
 use workers::Error;
 
@@ -44,7 +45,7 @@ pub fn package(
         let n = i + 1;
         let master = format!("masters/{n:04}.{}", page.ext);
         bag.add_master(&master, path, &page.sha256)?;
-        let text = page.text.plain_text();
+        let text = page.text().plain_text();
         let text_rel = format!("text/{n:04}.txt");
         bag.add_bytes(&text_rel, text.as_bytes())?;
         if i > 0 {
@@ -52,8 +53,14 @@ pub fn package(
         }
         all_text.push_str(&text);
         let alto_rel = format!("alto/{n:04}.xml");
-        let page_langs: Vec<String> = page.langs.iter().map(|l| l.code().to_string()).collect();
+        let page_langs: Vec<String> = page
+            .recognized
+            .langs
+            .iter()
+            .map(|l| l.code().to_string())
+            .collect();
         let models: Vec<String> = page
+            .recognized
             .langs
             .iter()
             .map(|l| {
@@ -65,19 +72,19 @@ pub fn package(
             .collect();
         let settings = format!(
             "lang={}; psm={}; orientation_degrees={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
-            page.lang,
+            page.recognized.langs,
             page.recognized.segmentation.psm(),
-            page.orientation_degrees,
-            page.skew_degrees,
-            page.deskewed,
-            page.dpi.1,
+            page.preparation.turn.degrees(),
+            page.preparation.skew,
+            page.preparation.deskewed,
+            page.dpi().1,
             models.join(", ")
         );
         let master_path = format!("data/{master}");
         bag.add_bytes(
             &alto_rel,
             &alto::write(&AltoPage {
-                text: &page.text,
+                text: page.text(),
                 index: n,
                 master: &master_path,
                 master_sha256: &page.sha256,
@@ -95,30 +102,30 @@ pub fn package(
             sha256: page.sha256.clone(),
             width: page.width,
             height: page.height,
-            dpi: page.dpi.0,
-            dpi_assumed: page.dpi_assumed,
-            skew_degrees: page.skew_degrees,
-            deskewed: page.deskewed,
+            dpi: page.dpi().0,
+            dpi_assumed: page.preparation.resolution.source == DpiSource::Assumed,
+            skew_degrees: page.preparation.skew,
+            deskewed: page.preparation.deskewed,
             exif_orientation: page.exif_orientation,
-            orientation_degrees: page.orientation_degrees,
-            orientation_margin: page.orientation_margin,
-            prepared_width: page.text.width,
-            prepared_height: page.text.height,
-            language: page.lang.clone(),
+            orientation_degrees: page.preparation.turn.degrees(),
+            orientation_margin: page.preparation.orientation_margin,
+            prepared_width: page.text().width,
+            prepared_height: page.text().height,
+            language: page.recognized.langs.tesseract(),
             mean_confidence: page
-                .text
+                .text()
                 .mean_confidence()
                 .map(|c| (c * 100.0).round() / 100.0),
-            words: page.text.words().count(),
+            words: page.text().words().count(),
             characters: text.chars().filter(|c| !c.is_whitespace()).count(),
             ink_ratio: page.ink_ratio,
-            dpi_source: Some(page.prepared.resolution.source),
-            x_height: page.prepared.resolution.x_height,
+            dpi_source: Some(page.preparation.resolution.source),
+            x_height: page.preparation.resolution.x_height,
             declared_dpi: page.declared_dpi.map(|d| d.0),
             segmentation: Some(page.recognized.segmentation),
             ocr_scale: (page.recognized.ocr_scale * 1000.0).round() / 1000.0,
             recovered_lines: page.recognized.recovered_lines,
-            doubts: page.prepared.doubts.clone(),
+            doubts: page.preparation.doubts.clone(),
             text: format!("data/{text_rel}"),
             alto: format!("data/{alto_rel}"),
         });
@@ -128,8 +135,8 @@ pub fn package(
         .iter()
         .map(|p| PdfPage {
             image: &p.image,
-            dpi: p.dpi,
-            text: &p.text,
+            dpi: p.dpi(),
+            text: p.text(),
         })
         .collect();
     let info = XmpInfo {
@@ -233,7 +240,7 @@ fn resolve_languages(setting: &LangSetting, pages: &[PageOutput]) -> Languages {
         LangSetting::Auto => Languages::new(
             [Language::Vietnamese, Language::Khmer]
                 .into_iter()
-                .filter(|l| pages.iter().any(|p| p.langs.contains(*l))),
+                .filter(|l| pages.iter().any(|p| p.recognized.langs.contains(*l))),
         )
         .unwrap_or_else(|| Languages::one(Language::Vietnamese)),
     }

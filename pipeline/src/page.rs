@@ -5,45 +5,50 @@
 use crate::engines::with_engines;
 use crate::run::Context;
 use std::path::Path;
-use workers::lang::{LangSetting, Languages};
-use workers::page::{Prepared, Recognized};
+use workers::lang::LangSetting;
+use workers::page::{Preparation, Recognized};
 use workers::pdfa::PageImage;
 use workers::text::PageText;
 
-/// Everything the document stage needs from one page.
+/// Everything the document stage needs from one page: the master's facts,
+/// what preparation did, what OCR read, and the encoded images. Every writer
+/// (record.json, ALTO, METS, the PDF, the report) reads these values.
 pub struct PageOutput {
+    /// The original file name in the batch.
     pub source: String,
     /// Lower-case extension of the original, for the master's name.
     pub ext: String,
     pub sha256: String,
+    /// Pixel size of the master as decoded.
     pub width: u32,
     pub height: u32,
     /// The resolution the file declares, if any.
     pub declared_dpi: Option<(f32, f32)>,
     /// The file's EXIF/TIFF Orientation tag (1-8), applied on decoding.
     pub exif_orientation: u8,
-    /// The resolution the page is described with (see `prepared.resolution`).
-    pub dpi: (f32, f32),
-    pub dpi_assumed: bool,
-    pub skew_degrees: f32,
-    pub deskewed: bool,
-    /// Clockwise turn applied to make the page upright: 0, 90, 180 or 270.
-    pub orientation_degrees: u32,
-    /// When the page was checked for being upside down: how far apart the
-    /// two readings' confidences were (0-100; small means unsure).
-    pub orientation_margin: Option<f32>,
-    pub lang: String,
-    pub langs: Languages,
-    pub text: PageText,
+    /// What preparation did: resolution, turn, skew, doubts.
+    pub preparation: Preparation,
+    /// What OCR read: text with boxes (in the prepared page's pixels),
+    /// languages, segmentation.
+    pub recognized: Recognized,
     pub image: PageImage,
     /// Share of dark pixels on the prepared page (0-1): ink with no text
     /// means OCR missed something.
     pub ink_ratio: f32,
     /// A small JPEG of the prepared page for the batch report.
     pub thumbnail: Vec<u8>,
-    /// What preparation did (the colour raster dropped once encoded).
-    pub prepared: Prepared,
-    pub recognized: Recognized,
+}
+
+impl PageOutput {
+    /// Pixels per inch the page is described with, horizontal and vertical.
+    pub fn dpi(&self) -> (f32, f32) {
+        self.preparation.resolution.dpi
+    }
+
+    /// The page's text.
+    pub fn text(&self) -> &PageText {
+        &self.recognized.text
+    }
 }
 
 /// Longest side of a report thumbnail, in pixels.
@@ -101,7 +106,7 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
     let (width, height) = (raster.width(), raster.height());
     let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
     let exif_orientation = raster.orientation_tag;
-    let (mut prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
+    let (prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
         let mut prepared = workers::page::prepare(raster, lang, &cfg.prepare_options(), engines)?;
         let recognized =
             workers::page::recognize(&mut prepared, lang, &cfg.recognize_options(), engines)?;
@@ -111,11 +116,10 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         &prepared.gray,
         prepared.color.as_ref(),
         cfg.pdf.jpeg_quality,
-        prepared.resolution.dpi.0.round() as u32,
+        prepared.facts.resolution.dpi.0.round() as u32,
     )?;
     let thumbnail = thumbnail(&prepared.gray, prepared.color.as_ref());
     let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
-    prepared.color = None;
     Ok(PageOutput {
         ink_ratio,
         thumbnail,
@@ -132,17 +136,9 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         height,
         declared_dpi,
         exif_orientation,
-        dpi: prepared.resolution.dpi,
-        dpi_assumed: prepared.resolution.source == workers::resolution::DpiSource::Assumed,
-        skew_degrees: prepared.skew,
-        deskewed: prepared.deskewed,
-        orientation_degrees: prepared.turn.degrees(),
-        orientation_margin: prepared.orientation_margin,
-        lang: recognized.langs.tesseract(),
-        langs: recognized.langs.clone(),
-        text: recognized.text.clone(),
         image,
-        prepared,
+        // The rasters end here: only the facts go on to the document stage.
+        preparation: prepared.facts,
         recognized,
     })
 }

@@ -157,6 +157,14 @@ pub struct Prepared {
     pub color: Option<RgbImage>,
     /// The master is pure black and white; so is `gray`.
     pub bilevel: bool,
+    /// What was done to the page: kept for the record once the rasters are
+    /// encoded and dropped.
+    pub facts: Preparation,
+}
+
+/// What preparation did to a page, and found out about it.
+#[derive(Debug, Clone)]
+pub struct Preparation {
     /// The resolution the page is described with (the PDF page size).
     pub resolution: Resolution,
     /// The clockwise turn applied.
@@ -173,17 +181,18 @@ pub struct Prepared {
 impl Prepared {
     /// Pixels per inch along the page's height, as OCR is told.
     pub fn ppi(&self) -> u32 {
-        self.resolution.dpi.1.round() as u32
+        self.facts.resolution.dpi.1.round() as u32
     }
 
     fn turn_by(&mut self, t: Turn) {
         self.gray = t.apply(&self.gray);
         self.color = self.color.as_ref().map(|c| t.apply(c));
+        let facts = &mut self.facts;
         if matches!(t, Turn::Quarter | Turn::ThreeQuarters) {
-            let (x, y) = self.resolution.dpi;
-            self.resolution.dpi = (y, x);
+            let (x, y) = facts.resolution.dpi;
+            facts.resolution.dpi = (y, x);
         }
-        self.turn = self.turn.then(t);
+        facts.turn = facts.turn.then(t);
     }
 }
 
@@ -209,16 +218,18 @@ pub fn prepare(
         gray,
         color: raster.color,
         bilevel: raster.bilevel,
-        resolution: Resolution {
-            dpi,
-            source: resolution::DpiSource::Assumed,
-            x_height: None,
+        facts: Preparation {
+            resolution: Resolution {
+                dpi,
+                source: resolution::DpiSource::Assumed,
+                x_height: None,
+            },
+            turn: Turn::None,
+            orientation_margin: None,
+            skew: 0.0,
+            deskewed: false,
+            doubts: Vec::new(),
         },
-        turn: Turn::None,
-        orientation_margin: None,
-        skew: 0.0,
-        deskewed: false,
-        doubts: Vec::new(),
     };
     if opts.orientation {
         confirm_sideways(&mut page, lang, opts.max_skew, engines)?;
@@ -227,9 +238,9 @@ pub fn prepare(
         deskew(&mut page, opts);
     }
     let x_height = resolution::x_height(&page.gray);
-    page.resolution = resolution::resolve(
+    page.facts.resolution = resolution::resolve(
         declared_dpi.map(|d| {
-            if page.turn.degrees() % 180 == 90 {
+            if page.facts.turn.degrees() % 180 == 90 {
                 (d.1, d.0)
             } else {
                 d
@@ -248,10 +259,11 @@ fn deskew(page: &mut Prepared, opts: &PrepareOptions) {
         opts.max_skew,
         opts.min_skew,
     );
-    (page.gray, page.color, page.skew, page.deskewed) = (d.gray, d.color, d.skew, d.rotated);
+    (page.gray, page.color, page.facts.skew, page.facts.deskewed) =
+        (d.gray, d.color, d.skew, d.rotated);
     // Three decimals; `+ 0.0` turns -0 into 0 for the record.
-    page.skew = (page.skew * 1000.0).round() / 1000.0 + 0.0;
-    if page.bilevel && page.deskewed {
+    page.facts.skew = (page.facts.skew * 1000.0).round() / 1000.0 + 0.0;
+    if page.bilevel && page.facts.deskewed {
         // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
         for p in page.gray.pixels_mut() {
             p[0] = if p[0] < 128 { 0 } else { 255 };
@@ -280,7 +292,7 @@ fn confirm_sideways(
     max_skew: f32,
     engines: &mut impl Engines,
 ) -> Result<()> {
-    let ppi = page.resolution.dpi.1.round() as u32;
+    let ppi = page.facts.resolution.dpi.1.round() as u32;
     if !crate::orient::is_sideways(&page.gray, ppi) {
         return Ok(());
     }
@@ -306,7 +318,7 @@ fn confirm_sideways(
     if turned >= upright + SIDEWAYS_CONFIRM {
         page.turn_by(turn);
     } else {
-        page.doubts.push(Doubt::SidewaysNotConfirmed {
+        page.facts.doubts.push(Doubt::SidewaysNotConfirmed {
             upright: (upright * 10.0).round() / 10.0,
             turned: (turned * 10.0).round() / 10.0,
         });
@@ -430,9 +442,9 @@ pub fn recognize(
         let engine = engines.get(&langs.tesseract(), 6)?;
         if let Some(ud) = crate::orient::up_or_down(&page.gray, page.ppi(), engine)? {
             let margin = (ud.margin() * 10.0).round() / 10.0;
-            page.orientation_margin = Some(margin);
+            page.facts.orientation_margin = Some(margin);
             if margin < crate::orient::SURE_MARGIN {
-                page.doubts.push(Doubt::UpsideDownUnsure { margin });
+                page.facts.doubts.push(Doubt::UpsideDownUnsure { margin });
             }
             if ud.upside_down {
                 page.turn_by(Turn::Half);
@@ -522,7 +534,7 @@ fn read_page(
             s => s,
         },
     };
-    let scale = resolution::ocr_scale(page.resolution.x_height);
+    let scale = resolution::ocr_scale(page.facts.resolution.x_height);
     let scaled;
     let gray = if scale == 1.0 {
         &page.gray
