@@ -320,3 +320,38 @@ fn hostile_metadata_still_gives_valid_xml() {
     let bag_ok = diachi(&["verify", out.join("x").to_str().unwrap()]);
     assert!(bag_ok.status.success());
 }
+
+/// MIX describes each master as it is, not the PDF's derivative: the 1-bit
+/// scan is black-is-zero (it was called RGB when the colour came from the
+/// PDF image), a colour master RGB, a gray one black-is-zero.
+#[test]
+fn mix_colour_space_is_the_masters() {
+    let mut seen = std::collections::BTreeSet::new();
+    for doc in DOCS {
+        let bag = sample_out().join(doc);
+        let mets = read(&bag.join("data/metadata/mets.xml"));
+        let spaces: Vec<&str> = mets
+            .split("<mix:colorSpace>")
+            .skip(1)
+            .map(|e| e.split('<').next().unwrap())
+            .collect();
+        let rec = record(doc);
+        let pages = rec["pages"].as_array().unwrap();
+        assert_eq!(spaces.len(), pages.len(), "{doc}");
+        for (p, space) in pages.iter().zip(spaces) {
+            let master = image::open(bag.join(p["master"].as_str().unwrap())).unwrap();
+            let colour = master.color().has_color()
+                && master
+                    .to_rgb8()
+                    .pixels()
+                    .any(|px| px[0] != px[1] || px[1] != px[2]);
+            let want = if colour { "RGB" } else { "BlackIsZero" };
+            assert_eq!(space, want, "{doc} {}", p["source"]);
+            seen.insert((doc, space.to_string()));
+        }
+    }
+    assert!(
+        seen.contains(&("cong-bao-1930", "BlackIsZero".to_string())),
+        "{seen:?}"
+    );
+}

@@ -12,7 +12,7 @@ use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
 use workers::lang::{LangSetting, Language, Languages};
 use workers::mets::{FileRef, MetsDocument, MetsPage};
-use workers::pdfa::{self, ImageKind, PdfPage};
+use workers::pdfa::{self, PdfPage};
 use workers::resolution::DpiSource;
 use workers::xmp::XmpInfo;
 use workers::Error;
@@ -279,12 +279,7 @@ fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<Me
                 height: r.height,
                 dpi: r.dpi,
                 dpi_assumed: r.dpi_assumed,
-                colour: match p.image.kind {
-                    ImageKind::RgbJpeg => "color",
-                    ImageKind::GrayJpeg | ImageKind::GrayFlate => "gray",
-                    ImageKind::BilevelG4 => "bilevel",
-                }
-                .into(),
+                colour: p.colour,
                 skew_degrees: r.skew_degrees,
                 deskewed: r.deskewed,
                 orientation_degrees: r.orientation_degrees,

@@ -26,6 +26,8 @@ pub struct PageOutput {
     pub declared_dpi: Option<(f32, f32)>,
     /// The file's EXIF/TIFF Orientation tag (1-8), applied on decoding.
     pub exif_orientation: u8,
+    /// What the master's pixels are (METS/MIX describes the master).
+    pub colour: workers::raster::Colour,
     /// What preparation did: resolution, turn, skew, doubts.
     pub preparation: Preparation,
     /// What OCR read: text with boxes (in the prepared page's pixels),
@@ -106,6 +108,7 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
     let (width, height) = (raster.width(), raster.height());
     let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
     let exif_orientation = raster.orientation_tag;
+    let colour = raster.colour();
     let (prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
         let mut prepared = workers::page::prepare(raster, lang, &cfg.prepare_options(), engines)?;
         let recognized =
@@ -136,6 +139,7 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         height,
         declared_dpi,
         exif_orientation,
+        colour,
         image,
         // The rasters end here: only the facts go on to the document stage.
         preparation: prepared.facts,

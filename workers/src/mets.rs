@@ -30,8 +30,8 @@ pub struct MetsPage {
     pub height: u32,
     pub dpi: f32,
     pub dpi_assumed: bool,
-    /// "gray", "color" or "bilevel".
-    pub colour: String,
+    /// What the master's pixels are.
+    pub colour: crate::raster::Colour,
     pub skew_degrees: f32,
     pub deskewed: bool,
     /// Clockwise turn applied: 0, 90, 180 or 270.
@@ -157,14 +157,10 @@ fn tech_md(n: usize, p: &MetsPage) -> E {
                 E::new("mix:BasicImageCharacteristics")
                     .child(num("mix:imageWidth", p.width.to_string()))
                     .child(num("mix:imageHeight", p.height.to_string()))
-                    .child(E::new("mix:PhotometricInterpretation").child(E::text(
-                        "mix:colorSpace",
-                        if p.colour == "gray" {
-                            "BlackIsZero"
-                        } else {
-                            "RGB"
-                        },
-                    ))),
+                    .child(
+                        E::new("mix:PhotometricInterpretation")
+                            .child(E::text("mix:colorSpace", p.colour.mix_color_space())),
+                    ),
             ),
         )
         .child(

@@ -30,7 +30,39 @@ pub struct Raster {
     pub orientation_tag: u8,
 }
 
+/// What the master's pixels are, as decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// Pure black and white (a 1-bit scan).
+    Bilevel,
+    /// Shades of gray (also an RGB file whose channels are all equal).
+    Gray,
+    /// Colour.
+    Rgb,
+}
+
+impl Colour {
+    /// NISO MIX 2.0 `colorSpace` (TIFF's PhotometricInterpretation names):
+    /// black and white and gray pages as decoded have 0 for black.
+    pub fn mix_color_space(self) -> &'static str {
+        match self {
+            Colour::Bilevel | Colour::Gray => "BlackIsZero",
+            Colour::Rgb => "RGB",
+        }
+    }
+}
+
 impl Raster {
+    /// What the pixels are: from the decoded master, never from a
+    /// derivative.
+    pub fn colour(&self) -> Colour {
+        match (&self.color, self.bilevel) {
+            (Some(_), _) => Colour::Rgb,
+            (None, true) => Colour::Bilevel,
+            (None, false) => Colour::Gray,
+        }
+    }
+
     pub fn width(&self) -> u32 {
         self.gray.width()
     }
