@@ -2,10 +2,10 @@
 //! document becomes a bag: masters (fixity re-checked), PDF/A, ALTO, text and
 //! record.json, built in a staging folder and renamed into place whole.
 
+use crate::context::Context;
 use crate::discover::DocumentInput;
 use crate::page::PageOutput;
 use crate::record::{PageRecord, Record, Software};
-use crate::run::Context;
 use std::fs;
 use std::path::PathBuf;
 use workers::alto::{self, AltoPage};
@@ -28,7 +28,7 @@ pub fn package(
     let langs = resolve_languages(setting, pages);
     let langs: Vec<String> = langs.iter().map(|l| l.code().to_string()).collect();
     let langs = langs.as_slice();
-    let staging = ctx.staging.join(&doc.id);
+    let staging = ctx.out.staging_for(&doc.id);
     if staging.exists() {
         // Left by an interrupted run: never visible as a bag, safe to redo.
         fs::remove_dir_all(&staging).map_err(Error::io(&staging))?;
@@ -210,13 +210,13 @@ pub fn package(
         ("External-Description", record.title.clone()),
         ("Bag-Software-Agent", format!("diachi {}", crate::VERSION)),
     ])?;
-    let target = ctx.out.join(&doc.id);
+    let target = ctx.out.bag(&doc.id);
     crate::fault::before_rename();
     write_thumbnails(&doc.id, pages, ctx);
     fs::rename(&built, &target).map_err(Error::io(&target))?;
-    fs::File::open(&ctx.out)
+    fs::File::open(ctx.out.root())
         .and_then(|d| d.sync_all())
-        .map_err(Error::io(&ctx.out))?;
+        .map_err(Error::io(ctx.out.root()))?;
     Ok(target)
 }
 
@@ -292,7 +292,7 @@ fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<Me
 /// Thumbnails for the batch report, beside the bags (never in them): losing
 /// one only costs the report a picture.
 fn write_thumbnails(id: &str, pages: &[PageOutput], ctx: &Context) {
-    let dir = crate::report::thumbnail_dir(&ctx.out, id);
+    let dir = ctx.out.thumbnails(id);
     if fs::create_dir_all(&dir).is_err() {
         return;
     }

@@ -4,20 +4,24 @@
 
 pub mod catalog;
 pub mod config;
+mod context;
 pub mod discover;
 mod document;
 mod engines;
 mod error;
 mod fault;
+pub mod out_layout;
 mod page;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod summary;
 pub mod verify;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use run::{run, RunOptions, RunSummary};
+pub use run::{run, RunOptions};
+pub use summary::{Flag, RunSummary};
 
 /// diachi's version, written into every record, ALTO file and PDF.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

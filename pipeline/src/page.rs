@@ -2,8 +2,8 @@
 //! page image for the PDF. The file is read once; its bytes are hashed and
 //! decoded from memory, and the raster is handed on without touching disk.
 
+use crate::context::Context;
 use crate::engines::with_engines;
-use crate::run::Context;
 use std::path::Path;
 use workers::lang::LangSetting;
 use workers::page::{Preparation, Recognized};

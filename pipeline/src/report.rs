@@ -3,16 +3,14 @@
 //! listed first.
 
 use crate::config::ReportConfig;
+use crate::out_layout::OutLayout;
 use crate::record::{PageRecord, Record};
+pub use crate::summary::Flag;
+use crate::summary::RunSummary;
 use base64::Engine as _;
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-
-/// Where a document's report thumbnails live (outside its bag).
-pub fn thumbnail_dir(out: &Path, id: &str) -> PathBuf {
-    out.join(".diachi").join("thumbs").join(id)
-}
+use std::path::Path;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -34,15 +32,6 @@ pub struct Summary {
     pub seconds: f64,
     pub pages_per_second: f64,
     pub flagged_pages: usize,
-}
-
-#[derive(Debug, Serialize, Clone)]
-pub struct Flag {
-    pub document: String,
-    /// None when the whole document failed.
-    pub page: Option<usize>,
-    pub source: Option<String>,
-    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -121,7 +110,7 @@ pub fn build(
     created: &str,
     records: &[Record],
     failed: &[(String, String)],
-    summary: &crate::RunSummary,
+    summary: &RunSummary,
     cfg: &ReportConfig,
 ) -> Report {
     let mut review = Vec::new();
@@ -155,7 +144,9 @@ pub fn build(
                     reasons: warnings.clone(),
                 });
             }
-            let thumb = thumbnail_dir(out, &r.id).join(format!("{:04}.jpg", p.index));
+            let thumb = OutLayout::new(out)
+                .thumbnails(&r.id)
+                .join(format!("{:04}.jpg", p.index));
             pages.push(PageReport {
                 index: p.index,
                 source: p.source.clone(),

@@ -3,7 +3,10 @@
 //! its pages are done. A failed document is reported and the batch goes on.
 
 use crate::config::{Config, OnBadPage};
+use crate::context::Context;
 use crate::discover::{self, DocumentInput, Notice};
+use crate::out_layout::OutLayout;
+use crate::summary::RunSummary;
 use crate::{document, engines, page, Error, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -28,49 +31,6 @@ pub struct RunOptions {
     /// Set (by a signal handler, say) to stop: no new page is started, and
     /// unfinished documents are left for the next run to redo.
     pub cancel: Arc<AtomicBool>,
-}
-
-/// What the pages and documents share during a run.
-pub struct Context {
-    pub config: Config,
-    pub tessdata: PathBuf,
-    pub out: PathBuf,
-    pub staging: PathBuf,
-    /// One timestamp for every date the run writes (RFC 3339, UTC).
-    pub timestamp: String,
-    pub tesseract_version: String,
-    /// SHA-256 of each language's traineddata.
-    pub models: BTreeMap<Language, String>,
-    /// Warnings raised while documents are processed.
-    pub warnings: std::sync::Mutex<Vec<String>>,
-}
-
-#[derive(Debug, Default)]
-pub struct RunSummary {
-    /// Documents packaged by this run: id and bag path.
-    pub packaged: Vec<(String, PathBuf)>,
-    /// Documents whose bag was already complete in the output folder.
-    pub already_done: Vec<String>,
-    /// Documents that failed: id and why (each failing file named).
-    pub failed: Vec<(String, String)>,
-    pub warnings: Vec<String>,
-    pub pages: usize,
-    pub seconds: f64,
-    /// The run was cancelled before every document was done.
-    pub interrupted: bool,
-    /// Writing to the output folder failed (a full disk, say): the run
-    /// stopped at once, leaving no partial bag. Path and reason.
-    pub output_error: Option<String>,
-    /// OUT/report.html, once written.
-    pub report: Option<PathBuf>,
-    /// What the report flags for review, most serious first.
-    pub review: Vec<crate::report::Flag>,
-}
-
-impl RunSummary {
-    pub fn all_ok(&self) -> bool {
-        self.failed.is_empty() && !self.interrupted && self.output_error.is_none()
-    }
 }
 
 /// Why a document was not packaged.
@@ -121,27 +81,27 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let needed: Vec<Language> = jobs.iter().flat_map(|(_, l)| l.models()).collect();
     let models = check_models(&tessdata, needed)?;
     let out = prepare_output(&opts.out)?;
-    let _lock = lock_output(&out)?;
+    let layout = OutLayout::new(&out);
+    let _lock = lock_output(&layout)?;
     let ctx = Context {
-        staging: out.join(".diachi").join("staging"),
-        timestamp: batch_timestamp(&out)?,
+        timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
         config: opts.config,
         tessdata,
-        out: out.clone(),
+        out: layout,
         models,
         warnings: Default::default(),
     };
     jobs.retain(|(doc, _)| {
-        let done = workers::bagit::is_bag(&out.join(&doc.id));
+        let done = workers::bagit::is_bag(&ctx.out.bag(&doc.id));
         if done {
             summary.already_done.push(doc.id.clone());
         }
         !done
     });
-    if let Some((doc, _)) = jobs.iter().find(|(d, _)| out.join(&d.id).exists()) {
+    if let Some((doc, _)) = jobs.iter().find(|(d, _)| ctx.out.bag(&d.id).exists()) {
         return Err(Error::Output {
-            path: out.join(&doc.id),
+            path: ctx.out.bag(&doc.id),
             reason: "exists and is not a bag; move it away".into(),
         });
     }
@@ -193,7 +153,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     write_report(&opts.batch, &ctx, &mut summary);
     if summary.all_ok() {
         // The next batch into this folder gets a timestamp of its own.
-        let _ = fs::remove_file(out.join(".diachi").join("timestamp"));
+        let _ = fs::remove_file(ctx.out.timestamp());
     }
     Ok(summary)
 }
@@ -202,7 +162,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
 /// run's failures. A report that cannot be written is a warning: the bags
 /// are what matters.
 fn write_report(batch: &Path, ctx: &Context, summary: &mut RunSummary) {
-    let records = match crate::catalog::records(&ctx.out) {
+    let records = match crate::catalog::records(ctx.out.root()) {
         Ok(r) => r,
         Err(e) => {
             summary.warnings.push(format!("report not written: {e}"));
@@ -210,7 +170,7 @@ fn write_report(batch: &Path, ctx: &Context, summary: &mut RunSummary) {
         }
     };
     let report = crate::report::build(
-        &ctx.out,
+        ctx.out.root(),
         batch,
         &ctx.timestamp,
         &records,
@@ -218,9 +178,9 @@ fn write_report(batch: &Path, ctx: &Context, summary: &mut RunSummary) {
         summary,
         &ctx.config.report,
     );
-    match crate::report::write(&ctx.out, &report) {
+    match crate::report::write(ctx.out.root(), &report) {
         Ok(()) => {
-            summary.report = Some(ctx.out.join("report.html"));
+            summary.report = Some(ctx.out.root().join("report.html"));
             summary.review = report.review;
         }
         Err(e) => summary.warnings.push(format!("report not written: {e}")),
@@ -289,9 +249,9 @@ fn package(
 ) -> std::result::Result<PathBuf, DocError> {
     document::package(doc, langs, pages, ctx).map_err(|e| {
         // Leave nothing half-built behind; the next run starts the bag afresh.
-        let _ = fs::remove_dir_all(ctx.staging.join(&doc.id));
+        let _ = fs::remove_dir_all(ctx.out.staging_for(&doc.id));
         match &e {
-            workers::Error::Io { path, .. } if path.starts_with(&ctx.out) => {
+            workers::Error::Io { path, .. } if path.starts_with(ctx.out.root()) => {
                 DocError::Output(e.to_string())
             }
             _ => DocError::Failed(e.to_string()),
@@ -343,9 +303,10 @@ fn prepare_output(out: &Path) -> Result<PathBuf> {
             reason: e.to_string(),
         }
     };
-    let staging = out.join(".diachi").join("staging");
+    let layout = OutLayout::new(out);
+    let staging = layout.staging();
     fs::create_dir_all(&staging).map_err(bad(&staging))?;
-    let probe = out.join(".diachi").join("write-test");
+    let probe = layout.write_test();
     fs::write(&probe, b"ok").map_err(bad(&probe))?;
     let _ = fs::remove_file(probe);
     out.canonicalize().map_err(bad(out))
@@ -353,8 +314,8 @@ fn prepare_output(out: &Path) -> Result<PathBuf> {
 
 /// One run per output folder: an exclusive lock on `.diachi/lock`, released
 /// when the returned file is dropped (or the process dies).
-fn lock_output(out: &Path) -> Result<fs::File> {
-    let path = out.join(".diachi").join("lock");
+fn lock_output(out: &OutLayout) -> Result<fs::File> {
+    let path = out.lock();
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -367,7 +328,7 @@ fn lock_output(out: &Path) -> Result<fs::File> {
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(fs::TryLockError::WouldBlock) => Err(Error::Locked {
-            path: out.to_path_buf(),
+            path: out.root().to_path_buf(),
             lock: path,
         }),
         Err(fs::TryLockError::Error(e)) => Err(Error::Output {
@@ -380,7 +341,7 @@ fn lock_output(out: &Path) -> Result<fs::File> {
 /// The run's one timestamp: SOURCE_DATE_EPOCH when set; else the one an
 /// interrupted run into this folder recorded, so that a resumed batch
 /// writes the same dates; else now.
-fn batch_timestamp(out: &Path) -> Result<String> {
+fn batch_timestamp(out: &OutLayout) -> Result<String> {
     use time::format_description::well_known::Rfc3339;
     if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
@@ -392,7 +353,7 @@ fn batch_timestamp(out: &Path) -> Result<String> {
         })?;
         return Ok(t.format(&Rfc3339).expect("formattable"));
     }
-    let path = out.join(".diachi").join("timestamp");
+    let path = out.timestamp();
     if let Ok(s) = fs::read_to_string(&path) {
         if time::OffsetDateTime::parse(s.trim(), &Rfc3339).is_ok() {
             return Ok(s.trim().to_string());

@@ -1,0 +1,24 @@
+//! What the pages and documents of a run share: settings, paths, the run's
+//! timestamp and the models' digests. Its own module, so that the page and
+//! document stages depend on it and not on the scheduler.
+
+use crate::config::Config;
+use crate::out_layout::OutLayout;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use workers::lang::Language;
+
+/// What the pages and documents share during a run.
+pub struct Context {
+    pub config: Config,
+    pub tessdata: PathBuf,
+    /// The output folder's layout (bags, staging, state).
+    pub out: OutLayout,
+    /// One timestamp for every date the run writes (RFC 3339, UTC).
+    pub timestamp: String,
+    pub tesseract_version: String,
+    /// SHA-256 of each language's traineddata.
+    pub models: BTreeMap<Language, String>,
+    /// Warnings raised while documents are processed.
+    pub warnings: std::sync::Mutex<Vec<String>>,
+}
