@@ -5,7 +5,7 @@
 use crate::context::Context;
 use crate::discover::DocumentInput;
 use crate::page::PageOutput;
-use crate::record::{PageRecord, Record, Software};
+use crate::record::{Record, Software};
 use std::fs;
 use std::path::PathBuf;
 use workers::alto::{self, AltoPage};
@@ -13,6 +13,7 @@ use workers::bagit::BagBuilder;
 use workers::lang::{LangSetting, Language, Languages};
 use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, PdfPage};
+use workers::record::PageRecord;
 use workers::resolution::DpiSource;
 use workers::xmp::XmpInfo;
 use workers::Error;
@@ -26,111 +27,171 @@ pub fn package(
     ctx: &Context,
 ) -> workers::Result<PathBuf> {
     let langs = resolve_languages(setting, pages);
-    let langs: Vec<String> = langs.iter().map(|l| l.code().to_string()).collect();
-    let langs = langs.as_slice();
-    let staging = ctx.out.staging_for(&doc.id);
+    let mut bag = open_staging(&doc.id, ctx)?;
+    let records = add_page_files(&mut bag, doc, pages, ctx)?;
+    let record = build_record(doc, &langs, records, ctx);
+    write_access_pdf(&mut bag, doc, &record, &langs, pages, ctx)?;
+    write_metadata(&mut bag, doc, &record, pages, ctx)?;
+    commit_bag(bag, &record, pages, ctx)
+}
+
+/// A fresh bag in the staging folder. One left by an interrupted run was
+/// never visible as a bag and is safe to redo.
+fn open_staging(id: &str, ctx: &Context) -> workers::Result<BagBuilder> {
+    let staging = ctx.out.staging_for(id);
     if staging.exists() {
-        // Left by an interrupted run: never visible as a bag, safe to redo.
         fs::remove_dir_all(&staging).map_err(Error::io(&staging))?;
     }
-    let mut bag = BagBuilder::new(&staging)?;
+    BagBuilder::new(&staging)
+}
+
+/// Each page's master (fixity re-checked on the copy), text and ALTO, and
+/// the document's text (pages separated by form feeds, as pdftotext does);
+/// returns the pages' records.
+fn add_page_files(
+    bag: &mut BagBuilder,
+    doc: &DocumentInput,
+    pages: &[PageOutput],
+    ctx: &Context,
+) -> workers::Result<Vec<PageRecord>> {
+    let mut records = Vec::with_capacity(pages.len());
+    let mut all_text = String::new();
+    for (i, (page, path)) in pages.iter().zip(&doc.pages).enumerate() {
+        let record = page_record(i + 1, page);
+        bag.add_master(inner(&record.master), path, &page.sha256)?;
+        let text = page.text().plain_text();
+        bag.add_bytes(inner(&record.text), text.as_bytes())?;
+        if i > 0 {
+            all_text.push('\u{000C}');
+        }
+        all_text.push_str(&text);
+        let alto = alto::write(&AltoPage {
+            text: page.text(),
+            index: record.index,
+            master: &record.master,
+            master_sha256: &page.sha256,
+            langs: &page.recognized.langs,
+            date: &ctx.timestamp,
+            settings: &alto_settings(page, ctx),
+            tesseract_version: &ctx.tesseract_version,
+            diachi_version: crate::VERSION,
+        });
+        bag.add_bytes(inner(&record.alto), &alto)?;
+        records.push(record);
+    }
+    bag.add_bytes(&format!("{}.txt", doc.id), all_text.as_bytes())?;
+    Ok(records)
+}
+
+/// A path of the bag (`data/...`) as the bag builder takes it, inside `data/`.
+fn inner(path: &str) -> &str {
+    path.trim_start_matches("data/")
+}
+
+/// How a page was prepared and read, for ALTO's processing step.
+fn alto_settings(page: &PageOutput, ctx: &Context) -> String {
+    let models: Vec<String> = page
+        .recognized
+        .langs
+        .iter()
+        .map(|l| {
+            format!(
+                "{l}.traineddata sha256={}",
+                ctx.models.get(&l).map_or("?", String::as_str)
+            )
+        })
+        .collect();
+    format!(
+        "lang={}; psm={}; orientation_degrees={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
+        page.recognized.langs,
+        page.recognized.segmentation.psm(),
+        page.preparation.turn.degrees(),
+        page.preparation.skew,
+        page.preparation.deskewed,
+        page.dpi().1,
+        models.join(", ")
+    )
+}
+
+/// Page `n`'s record: what record.json, METS and the report say of it.
+fn page_record(n: usize, page: &PageOutput) -> PageRecord {
+    let (prep, text) = (&page.preparation, page.text());
+    PageRecord {
+        index: n,
+        source: page.source.clone(),
+        master: format!("data/masters/{n:04}.{}", page.ext),
+        sha256: page.sha256.clone(),
+        width: page.width,
+        height: page.height,
+        dpi: page.dpi().0,
+        dpi_assumed: prep.resolution.source == DpiSource::Assumed,
+        skew_degrees: prep.skew,
+        deskewed: prep.deskewed,
+        exif_orientation: page.exif_orientation,
+        orientation_degrees: prep.turn.degrees(),
+        orientation_margin: prep.orientation_margin,
+        prepared_width: text.width,
+        prepared_height: text.height,
+        language: page.recognized.langs.tesseract(),
+        mean_confidence: text.mean_confidence().map(|c| (c * 100.0).round() / 100.0),
+        words: text.words().count(),
+        characters: text.words().map(|w| w.text.chars().count()).sum(),
+        ink_ratio: page.ink_ratio,
+        dpi_source: Some(prep.resolution.source),
+        x_height: prep.resolution.x_height,
+        declared_dpi: page.declared_dpi.map(|d| d.0),
+        segmentation: Some(page.recognized.segmentation),
+        ocr_scale: (page.recognized.ocr_scale * 1000.0).round() / 1000.0,
+        recovered_lines: page.recognized.recovered_lines,
+        doubts: prep.doubts.clone(),
+        text: format!("data/text/{n:04}.txt"),
+        alto: format!("data/alto/{n:04}.xml"),
+    }
+}
+
+/// The document's record.json.
+fn build_record(
+    doc: &DocumentInput,
+    langs: &Languages,
+    pages: Vec<PageRecord>,
+    ctx: &Context,
+) -> Record {
     let title = if doc.metadata.title.is_empty() {
         doc.id.clone()
     } else {
         doc.metadata.title.clone()
     };
-    let mut records = Vec::with_capacity(pages.len());
-    let mut all_text = String::new();
-    for (i, (page, path)) in pages.iter().zip(&doc.pages).enumerate() {
-        let n = i + 1;
-        let master = format!("masters/{n:04}.{}", page.ext);
-        bag.add_master(&master, path, &page.sha256)?;
-        let text = page.text().plain_text();
-        let text_rel = format!("text/{n:04}.txt");
-        bag.add_bytes(&text_rel, text.as_bytes())?;
-        if i > 0 {
-            all_text.push('\u{000C}'); // form feed between pages, as pdftotext does
-        }
-        all_text.push_str(&text);
-        let alto_rel = format!("alto/{n:04}.xml");
-        let page_langs: Vec<String> = page
-            .recognized
-            .langs
-            .iter()
-            .map(|l| l.code().to_string())
-            .collect();
-        let models: Vec<String> = page
-            .recognized
-            .langs
-            .iter()
-            .map(|l| {
-                format!(
-                    "{l}.traineddata sha256={}",
-                    ctx.models.get(&l).map_or("?", String::as_str)
-                )
-            })
-            .collect();
-        let settings = format!(
-            "lang={}; psm={}; orientation_degrees={}; skew_degrees={}; deskewed={}; dpi={}; models: {}",
-            page.recognized.langs,
-            page.recognized.segmentation.psm(),
-            page.preparation.turn.degrees(),
-            page.preparation.skew,
-            page.preparation.deskewed,
-            page.dpi().1,
-            models.join(", ")
-        );
-        let master_path = format!("data/{master}");
-        bag.add_bytes(
-            &alto_rel,
-            &alto::write(&AltoPage {
-                text: page.text(),
-                index: n,
-                master: &master_path,
-                master_sha256: &page.sha256,
-                langs: &page_langs,
-                date: &ctx.timestamp,
-                settings: &settings,
-                tesseract_version: &ctx.tesseract_version,
-                diachi_version: crate::VERSION,
-            }),
-        )?;
-        records.push(PageRecord {
-            index: n,
-            source: page.source.clone(),
-            master: master_path,
-            sha256: page.sha256.clone(),
-            width: page.width,
-            height: page.height,
-            dpi: page.dpi().0,
-            dpi_assumed: page.preparation.resolution.source == DpiSource::Assumed,
-            skew_degrees: page.preparation.skew,
-            deskewed: page.preparation.deskewed,
-            exif_orientation: page.exif_orientation,
-            orientation_degrees: page.preparation.turn.degrees(),
-            orientation_margin: page.preparation.orientation_margin,
-            prepared_width: page.text().width,
-            prepared_height: page.text().height,
-            language: page.recognized.langs.tesseract(),
-            mean_confidence: page
-                .text()
-                .mean_confidence()
-                .map(|c| (c * 100.0).round() / 100.0),
-            words: page.text().words().count(),
-            characters: text.chars().filter(|c| !c.is_whitespace()).count(),
-            ink_ratio: page.ink_ratio,
-            dpi_source: Some(page.preparation.resolution.source),
-            x_height: page.preparation.resolution.x_height,
-            declared_dpi: page.declared_dpi.map(|d| d.0),
-            segmentation: Some(page.recognized.segmentation),
-            ocr_scale: (page.recognized.ocr_scale * 1000.0).round() / 1000.0,
-            recovered_lines: page.recognized.recovered_lines,
-            doubts: page.preparation.doubts.clone(),
-            text: format!("data/{text_rel}"),
-            alto: format!("data/{alto_rel}"),
-        });
+    Record {
+        id: doc.id.clone(),
+        title,
+        language: langs.iter().map(|l| l.code().to_string()).collect(),
+        pages,
+        software: Software {
+            diachi: crate::VERSION.to_string(),
+            tesseract: ctx.tesseract_version.clone(),
+            models: ctx
+                .models
+                .iter()
+                .filter(|(l, _)| langs.contains(**l))
+                .map(|(l, h)| (l.code().to_string(), h.clone()))
+                .collect(),
+        },
+        metadata: doc.metadata.clone(),
+        created: ctx.timestamp.clone(),
     }
-    bag.add_bytes(&format!("{}.txt", doc.id), all_text.as_bytes())?;
+}
+
+/// The searchable PDF/A: page images with their text layers, and XMP.
+/// Its file identifier is seeded from the document and its masters, so the
+/// same inputs give the same bytes.
+fn write_access_pdf(
+    bag: &mut BagBuilder,
+    doc: &DocumentInput,
+    record: &Record,
+    langs: &Languages,
+    pages: &[PageOutput],
+    ctx: &Context,
+) -> workers::Result<()> {
     let pdf_pages: Vec<PdfPage> = pages
         .iter()
         .map(|p| PdfPage {
@@ -140,9 +201,9 @@ pub fn package(
         })
         .collect();
     let info = XmpInfo {
-        title: title.clone(),
+        title: record.title.clone(),
         creators: doc.metadata.creator.clone(),
-        languages: langs.iter().map(|l| alto::bcp47(l).to_string()).collect(),
+        languages: langs.iter().map(|l| l.bcp47().to_string()).collect(),
         date: ctx.timestamp.clone(),
         producer: format!(
             "diachi {} (lopdf; Tesseract {})",
@@ -157,62 +218,67 @@ pub fn package(
             .map(|p| p.sha256.as_str())
             .collect::<Vec<_>>()
             .join("\n");
-    bag.add_bytes(
-        &format!("{}.pdf", doc.id),
-        &pdfa::write(&pdf_pages, &info, seed.as_bytes())?,
-    )?;
-    let record = Record {
-        id: doc.id.clone(),
-        title,
-        language: langs.to_vec(),
-        pages: records,
-        software: Software {
-            diachi: crate::VERSION.to_string(),
-            tesseract: ctx.tesseract_version.clone(),
-            models: ctx
-                .models
-                .iter()
-                .filter(|(l, _)| langs.iter().any(|c| c == l.code()))
-                .map(|(l, h)| (l.code().to_string(), h.clone()))
-                .collect(),
-        },
-        metadata: doc.metadata.clone(),
-        created: ctx.timestamp.clone(),
-    };
-    let mut json = serde_json::to_vec_pretty(&record).expect("a record always serialises");
+    let pdf = pdfa::write(&pdf_pages, &info, seed.as_bytes())?;
+    bag.add_bytes(&format!("{}.pdf", doc.id), &pdf)
+}
+
+/// record.json, Dublin Core and METS (which lists the files already in the
+/// bag with their checksums).
+fn write_metadata(
+    bag: &mut BagBuilder,
+    doc: &DocumentInput,
+    record: &Record,
+    pages: &[PageOutput],
+    ctx: &Context,
+) -> workers::Result<()> {
+    let mut json = serde_json::to_vec_pretty(record).expect("a record always serialises");
     json.push(b'\n');
     bag.add_bytes("metadata/record.json", &json)?;
-    let dc = crate::catalog::dublin_core(&doc.id, &record.title, langs, pages.len(), &doc.metadata);
+    let dc = crate::catalog::dublin_core(
+        &doc.id,
+        &record.title,
+        &record.language,
+        pages.len(),
+        &doc.metadata,
+    );
     bag.add_bytes("metadata/dc.xml", &dc.oai_dc().to_document())?;
-    let mets = mets_pages(&bag, &record, pages);
-    let pdf_rel = format!("{}.pdf", doc.id);
-    bag.add_bytes(
-        "metadata/mets.xml",
-        &workers::mets::write(&MetsDocument {
-            id: &doc.id,
-            title: &record.title,
-            date: &ctx.timestamp,
-            dc: &dc,
-            pdf: file_ref(&bag, &pdf_rel, "application/pdf"),
-            pages: &mets,
-            diachi_version: crate::VERSION,
-            tesseract_version: &ctx.tesseract_version,
-            ocr_settings: &ocr_settings(pages),
-        }),
-    )?;
+    let mets_pages = mets_pages(bag, record, pages);
+    let mets = workers::mets::write(&MetsDocument {
+        id: &doc.id,
+        title: &record.title,
+        date: &ctx.timestamp,
+        dc: &dc,
+        pdf: file_ref(bag, &format!("{}.pdf", doc.id), "application/pdf"),
+        pages: &mets_pages,
+        diachi_version: crate::VERSION,
+        tesseract_version: &ctx.tesseract_version,
+        ocr_settings: &ocr_settings(pages),
+    });
+    bag.add_bytes("metadata/mets.xml", &mets)
+}
+
+/// Finishes the bag (tag files, manifests), writes the report's thumbnails,
+/// and renames the bag into place, synced: `OUT/<id>/` appears whole or not
+/// at all.
+fn commit_bag(
+    bag: BagBuilder,
+    record: &Record,
+    pages: &[PageOutput],
+    ctx: &Context,
+) -> workers::Result<PathBuf> {
     let built = bag.finish(&[
         (
             "Source-Organization",
             ctx.config.bag.source_organization.clone(),
         ),
         ("Bagging-Date", ctx.timestamp[..10].to_string()),
-        ("External-Identifier", doc.id.clone()),
+        ("External-Identifier", record.id.clone()),
         ("External-Description", record.title.clone()),
         ("Bag-Software-Agent", format!("diachi {}", crate::VERSION)),
     ])?;
-    let target = ctx.out.bag(&doc.id);
+    let target = ctx.out.bag(&record.id);
     crate::fault::before_rename();
-    write_thumbnails(&doc.id, pages, ctx);
+    write_thumbnails(&record.id, pages, ctx);
     fs::rename(&built, &target).map_err(Error::io(&target))?;
     fs::File::open(ctx.out.root())
         .and_then(|d| d.sync_all())
@@ -258,32 +324,23 @@ fn file_ref(bag: &BagBuilder, rel: &str, mime: &str) -> FileRef {
     }
 }
 
-fn mets_pages(bag: &BagBuilder, record: &Record, pages: &[PageOutput]) -> Vec<MetsPage> {
+fn mets_pages<'a>(bag: &BagBuilder, record: &'a Record, pages: &[PageOutput]) -> Vec<MetsPage<'a>> {
     record
         .pages
         .iter()
         .zip(pages)
         .map(|(r, p)| {
-            let inner = |path: &str| path.trim_start_matches("data/").to_string();
             let mime = match p.ext.as_str() {
                 "tif" | "tiff" => "image/tiff",
                 "png" => "image/png",
                 _ => "image/jpeg",
             };
             MetsPage {
-                master: file_ref(bag, &inner(&r.master), mime),
-                alto: file_ref(bag, &inner(&r.alto), "application/alto+xml"),
-                text: file_ref(bag, &inner(&r.text), "text/plain; charset=utf-8"),
-                source: r.source.clone(),
-                width: r.width,
-                height: r.height,
-                dpi: r.dpi,
-                dpi_assumed: r.dpi_assumed,
+                master: file_ref(bag, inner(&r.master), mime),
+                alto: file_ref(bag, inner(&r.alto), "application/alto+xml"),
+                text: file_ref(bag, inner(&r.text), "text/plain; charset=utf-8"),
                 colour: p.colour,
-                skew_degrees: r.skew_degrees,
-                deskewed: r.deskewed,
-                orientation_degrees: r.orientation_degrees,
-                lang: r.language.clone(),
+                record: r,
             }
         })
         .collect()

@@ -1,6 +1,7 @@
 //! ALTO v4 (ALTO 4.4 schema) for one page: a complete document, not the
 //! `<Page>` fragment Tesseract renders, with word confidences and languages.
 
+use crate::lang::{Language, Languages, Script};
 use crate::text::{BBox, Block, PageText};
 use crate::xml::E;
 
@@ -16,8 +17,8 @@ pub struct AltoPage<'a> {
     /// The master's path inside the bag, e.g. `data/masters/0001.tif`.
     pub master: &'a str,
     pub master_sha256: &'a str,
-    /// Tesseract language codes the page was read with (`vie`, `khm`).
-    pub langs: &'a [String],
+    /// The languages the page was read in, main first.
+    pub langs: &'a Languages,
     /// ISO 8601 date-time of the processing.
     pub date: &'a str,
     /// How the page was prepared and read, e.g. `psm=6; deskew=1.5`.
@@ -127,38 +128,20 @@ fn positioned(name: &str, b: &BBox) -> E {
 
 /// The block's language as an xsd:language (BCP 47) tag: Khmer when most of
 /// its letters are Khmer script and Khmer was among the page's languages,
-/// else the page's first language.
-pub fn block_lang(block: &Block, langs: &[String]) -> &'static str {
-    let (mut khmer, mut other) = (0usize, 0usize);
-    for c in block
-        .lines
-        .iter()
-        .flat_map(|l| l.words.iter())
-        .flat_map(|w| w.text.chars())
-    {
-        if crate::lang::Script::Khmer.has(c) {
-            khmer += 1;
-        } else if c.is_alphabetic() {
-            other += 1;
-        }
-    }
-    let has = |l: &str| langs.iter().any(|x| x == l);
-    if has("khm") && (khmer > other || !has("vie")) {
-        "km"
+/// else the page's main language.
+pub fn block_lang(block: &Block, langs: &Languages) -> &'static str {
+    let (khmer, other) = Script::counts(
+        &block
+            .lines
+            .iter()
+            .map(|l| l.text())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    if langs.contains(Language::Khmer) && (khmer > other || !langs.contains(Language::Vietnamese)) {
+        Language::Khmer.bcp47()
     } else {
-        bcp47(langs.first().map(String::as_str).unwrap_or("vie"))
-    }
-}
-
-/// ISO 639-2/T code (Tesseract's) to the shortest BCP 47 tag.
-pub fn bcp47(code: &str) -> &'static str {
-    match code {
-        "vie" => "vi",
-        "khm" => "km",
-        "eng" => "en",
-        "fra" => "fr",
-        "chi_sim" | "chi_tra" => "zh",
-        _ => "und",
+        langs.main().bcp47()
     }
 }
 
@@ -203,7 +186,7 @@ mod tests {
 
     #[test]
     fn complete_document_with_confidence_and_language() {
-        let langs = vec!["vie".to_string(), "khm".to_string()];
+        let langs = Languages::new([Language::Vietnamese, Language::Khmer]).unwrap();
         let text = page();
         let xml = String::from_utf8(write(&AltoPage {
             text: &text,

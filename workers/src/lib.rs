@@ -21,6 +21,7 @@ pub mod orient;
 pub mod page;
 pub mod pdfa;
 pub mod raster;
+pub mod record;
 pub mod reread;
 pub mod resolution;
 pub mod script;

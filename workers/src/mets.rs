@@ -4,6 +4,7 @@
 //! physical structure (one div per page).
 
 use crate::dc::DublinCore;
+use crate::record::PageRecord;
 use crate::xml::E;
 
 const PREMIS_NS: &str = "http://www.loc.gov/premis/v3";
@@ -18,26 +19,16 @@ pub struct FileRef {
     pub sha256: String,
 }
 
-/// One page: its files, what the scan is, and what was done to it.
+/// One page: its files, what the master is, and the page's record (what
+/// the scan is and what was done to it).
 #[derive(Debug, Clone)]
-pub struct MetsPage {
+pub struct MetsPage<'a> {
     pub master: FileRef,
     pub alto: FileRef,
     pub text: FileRef,
-    /// The original file name in the batch.
-    pub source: String,
-    pub width: u32,
-    pub height: u32,
-    pub dpi: f32,
-    pub dpi_assumed: bool,
     /// What the master's pixels are.
     pub colour: crate::raster::Colour,
-    pub skew_degrees: f32,
-    pub deskewed: bool,
-    /// Clockwise turn applied: 0, 90, 180 or 270.
-    pub orientation_degrees: u32,
-    /// Tesseract language string.
-    pub lang: String,
+    pub record: &'a PageRecord,
 }
 
 pub struct MetsDocument<'a> {
@@ -47,7 +38,7 @@ pub struct MetsDocument<'a> {
     pub date: &'a str,
     pub dc: &'a DublinCore,
     pub pdf: FileRef,
-    pub pages: &'a [MetsPage],
+    pub pages: &'a [MetsPage<'a>],
     pub diachi_version: &'a str,
     pub tesseract_version: &'a str,
     /// OCR settings in words, for the transcription events.
@@ -155,8 +146,8 @@ fn tech_md(n: usize, p: &MetsPage) -> E {
         .child(
             E::new("mix:BasicImageInformation").child(
                 E::new("mix:BasicImageCharacteristics")
-                    .child(num("mix:imageWidth", p.width.to_string()))
-                    .child(num("mix:imageHeight", p.height.to_string()))
+                    .child(num("mix:imageWidth", p.record.width.to_string()))
+                    .child(num("mix:imageHeight", p.record.height.to_string()))
                     .child(
                         E::new("mix:PhotometricInterpretation")
                             .child(E::text("mix:colorSpace", p.colour.mix_color_space())),
@@ -168,12 +159,12 @@ fn tech_md(n: usize, p: &MetsPage) -> E {
                 E::new("mix:SpatialMetrics")
                     .child(E::text("mix:samplingFrequencyPlane", "object plane"))
                     .child(E::text("mix:samplingFrequencyUnit", "in."))
-                    .child(rational("mix:xSamplingFrequency", p.dpi))
-                    .child(rational("mix:ySamplingFrequency", p.dpi)),
+                    .child(rational("mix:xSamplingFrequency", p.record.dpi))
+                    .child(rational("mix:ySamplingFrequency", p.record.dpi)),
             ),
         );
     let mut md = wrap("mets:techMD", &format!("TECH_{n:04}"), "NISOIMG", mix);
-    if p.dpi_assumed {
+    if p.record.dpi_assumed {
         md = md.attr("STATUS", "resolution assumed: the file declared none");
     }
     md
@@ -217,7 +208,7 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         let master = p.master.href.as_str();
         list.push(Event {
             kind: "ingestion",
-            detail: format!("page read from the batch as {}", p.source),
+            detail: format!("page read from the batch as {}", p.record.source),
             outcome: "success",
             agent: diachi.clone(),
             objects: vec![master],
@@ -240,9 +231,9 @@ fn events(doc: &MetsDocument) -> Vec<E> {
             kind: "deskew",
             detail: format!(
                 "turned {}° clockwise to be upright; skew of {}° (counter-clockwise) found{}",
-                p.orientation_degrees,
-                p.skew_degrees,
-                if p.deskewed {
+                p.record.orientation_degrees,
+                p.record.skew_degrees,
+                if p.record.deskewed {
                     " and corrected by rotation"
                 } else {
                     ", below the correction threshold: not rotated"
@@ -254,7 +245,7 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         });
         list.push(Event {
             kind: "transcription",
-            detail: format!("OCR, language {}; {}", p.lang, doc.ocr_settings),
+            detail: format!("OCR, language {}; {}", p.record.language, doc.ocr_settings),
             outcome: "success",
             agent: tesseract.clone(),
             objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
@@ -381,7 +372,7 @@ fn struct_map(doc: &MetsDocument) -> E {
         E::new("mets:div")
             .attr("TYPE", "page")
             .attr("ORDER", n)
-            .attr("LABEL", &p.source)
+            .attr("LABEL", &p.record.source)
             .child(fptr(format!("MASTER_{n:04}")))
             .child(fptr(format!("ALTO_{n:04}")))
             .child(fptr(format!("TEXT_{n:04}")))

@@ -1,0 +1,89 @@
+//! One page as record.json describes it: the master's facts, what
+//! preparation did, and what OCR read. The one page model every writer reads
+//! (record.json, ALTO, METS/MIX, the report); other tools read it too, so
+//! the field names stay.
+
+use crate::page::{Doubt, Segmentation};
+use crate::resolution::DpiSource;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageRecord {
+    /// 1-based.
+    pub index: usize,
+    /// The original file name in the batch.
+    pub source: String,
+    /// The master's path inside the bag.
+    pub master: String,
+    pub sha256: String,
+    /// Pixel size of the original scan.
+    pub width: u32,
+    pub height: u32,
+    /// Pixels per inch (horizontal).
+    pub dpi: f32,
+    /// True when the file declared no resolution and the default was used.
+    pub dpi_assumed: bool,
+    /// Skew found: positive = counter-clockwise as seen on screen.
+    pub skew_degrees: f32,
+    /// Whether the page was rotated to correct the skew.
+    pub deskewed: bool,
+    /// The file's EXIF (or TIFF) Orientation tag, 1-8, applied to the pixels
+    /// before anything else (6: the photo is shown turned 90° clockwise);
+    /// `orientation_degrees` is diachi's own turn on top of it.
+    #[serde(default = "upright_tag")]
+    pub exif_orientation: u8,
+    /// Clockwise rotation applied: 0, 90, 180 or 270.
+    pub orientation_degrees: u32,
+    /// Set when the page was checked for being upside down (its first OCR
+    /// was weak): the gap between the confidences of the page read as it was
+    /// and turned round, 0-100. Small means the decision was unsure.
+    #[serde(default)]
+    pub orientation_margin: Option<f32>,
+    /// Pixel size of the prepared page (the PDF image, the ALTO coordinates).
+    pub prepared_width: u32,
+    pub prepared_height: u32,
+    /// Tesseract language string the page was read with.
+    pub language: String,
+    /// Mean word confidence, 0-100; null when no word was found.
+    pub mean_confidence: Option<f32>,
+    pub words: usize,
+    /// Characters recognised (white space excluded).
+    #[serde(default)]
+    pub characters: usize,
+    /// Share of dark pixels on the prepared page, 0-1.
+    #[serde(default)]
+    pub ink_ratio: f32,
+    /// Where `dpi` came from: `file`, `text` (estimated from the measured
+    /// x-height, the file having none or a screen resolution the text
+    /// contradicts) or `assumed` (`raster.default_dpi`).
+    #[serde(default)]
+    pub dpi_source: Option<DpiSource>,
+    /// The median x-height of the page's text lines, pixels, when measured.
+    #[serde(default)]
+    pub x_height: Option<f32>,
+    /// The resolution the file declared, if any.
+    #[serde(default)]
+    pub declared_dpi: Option<f32>,
+    /// How the page was segmented for OCR: `single-line` (Tesseract mode
+    /// 7), `block` (6), `layout` (3, with dropped lines recovered and
+    /// reading order by X-Y cut) or `{"forced": N}`.
+    #[serde(default)]
+    pub segmentation: Option<Segmentation>,
+    /// The factor the page was scaled by for OCR, so that its x-height
+    /// suits Tesseract; ALTO boxes are in the prepared page's pixels.
+    #[serde(default)]
+    pub ocr_scale: f32,
+    /// Lines the layout analysis dropped and a block reading found again.
+    #[serde(default)]
+    pub recovered_lines: usize,
+    /// What preparation was unsure of and left alone.
+    #[serde(default)]
+    pub doubts: Vec<Doubt>,
+    /// Path inside the bag of the page's text and ALTO.
+    pub text: String,
+    pub alto: String,
+}
+
+fn upright_tag() -> u8 {
+    1
+}
