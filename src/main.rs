@@ -92,23 +92,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// Tesseract's OpenMP threads fight diachi's own page-level parallelism and
-/// make it several times slower. libgomp reads OMP_THREAD_LIMIT only when it
-/// is loaded, before main(), so when the variable is absent diachi runs
-/// itself again with it set.
+/// Tesseract's OpenMP threads fight diachi's own page-level parallelism:
+/// see [`workers::ocr::rerun_single_threaded`].
 fn reexec_with_single_omp_thread() {
-    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
-        return;
+    if let Some(err) = workers::ocr::rerun_single_threaded() {
+        eprintln!("diachi: warning: could not re-run with OMP_THREAD_LIMIT=1 ({err}); continuing");
     }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    use std::os::unix::process::CommandExt;
-    let err = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env("OMP_THREAD_LIMIT", "1")
-        .exec();
-    eprintln!("diachi: warning: could not re-run with OMP_THREAD_LIMIT=1 ({err}); continuing");
 }
 
 fn exit_code(e: &anyhow::Error) -> u8 {

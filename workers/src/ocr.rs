@@ -16,6 +16,28 @@ pub fn tesseract_version() -> String {
     TesseractAPI::version()
 }
 
+/// Runs this program again with `OMP_THREAD_LIMIT=1` unless it is set, and
+/// returns only if that failed (with why). Tesseract's OpenMP threads fight
+/// page-level parallelism and make it several times slower, and even alone
+/// they cost CPU on a busy machine; libgomp reads the variable only when it
+/// is loaded, before `main`, so setting it from inside is too late.
+pub fn rerun_single_threaded() -> Option<std::io::Error> {
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return None;
+    }
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return Some(e),
+    };
+    use std::os::unix::process::CommandExt;
+    Some(
+        std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec(),
+    )
+}
+
 /// The tessdata folder: `TESSDATA_PREFIX` if set, else the first of the
 /// Debian/Ubuntu and upstream default locations that exists.
 pub fn find_tessdata() -> Option<PathBuf> {

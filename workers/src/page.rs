@@ -148,6 +148,21 @@ pub enum Doubt {
     UpsideDownUnsure { margin: f32 },
 }
 
+/// Time spent in each step of a page's work, in order (a step run twice is
+/// listed twice): what `tools`' `stage_times` prints.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// Runs `f`, recording its time as `step`.
+    fn time<R>(&mut self, step: &'static str, f: impl FnOnce() -> R) -> R {
+        let start = std::time::Instant::now();
+        let r = f();
+        self.0.push((step, start.elapsed()));
+        r
+    }
+}
+
 /// A page ready for OCR, and what was done to get it there.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -160,6 +175,8 @@ pub struct Prepared {
     /// What was done to the page: kept for the record once the rasters are
     /// encoded and dropped.
     pub facts: Preparation,
+    /// How long each step took.
+    pub timings: Timings,
 }
 
 /// What preparation did to a page, and found out about it.
@@ -207,9 +224,10 @@ pub fn prepare(
     engines: &mut impl Engines,
 ) -> Result<Prepared> {
     let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
+    let mut timings = Timings::default();
     let mut gray = raster.gray;
     if opts.normalize_background && !raster.bilevel {
-        if let Some(normalised) = crate::clean::normalize(&gray) {
+        if let Some(normalised) = timings.time("background", || crate::clean::normalize(&gray)) {
             gray = normalised;
         }
     }
@@ -230,14 +248,17 @@ pub fn prepare(
             deskewed: false,
             doubts: Vec::new(),
         },
+        timings: Timings::default(),
     };
     if opts.orientation {
-        confirm_sideways(&mut page, lang, opts.max_skew, engines)?;
+        timings.time("sideways", || {
+            confirm_sideways(&mut page, lang, opts.max_skew, engines)
+        })?;
     }
     if opts.deskew {
-        deskew(&mut page, opts);
+        timings.time("deskew", || deskew(&mut page, opts));
     }
-    let x_height = resolution::x_height(&page.gray);
+    let x_height = timings.time("x-height", || resolution::x_height(&page.gray));
     page.facts.resolution = resolution::resolve(
         declared_dpi.map(|d| {
             if page.facts.turn.degrees() % 180 == 90 {
@@ -249,6 +270,7 @@ pub fn prepare(
         opts.default_dpi,
         x_height,
     );
+    page.timings = timings;
     Ok(page)
 }
 
@@ -397,6 +419,8 @@ pub struct Recognized {
     pub recovered_lines: usize,
     /// Lines read again in the other script and replaced (`auto` only).
     pub reread_lines: usize,
+    /// How long each step took.
+    pub timings: Timings,
 }
 
 /// How a page is recognised.
@@ -431,16 +455,20 @@ pub fn recognize(
     opts: &RecognizeOptions,
     engines: &mut impl Engines,
 ) -> Result<Recognized> {
-    let mut found = detect(page, lang, engines)?;
+    let mut timings = Timings::default();
+    let mut found = timings.time("detect", || detect(page, lang, engines))?;
     let mut langs = languages(lang, found);
-    let mut read = read_page(page, &langs, opts.psm, engines)?;
+    let mut read = read_page(page, &langs, opts.psm, engines, &mut timings)?;
     let weak = read
         .text
         .median_line_confidence()
         .is_none_or(|c| c < opts.recheck_below);
     if opts.orientation && weak {
         let engine = engines.get(&langs.tesseract(), 6)?;
-        if let Some(ud) = crate::orient::up_or_down(&page.gray, page.ppi(), engine)? {
+        let check = timings.time("upside-down", || {
+            crate::orient::up_or_down(&page.gray, page.ppi(), engine)
+        })?;
+        if let Some(ud) = check {
             let margin = (ud.margin() * 10.0).round() / 10.0;
             page.facts.orientation_margin = Some(margin);
             if margin < crate::orient::SURE_MARGIN {
@@ -449,9 +477,9 @@ pub fn recognize(
             if ud.upside_down {
                 page.turn_by(Turn::Half);
                 // The language was judged on the page upside down.
-                found = detect(page, lang, engines)?;
+                found = timings.time("detect", || detect(page, lang, engines))?;
                 langs = languages(lang, found);
-                read = read_page(page, &langs, opts.psm, engines)?;
+                read = read_page(page, &langs, opts.psm, engines, &mut timings)?;
             }
         }
     }
@@ -460,19 +488,22 @@ pub fn recognize(
         // page records both languages when any line was replaced.
         let other = f.main.other();
         let engine = engines.get(other.reread_lang(), 6)?;
-        read.reread_lines = crate::reread::reread_lines_in(
-            &page.gray,
-            page.ppi(),
-            &mut read.text,
-            engine,
-            f.main.reread_below(),
-            other,
-        )?;
+        read.reread_lines = timings.time("reread", || {
+            crate::reread::reread_lines_in(
+                &page.gray,
+                page.ppi(),
+                &mut read.text,
+                engine,
+                f.main.reread_below(),
+                other,
+            )
+        })?;
         if read.reread_lines > 0 {
             langs = languages(lang, Some(Detected { mixed: true, ..f }));
         }
     }
     read.langs = langs;
+    read.timings = timings;
     Ok(read)
 }
 
@@ -522,6 +553,7 @@ fn read_page(
     langs: &Languages,
     psm: Option<u32>,
     engines: &mut impl Engines,
+    timings: &mut Timings,
 ) -> Result<Recognized> {
     let segmentation = match psm {
         Some(psm) => Segmentation::Forced(psm),
@@ -544,21 +576,24 @@ fn read_page(
             ((w as f32 * scale).round() as u32).max(1),
             ((h as f32 * scale).round() as u32).max(1),
         );
-        scaled = image::imageops::resize(&page.gray, sw, sh, image::imageops::FilterType::Triangle);
+        scaled = timings.time("scale", || {
+            image::imageops::resize(&page.gray, sw, sh, image::imageops::FilterType::Triangle)
+        });
         &scaled
     };
     let ppi = (page.ppi() as f32 * scale).round() as u32;
     let lang = langs.tesseract();
-    let mut text = engines
-        .get(&lang, segmentation.psm())?
-        .recognize(gray, ppi)?;
+    let engine = engines.get(&lang, segmentation.psm())?;
+    let mut text = timings.time("ocr", || engine.recognize(gray, ppi))?;
     let mut recovered = 0;
     if segmentation == Segmentation::Layout {
         let engine = engines.get(&lang, 6)?;
-        recovered = crate::layout::recover_dropped(gray, ppi, &mut text, engine)?;
+        recovered = timings.time("recover", || {
+            crate::layout::recover_dropped(gray, ppi, &mut text, engine)
+        })?;
     }
     if segmentation != Segmentation::SingleLine {
-        text = crate::order::reading_order(&text);
+        text = timings.time("order", || crate::order::reading_order(&text));
     }
     if scale != 1.0 {
         text.scale_to(page.gray.width(), page.gray.height());
@@ -570,6 +605,7 @@ fn read_page(
         ocr_scale: scale,
         recovered_lines: recovered,
         reread_lines: 0,
+        timings: Timings::default(),
     })
 }
 

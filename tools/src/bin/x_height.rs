@@ -1,5 +1,5 @@
 //! Prints the measured x-height and the resolution diachi would use for
-//! each image given: `cargo run --release -p workers --example x_height -- IMG...`
+//! each image given: `cargo run --release -p tools --bin x_height -- -- IMG...`
 fn main() {
     for path in std::env::args().skip(1) {
         let gray = image::open(&path).expect("an image").to_luma8();

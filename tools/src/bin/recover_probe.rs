@@ -1,4 +1,4 @@
-//! Shows what layout recovery finds on a page: `... --example recover_probe -- IMG LANG`
+//! Shows what layout recovery finds on a page: `cargo run --release -p tools --bin recover_probe -- IMG LANG`
 use workers::page::Engines;
 fn main() {
     let a: Vec<String> = std::env::args().collect();

@@ -1,5 +1,5 @@
 //! Prints what the sideways check reads on a page, as it is and turned a
-//! quarter: `cargo run --release -p workers --example sideways_probe -- IMG LANG`
+//! quarter: `cargo run --release -p tools --bin sideways_probe -- -- IMG LANG`
 use workers::page::Engines;
 fn main() {
     let a: Vec<String> = std::env::args().collect();

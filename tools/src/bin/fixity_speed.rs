@@ -1,5 +1,5 @@
 //! Fixity throughput: SHA-256 of a file as diachi reads originals.
-//! `cargo run --release -p workers --example fixity_speed [MiB]` (default 1024).
+//! `cargo run --release -p tools --bin fixity_speed -- [MiB]` (default 1024).
 
 use std::io::Write;
 use std::time::Instant;
