@@ -11,3 +11,15 @@ pub fn decode(path: &str) -> workers::raster::Raster {
 pub fn engines() -> workers::page::EngineCache {
     workers::page::EngineCache::new(workers::ocr::find_tessdata().expect("tessdata installed"))
 }
+
+/// A page file prepared as diachi prepares it (background, orientation,
+/// deskew, resolution, default settings), for a page in `lang` (`vie`,
+/// `khm`, `auto`...): the gray page OCR reads and its resolution.
+pub fn prepared(path: &str, lang: &str) -> (image::GrayImage, u32) {
+    let setting = workers::lang::LangSetting::parse(lang).unwrap_or_else(|e| panic!("{e}"));
+    let options = workers::page::PrepareOptions::default();
+    let page = workers::page::prepare(decode(path), &setting, &options, &mut engines())
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let dpi = page.ppi();
+    (page.gray, dpi)
+}

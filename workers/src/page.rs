@@ -382,6 +382,24 @@ impl Segmentation {
         }
     }
 
+    /// How a page in `langs` is read: the mode `psm` forces, else as
+    /// [`Segmentation::choose`] says, except that a Khmer page is read as one
+    /// block rather than with layout analysis. Mode 3 drops whole lines of
+    /// Khmer pages (rendered Khmer pages went from CER 0.002 to 0.047 in
+    /// bench/accuracy.py, and the recovery did not find them all); the X-Y
+    /// cut still puts its reading order right.
+    pub fn for_page(gray: &GrayImage, langs: &Languages, psm: Option<u32>) -> Segmentation {
+        match psm {
+            Some(psm) => Segmentation::Forced(psm),
+            None => match Segmentation::choose(gray) {
+                Segmentation::Layout if langs.main().script() == Script::Khmer => {
+                    Segmentation::Block
+                }
+                s => s,
+            },
+        }
+    }
+
     /// From the page's text lines, found by their ink, and its height: an
     /// image a few line heights high with one line is a line crop, with up
     /// to three a short block; anything else a page. (A skewed or curled
@@ -555,17 +573,7 @@ fn read_page(
     engines: &mut impl Engines,
     timings: &mut Timings,
 ) -> Result<Recognized> {
-    let segmentation = match psm {
-        Some(psm) => Segmentation::Forced(psm),
-        // Mode 3 drops whole lines of Khmer pages (rendered Khmer pages went
-        // from CER 0.002 to 0.047 in bench/accuracy.py, and the recovery did
-        // not find them all), so a Khmer page is read as one block, as
-        // before; its reading order is still put right by the X-Y cut.
-        None => match Segmentation::choose(&page.gray) {
-            Segmentation::Layout if langs.main().script() == Script::Khmer => Segmentation::Block,
-            s => s,
-        },
-    };
+    let segmentation = Segmentation::for_page(&page.gray, langs, psm);
     let scale = resolution::ocr_scale(page.facts.resolution.x_height);
     let scaled;
     let gray = if scale == 1.0 {

@@ -2,7 +2,7 @@
 //! script detection, the OCR itself, and the reread (with how
 //! many lines were read again and replaced). Run single-threaded
 //! (`OMP_THREAD_LIMIT=1`), as diachi does.
-//! `auto_cost PAGE...` (pages upright; 300 dpi assumed when undeclared).
+//! `auto_cost PAGE...` (pages prepared as diachi prepares them).
 use std::time::Instant;
 use workers::ocr::Engine;
 use workers::script::{detect, spaced_like};
@@ -25,10 +25,7 @@ fn main() {
     let (mut t_detect, mut t_ocr, mut t_reread) = (0.0, 0.0, 0.0);
     let (mut lines, mut read_again, mut replaced) = (0, 0, 0);
     for path in std::env::args().skip(1) {
-        let bytes = std::fs::read(&path).unwrap();
-        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
-        let dpi = raster.dpi.1.round() as u32;
-        let gray = workers::deskew::deskew(raster.gray, None, 15.0, 0.1).gray;
+        let (gray, dpi) = tools::prepared(&path, "auto");
         if std::env::var_os("VERBOSE").is_some() {
             // Building the sheet alone, apart from reading it.
             let t = Instant::now();

@@ -1,13 +1,13 @@
 //! Prints each line a model reads on pages: mean confidence, word count,
 //! characters per word, width in line heights, and the text. Used to tune
-//! the weak-line reread (`line_probe LANG PAGE...`, pages upright). With
+//! the weak-line reread (`line_probe LANG PAGE...`, pages prepared as diachi
+//! prepares them, read in the mode diachi chooses for the page). With
 //! `REREAD=vie,vie+khm` each line is also read again alone with those
 //! languages, as the reread does.
 fn main() {
     let mut args = std::env::args().skip(1);
     let lang = args.next().expect("line_probe LANG PAGE...");
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
-    let engine = workers::ocr::Engine::new(&tessdata, &lang, 3).unwrap();
     let rereads: Vec<_> = std::env::var("REREAD")
         .unwrap_or_default()
         .split(',')
@@ -15,10 +15,13 @@ fn main() {
         .map(|l| workers::ocr::Engine::new(&tessdata, l, 6).unwrap())
         .collect();
     for path in args {
-        let bytes = std::fs::read(&path).unwrap();
-        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
-        let dpi = raster.dpi.1.round() as u32;
-        let gray = workers::deskew::deskew(raster.gray, None, 15.0, 0.1).gray;
+        let (gray, dpi) = tools::prepared(&path, &lang);
+        let langs = match workers::lang::LangSetting::parse(&lang).unwrap() {
+            workers::lang::LangSetting::Fixed(l) => l,
+            workers::lang::LangSetting::Auto => panic!("line_probe reads one given language"),
+        };
+        let mode = workers::page::Segmentation::for_page(&gray, &langs, None).psm();
+        let engine = workers::ocr::Engine::new(&tessdata, &lang, mode).unwrap();
         let text = engine.recognize(&gray, dpi).unwrap();
         println!("{path}");
         for line in text.lines() {

@@ -3,8 +3,7 @@
 //! ratio well under 1, and turned ones well over.
 fn main() {
     for path in std::env::args().skip(1) {
-        let bytes = std::fs::read(&path).unwrap();
-        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
+        let raster = tools::decode(&path);
         let (gray, dpi) = (raster.gray, raster.dpi.1.round() as u32);
         let mut line = format!("{path}:");
         for (name, img) in [

@@ -2,8 +2,8 @@
 use workers::page::Engines;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
-    let gray = image::open(&a[1]).expect("an image").to_luma8();
-    let mut engines = workers::page::EngineCache::new(workers::ocr::find_tessdata().unwrap());
+    let gray = tools::decode(&a[1]).gray;
+    let mut engines = tools::engines();
     let mut text = engines
         .get(&a[2], 3)
         .unwrap()

@@ -1,16 +1,13 @@
 //! Prints what `--lang auto` sees on pages: the script each sampled segment
 //! reads in (K Khmer, L Latin, ? garbled Latin, - nothing), and the decision.
-//! `script_probe PAGE...` (pages upright; 300 dpi assumed when undeclared).
+//! `script_probe PAGE...` (pages prepared as diachi prepares them).
 use workers::script::{detect, sample_sheet, segment_scripts, Script, Segment, SCRIPT_SAMPLE};
 
 fn main() {
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
     let khm = workers::ocr::Engine::new(&tessdata, workers::script::SAMPLE_LANG, 6).unwrap();
     for path in std::env::args().skip(1) {
-        let bytes = std::fs::read(&path).unwrap();
-        let raster = workers::raster::decode(path.as_ref(), &bytes, u64::MAX, 300.0).unwrap();
-        let dpi = raster.dpi.1.round() as u32;
-        let gray = workers::deskew::deskew(raster.gray, None, 15.0, 0.1).gray;
+        let (gray, dpi) = tools::prepared(&path, "auto");
         let mut confs = Vec::new();
         if let Some(sheet) = sample_sheet(&gray, SCRIPT_SAMPLE) {
             let text = khm.recognize(&sheet.image, dpi).unwrap();

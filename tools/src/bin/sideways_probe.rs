@@ -3,8 +3,8 @@
 use workers::page::Engines;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
-    let gray = image::open(&a[1]).expect("an image").to_luma8();
-    let mut engines = workers::page::EngineCache::new(workers::ocr::find_tessdata().unwrap());
+    let gray = tools::decode(&a[1]).gray;
+    let mut engines = tools::engines();
     let e = engines.get(&a[2], 6).unwrap();
     let straight = |g: &image::GrayImage| {
         let s = workers::deskew::estimate(g, 15.0);

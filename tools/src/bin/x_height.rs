@@ -2,7 +2,7 @@
 //! each image given: `cargo run --release -p tools --bin x_height -- -- IMG...`
 fn main() {
     for path in std::env::args().skip(1) {
-        let gray = image::open(&path).expect("an image").to_luma8();
+        let gray = tools::decode(&path).gray;
         let x = workers::resolution::x_height(&gray);
         let r = workers::resolution::resolve(None, 300.0, x);
         println!(
