@@ -21,4 +21,6 @@ pub struct Context {
     pub models: BTreeMap<Language, String>,
     /// Warnings raised while documents are processed.
     pub warnings: std::sync::Mutex<Vec<String>>,
+    /// The lock on the output folder, held as long as the context lives.
+    pub _lock: std::fs::File,
 }

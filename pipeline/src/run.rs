@@ -33,15 +33,46 @@ pub struct RunOptions {
     pub cancel: Arc<AtomicBool>,
 }
 
+/// Why a document's pages did not all make it.
+#[derive(Debug)]
+pub enum DocFailure {
+    /// Pages that could not be read: their numbers (from 1) and why.
+    Pages(Vec<(usize, workers::Error)>),
+    /// Its files could not be packaged (a master changed since it was
+    /// read, say).
+    Package(workers::Error),
+}
+
+impl std::fmt::Display for DocFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DocFailure::Pages(pages) => {
+                let each: Vec<String> = pages
+                    .iter()
+                    .map(|(n, e)| format!("page {n}: {e}"))
+                    .collect();
+                f.write_str(&each.join("; "))
+            }
+            DocFailure::Package(e) => e.fmt(f),
+        }
+    }
+}
+
 /// Why a document was not packaged.
 enum DocError {
     /// Its input is bad: reported, the batch goes on.
-    Failed(String),
+    Failed(DocFailure),
     /// Writing its bag failed: the run stops.
-    Output(String),
+    Output(workers::Error),
     /// The run was cancelled before it was done.
     Interrupted,
 }
+
+/// A document to do, with the languages it is read in.
+type Job<'a> = (&'a DocumentInput, LangSetting);
+
+/// What became of one document.
+type Outcome = (String, std::result::Result<PathBuf, DocError>);
 
 /// Runs a batch. An `Err` means nothing could be done at all (bad
 /// configuration, missing model, unwritable output); per-document failures
@@ -49,6 +80,35 @@ enum DocError {
 pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
     let batch = discover::discover(&opts.batch)?;
+    let mut summary = RunSummary::default();
+    let mut jobs = plan(&batch, &opts, &mut summary)?;
+    let ctx = open_output(&opts, &jobs)?;
+    skip_done(&mut jobs, &ctx, &mut summary)?;
+    let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
+    let bar = progress_bar(total as u64, opts.progress);
+    let results = schedule(&jobs, &ctx, &bar, opts.jobs, &opts.cancel)?;
+    bar.finish_and_clear();
+    record_outcomes(results, &mut summary);
+    summary.warnings.extend(std::mem::take(
+        &mut *ctx.warnings.lock().expect("not poisoned"),
+    ));
+    summary.pages = total;
+    summary.seconds = started.elapsed().as_secs_f64();
+    write_report(&opts.batch, &ctx, &mut summary);
+    if summary.all_ok() {
+        // The next batch into this folder gets a timestamp of its own.
+        let _ = fs::remove_file(ctx.out.timestamp());
+    }
+    Ok(summary)
+}
+
+/// The batch's documents with their languages; discovery's notices and
+/// documents whose language cannot be read go into the summary.
+fn plan<'a>(
+    batch: &'a discover::Batch,
+    opts: &RunOptions,
+    summary: &mut RunSummary,
+) -> Result<Vec<Job<'a>>> {
     let default_lang = match &opts.lang {
         Some(l) => LangSetting::parse(l).map_err(|e| Error::Config {
             path: "--lang".into(),
@@ -57,7 +117,6 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
         None => LangSetting::parse(&opts.config.ocr.language)
             .expect("checked when the config was loaded"),
     };
-    let mut summary = RunSummary::default();
     for notice in &batch.notices {
         match notice {
             Notice::Warning(w) => summary.warnings.push(w.clone()),
@@ -66,13 +125,19 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             }
         }
     }
-    let mut jobs: Vec<(&DocumentInput, LangSetting)> = Vec::new();
+    let mut jobs = Vec::new();
     for doc in &batch.documents {
         match document_languages(doc, &default_lang) {
             Ok(langs) => jobs.push((doc, langs)),
             Err(reason) => summary.failed.push((doc.id.clone(), reason)),
         }
     }
+    Ok(jobs)
+}
+
+/// Checks the models the jobs need, then makes the output folder ready and
+/// locks it: the run's context.
+fn open_output(opts: &RunOptions, jobs: &[Job]) -> Result<Context> {
     let tessdata = opts.config.tessdata().ok_or_else(|| {
         Error::MissingDependency(
             "no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into(),
@@ -80,18 +145,23 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     })?;
     let needed: Vec<Language> = jobs.iter().flat_map(|(_, l)| l.models()).collect();
     let models = check_models(&tessdata, needed)?;
-    let out = prepare_output(&opts.out)?;
-    let layout = OutLayout::new(&out);
-    let _lock = lock_output(&layout)?;
-    let ctx = Context {
+    let layout = OutLayout::new(prepare_output(&opts.out)?);
+    let lock = lock_output(&layout)?;
+    Ok(Context {
         timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
-        config: opts.config,
+        config: opts.config.clone(),
         tessdata,
         out: layout,
         models,
         warnings: Default::default(),
-    };
+        _lock: lock,
+    })
+}
+
+/// Leaves out the documents whose bag is already complete (an interrupted
+/// run resumes); a folder in the way that is not a bag stops the run.
+fn skip_done(jobs: &mut Vec<Job>, ctx: &Context, summary: &mut RunSummary) -> Result<()> {
     jobs.retain(|(doc, _)| {
         let done = workers::bagit::is_bag(&ctx.out.bag(&doc.id));
         if done {
@@ -99,28 +169,37 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
         }
         !done
     });
-    if let Some((doc, _)) = jobs.iter().find(|(d, _)| ctx.out.bag(&d.id).exists()) {
-        return Err(Error::Output {
+    match jobs.iter().find(|(d, _)| ctx.out.bag(&d.id).exists()) {
+        Some((doc, _)) => Err(Error::Output {
             path: ctx.out.bag(&doc.id),
             reason: "exists and is not a bag; move it away".into(),
-        });
+        }),
+        None => Ok(()),
     }
-    let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
-    let bar = progress_bar(total as u64, opts.progress);
-    let threads = opts.jobs.unwrap_or(ctx.config.run.jobs);
+}
+
+/// Runs the jobs on a pool of `jobs` threads (`run.jobs` when `None`):
+/// documents and their pages in parallel, each document packaged once its
+/// pages are done. A failure to write the output cancels the rest.
+fn schedule(
+    jobs: &[Job],
+    ctx: &Context,
+    bar: &ProgressBar,
+    threads: Option<usize>,
+    cancel: &AtomicBool,
+) -> Result<Vec<Outcome>> {
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
+        .num_threads(threads.unwrap_or(ctx.config.run.jobs))
         .thread_name(|i| format!("diachi-{i}"))
         .build()
         .map_err(|e| Error::Config {
             path: "--jobs".into(),
             reason: e.to_string(),
         })?;
-    let cancel = opts.cancel.clone();
-    let results: Vec<(String, std::result::Result<PathBuf, DocError>)> = pool.install(|| {
+    let results = pool.install(|| {
         jobs.par_iter()
             .map(|(doc, langs)| {
-                let r = process_document(doc, langs, &ctx, &bar, &cancel);
+                let r = process_document(doc, langs, ctx, bar, cancel);
                 match &r {
                     Err(DocError::Failed(e)) => bar.println(format!("FAILED {}: {e}", doc.id)),
                     Err(DocError::Output(e)) => {
@@ -134,28 +213,21 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
             .collect()
     });
     pool.broadcast(|_| engines::drop_engines());
-    bar.finish_and_clear();
+    Ok(results)
+}
+
+/// Each document's outcome into the summary.
+fn record_outcomes(results: Vec<Outcome>, summary: &mut RunSummary) {
     for (id, r) in results {
         match r {
             Ok(path) => summary.packaged.push((id, path)),
-            Err(DocError::Failed(e)) => summary.failed.push((id, e)),
+            Err(DocError::Failed(e)) => summary.failed.push((id, e.to_string())),
             Err(DocError::Output(e)) => {
-                summary.output_error = summary.output_error.take().or(Some(e))
+                summary.output_error = summary.output_error.take().or(Some(e.to_string()))
             }
             Err(DocError::Interrupted) => summary.interrupted = true,
         }
     }
-    summary.warnings.extend(std::mem::take(
-        &mut *ctx.warnings.lock().expect("not poisoned"),
-    ));
-    summary.pages = total;
-    summary.seconds = started.elapsed().as_secs_f64();
-    write_report(&opts.batch, &ctx, &mut summary);
-    if summary.all_ok() {
-        // The next batch into this folder gets a timestamp of its own.
-        let _ = fs::remove_file(ctx.out.timestamp());
-    }
-    Ok(summary)
 }
 
 /// OUT/report.json and OUT/report.html over every bag in OUT and this
@@ -219,17 +291,18 @@ fn process_document(
                 pages.push(p);
                 kept.push(doc.pages[i].clone());
             }
-            Some(Err(e)) => errors.push(format!("page {}: {e}", i + 1)),
+            Some(Err(e)) => errors.push((i + 1, e)),
             None => return Err(DocError::Interrupted),
         }
     }
     if errors.is_empty() {
         return package(doc, langs, &pages, ctx);
     }
+    let failure = DocFailure::Pages(errors);
     if ctx.config.run.on_bad_page != OnBadPage::SkipPage || pages.is_empty() {
-        return Err(DocError::Failed(errors.join("; ")));
+        return Err(DocError::Failed(failure));
     }
-    let warning = format!("{}: skipped {}", doc.id, errors.join("; "));
+    let warning = format!("{}: skipped {failure}", doc.id);
     bar.println(format!("WARNING {warning}"));
     ctx.warnings.lock().expect("not poisoned").push(warning);
     let doc = DocumentInput {
@@ -252,9 +325,9 @@ fn package(
         let _ = fs::remove_dir_all(ctx.out.staging_for(&doc.id));
         match &e {
             workers::Error::Io { path, .. } if path.starts_with(ctx.out.root()) => {
-                DocError::Output(e.to_string())
+                DocError::Output(e)
             }
-            _ => DocError::Failed(e.to_string()),
+            _ => DocError::Failed(DocFailure::Package(e)),
         }
     })
 }
