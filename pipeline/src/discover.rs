@@ -65,6 +65,31 @@ pub fn discover(root: &Path) -> Result<Batch> {
         reason: e.to_string(),
     })?;
     let mut notices = Vec::new();
+    let dirs = document_dirs(entries, &mut notices);
+    let mut rows = read_csv(root, &mut notices)?;
+    let mut documents = Vec::new();
+    for (id, dir) in dirs {
+        match document(id, dir, &mut rows, &mut notices) {
+            Ok(doc) => documents.push(doc),
+            Err(notice) => notices.push(notice),
+        }
+    }
+    for (id, row) in rows.unwrap_or_default() {
+        notices.push(Notice::Warning(match row {
+            Err(reason) => format!("{reason}; row ignored"),
+            Ok(_) => format!("batch.csv: row for '{id}' matches no document folder"),
+        }));
+    }
+    Ok(Batch {
+        root: root.to_path_buf(),
+        documents,
+        notices,
+    })
+}
+
+/// The batch's document folders, in natural order of their names; hidden
+/// entries and files are passed over, names that are not UTF-8 reported.
+fn document_dirs(entries: std::fs::ReadDir, notices: &mut Vec<Notice>) -> Vec<(String, PathBuf)> {
     let mut dirs: Vec<(String, PathBuf)> = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
@@ -82,58 +107,44 @@ pub fn discover(root: &Path) -> Result<Batch> {
         dirs.push((name.to_string(), path));
     }
     dirs.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-    let mut rows = read_csv(root, &mut notices)?;
-    let mut documents = Vec::new();
-    for (id, dir) in dirs {
-        if let Err(reason) = check_id(&id) {
-            notices.push(Notice::DocumentError { id, reason });
-            continue;
+    dirs
+}
+
+/// One document folder with its pages and its batch.csv row (taken out of
+/// `rows`), or the notice that says why it cannot be a document.
+fn document(
+    id: String,
+    dir: PathBuf,
+    rows: &mut Option<Rows>,
+    notices: &mut Vec<Notice>,
+) -> std::result::Result<DocumentInput, Notice> {
+    if let Err(reason) = check_id(&id) {
+        return Err(Notice::DocumentError { id, reason });
+    }
+    let pages = match pages(&dir, notices) {
+        Ok(p) if p.is_empty() => {
+            let reason = format!("{}: no TIFF, PNG or JPEG pages", dir.display());
+            return Err(Notice::DocumentError { id, reason });
         }
-        let pages = match pages(&dir, &mut notices) {
-            Ok(p) if p.is_empty() => {
-                notices.push(Notice::DocumentError {
-                    id,
-                    reason: format!("{}: no TIFF, PNG or JPEG pages", dir.display()),
-                });
-                continue;
-            }
-            Ok(p) => p,
-            Err(reason) => {
-                notices.push(Notice::DocumentError { id, reason });
-                continue;
-            }
-        };
-        let metadata = match rows.as_mut().map(|r| r.remove(&id)) {
-            Some(Some(Ok(m))) => m,
-            Some(Some(Err(reason))) => {
-                notices.push(Notice::DocumentError { id, reason });
-                continue;
-            }
-            Some(None) => {
-                notices.push(Notice::Warning(format!(
-                    "{id}: no row in batch.csv; packaged with default metadata"
-                )));
-                Metadata::default()
-            }
-            None => Metadata::default(),
-        };
-        documents.push(DocumentInput {
-            id,
-            dir,
-            pages,
-            metadata,
-        });
-    }
-    for (id, row) in rows.unwrap_or_default() {
-        notices.push(Notice::Warning(match row {
-            Err(reason) => format!("{reason}; row ignored"),
-            Ok(_) => format!("batch.csv: row for '{id}' matches no document folder"),
-        }));
-    }
-    Ok(Batch {
-        root: root.to_path_buf(),
-        documents,
-        notices,
+        Ok(p) => p,
+        Err(reason) => return Err(Notice::DocumentError { id, reason }),
+    };
+    let metadata = match rows.as_mut().map(|r| r.remove(&id)) {
+        Some(Some(Ok(m))) => m,
+        Some(Some(Err(reason))) => return Err(Notice::DocumentError { id, reason }),
+        Some(None) => {
+            notices.push(Notice::Warning(format!(
+                "{id}: no row in batch.csv; packaged with default metadata"
+            )));
+            Metadata::default()
+        }
+        None => Metadata::default(),
+    };
+    Ok(DocumentInput {
+        id,
+        dir,
+        pages,
+        metadata,
     })
 }
 

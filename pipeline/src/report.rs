@@ -213,6 +213,83 @@ fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(tmp, path)
 }
 
+/// The "Needs review" table: failed documents, then flagged pages, each with
+/// its reasons and page image.
+fn review_section(h: &mut String, out: &Path, r: &Report) {
+    let _ = writeln!(
+        h,
+        "<h2 id=\"review\">Needs review ({})</h2>",
+        r.review.len()
+    );
+    if r.review.is_empty() {
+        h.push_str("<p>Nothing flagged.</p>\n");
+    } else {
+        h.push_str("<table><tr><th>document</th><th>page</th><th>file</th><th>why</th><th>page image</th></tr>\n");
+        for f in &r.review {
+            let page = f.page.and_then(|n| {
+                r.documents
+                    .iter()
+                    .find(|d| d.id == f.document)
+                    .and_then(|d| d.pages.iter().find(|p| p.index == n))
+            });
+            let class = if f.page.is_none() { "failed" } else { "flag" };
+            let _ = writeln!(
+                h,
+                "<tr class=\"{class}\" data-doc=\"{}\" data-page=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&f.document),
+                f.page.map_or(String::new(), |p| p.to_string()),
+                esc(&f.document),
+                f.page.map_or("—".into(), |p| p.to_string()),
+                esc(f.source.as_deref().unwrap_or("")),
+                f.reasons.iter().map(|x| esc(x)).collect::<Vec<_>>().join("<br>"),
+                page.map_or(String::new(), |p| thumb_img(out, p)),
+            );
+        }
+        h.push_str("</table>\n");
+    }
+}
+
+/// Every document, page by page.
+fn documents_section(h: &mut String, out: &Path, r: &Report) {
+    h.push_str("<h2>Documents</h2>\n");
+    for d in &r.documents {
+        let _ = writeln!(
+            h,
+            "<h3 id=\"doc-{0}\">{0} — {1} ({2})</h3>",
+            esc(&d.id),
+            esc(&d.title),
+            esc(&d.status)
+        );
+        if let Some(e) = &d.error {
+            let _ = writeln!(h, "<p class=\"failed\">{}</p>", esc(e));
+            continue;
+        }
+        h.push_str("<table><tr><th>page</th><th>image</th><th>file</th><th>skew</th><th>orientation</th><th>language</th><th>confidence</th><th>characters</th><th>warnings</th></tr>\n");
+        for p in &d.pages {
+            let class = if p.warnings.is_empty() {
+                ""
+            } else {
+                " class=\"flag\""
+            };
+            let _ = writeln!(
+                h,
+                "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{:.2}°{}</td><td>{}°</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                p.index,
+                thumb_img(out, p),
+                esc(&p.source),
+                p.skew_degrees,
+                if p.deskewed { " (corrected)" } else { "" },
+                p.orientation_degrees,
+                esc(&p.language),
+                p.mean_confidence.map_or("—".into(), |c| format!("{c:.1}")),
+                p.characters,
+                p.warnings.iter().map(|x| esc(x)).collect::<Vec<_>>().join("<br>"),
+            );
+        }
+        h.push_str("</table>\n");
+    }
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -252,74 +329,8 @@ pub fn html(out: &Path, r: &Report) -> String {
 <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} s</td><td>{:.2}</td><td>{}</td></tr></table>\n",
         esc(&r.batch), esc(&r.created), s.documents, s.packaged, s.already_done, s.failed, s.pages, s.seconds, s.pages_per_second, s.flagged_pages
     );
-    let _ = writeln!(
-        h,
-        "<h2 id=\"review\">Needs review ({})</h2>",
-        r.review.len()
-    );
-    if r.review.is_empty() {
-        h.push_str("<p>Nothing flagged.</p>\n");
-    } else {
-        h.push_str("<table><tr><th>document</th><th>page</th><th>file</th><th>why</th><th>page image</th></tr>\n");
-        for f in &r.review {
-            let page = f.page.and_then(|n| {
-                r.documents
-                    .iter()
-                    .find(|d| d.id == f.document)
-                    .and_then(|d| d.pages.iter().find(|p| p.index == n))
-            });
-            let class = if f.page.is_none() { "failed" } else { "flag" };
-            let _ = writeln!(
-                h,
-                "<tr class=\"{class}\" data-doc=\"{}\" data-page=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&f.document),
-                f.page.map_or(String::new(), |p| p.to_string()),
-                esc(&f.document),
-                f.page.map_or("—".into(), |p| p.to_string()),
-                esc(f.source.as_deref().unwrap_or("")),
-                f.reasons.iter().map(|x| esc(x)).collect::<Vec<_>>().join("<br>"),
-                page.map_or(String::new(), |p| thumb_img(out, p)),
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    h.push_str("<h2>Documents</h2>\n");
-    for d in &r.documents {
-        let _ = writeln!(
-            h,
-            "<h3 id=\"doc-{0}\">{0} — {1} ({2})</h3>",
-            esc(&d.id),
-            esc(&d.title),
-            esc(&d.status)
-        );
-        if let Some(e) = &d.error {
-            let _ = writeln!(h, "<p class=\"failed\">{}</p>", esc(e));
-            continue;
-        }
-        h.push_str("<table><tr><th>page</th><th>image</th><th>file</th><th>skew</th><th>orientation</th><th>language</th><th>confidence</th><th>characters</th><th>warnings</th></tr>\n");
-        for p in &d.pages {
-            let class = if p.warnings.is_empty() {
-                ""
-            } else {
-                " class=\"flag\""
-            };
-            let _ = writeln!(
-                h,
-                "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{:.2}°{}</td><td>{}°</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                p.index,
-                thumb_img(out, p),
-                esc(&p.source),
-                p.skew_degrees,
-                if p.deskewed { " (corrected)" } else { "" },
-                p.orientation_degrees,
-                esc(&p.language),
-                p.mean_confidence.map_or("—".into(), |c| format!("{c:.1}")),
-                p.characters,
-                p.warnings.iter().map(|x| esc(x)).collect::<Vec<_>>().join("<br>"),
-            );
-        }
-        h.push_str("</table>\n");
-    }
+    review_section(&mut h, out, r);
+    documents_section(&mut h, out, r);
     h.push_str("</body></html>\n");
     h
 }

@@ -203,54 +203,11 @@ struct Event<'a> {
 fn events(doc: &MetsDocument) -> Vec<E> {
     let diachi = format!("diachi {}", doc.diachi_version);
     let tesseract = format!("Tesseract {}", doc.tesseract_version);
-    let mut list: Vec<Event> = Vec::new();
-    for p in doc.pages {
-        let master = p.master.href.as_str();
-        list.push(Event {
-            kind: "ingestion",
-            detail: format!("page read from the batch as {}", p.record.source),
-            outcome: "success",
-            agent: diachi.clone(),
-            objects: vec![master],
-        });
-        list.push(Event {
-            kind: "message digest calculation",
-            detail: format!("SHA-256 of the original at ingest: {}", p.master.sha256),
-            outcome: "success",
-            agent: diachi.clone(),
-            objects: vec![master],
-        });
-        list.push(Event {
-            kind: "fixity check",
-            detail: "SHA-256 re-computed while the master was copied into the bag; equal to the ingest digest".into(),
-            outcome: "success",
-            agent: diachi.clone(),
-            objects: vec![master],
-        });
-        list.push(Event {
-            kind: "deskew",
-            detail: format!(
-                "turned {}° clockwise to be upright; skew of {}° (counter-clockwise) found{}",
-                p.record.orientation_degrees,
-                p.record.skew_degrees,
-                if p.record.deskewed {
-                    " and corrected by rotation"
-                } else {
-                    ", below the correction threshold: not rotated"
-                }
-            ),
-            outcome: "success",
-            agent: diachi.clone(),
-            objects: vec![master],
-        });
-        list.push(Event {
-            kind: "transcription",
-            detail: format!("OCR, language {}; {}", p.record.language, doc.ocr_settings),
-            outcome: "success",
-            agent: tesseract.clone(),
-            objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
-        });
-    }
+    let mut list: Vec<Event> = doc
+        .pages
+        .iter()
+        .flat_map(|p| page_events(p, doc.ocr_settings, &diachi, &tesseract))
+        .collect();
     let mut sources: Vec<&str> = doc.pages.iter().map(|p| p.master.href.as_str()).collect();
     sources.push(doc.pdf.href.as_str());
     list.push(Event {
@@ -260,37 +217,88 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         agent: diachi.clone(),
         objects: sources,
     });
-    list.into_iter()
+    list.iter()
         .enumerate()
-        .map(|(i, e)| {
-            E::new("premis:event")
-                .attr("version", "3.0")
-                .child(identifier(
-                    "premis:eventIdentifier",
-                    "local",
-                    &format!("{}-event-{:04}", doc.id, i + 1),
-                ))
-                .child(E::text("premis:eventType", e.kind))
-                .child(E::text("premis:eventDateTime", doc.date))
-                .child(
-                    E::new("premis:eventDetailInformation")
-                        .child(E::text("premis:eventDetail", e.detail)),
-                )
-                .child(
-                    E::new("premis:eventOutcomeInformation")
-                        .child(E::text("premis:eventOutcome", e.outcome)),
-                )
-                .child(
-                    identifier("premis:linkingAgentIdentifier", "software", &e.agent)
-                        .child(E::text("premis:linkingAgentRole", "executing program")),
-                )
-                .children(
-                    e.objects
-                        .iter()
-                        .map(|o| identifier("premis:linkingObjectIdentifier", "local", o)),
-                )
-        })
+        .map(|(i, e)| event_element(doc, i + 1, e))
         .collect()
+}
+
+/// What happened to one page: ingestion, its digest, the fixity check,
+/// orientation and deskew, and its transcription.
+fn page_events<'a>(
+    p: &'a MetsPage,
+    ocr_settings: &str,
+    diachi: &str,
+    tesseract: &str,
+) -> Vec<Event<'a>> {
+    let master = p.master.href.as_str();
+    let by_diachi = |kind, detail| Event {
+        kind,
+        detail,
+        outcome: "success",
+        agent: diachi.to_string(),
+        objects: vec![master],
+    };
+    let r = p.record;
+    let correction = if r.deskewed {
+        " and corrected by rotation"
+    } else {
+        ", below the correction threshold: not rotated"
+    };
+    vec![
+        by_diachi("ingestion", format!("page read from the batch as {}", r.source)),
+        by_diachi(
+            "message digest calculation",
+            format!("SHA-256 of the original at ingest: {}", p.master.sha256),
+        ),
+        by_diachi(
+            "fixity check",
+            "SHA-256 re-computed while the master was copied into the bag; equal to the ingest digest".into(),
+        ),
+        by_diachi(
+            "deskew",
+            format!(
+                "turned {}° clockwise to be upright; skew of {}° (counter-clockwise) found{correction}",
+                r.orientation_degrees, r.skew_degrees
+            ),
+        ),
+        Event {
+            kind: "transcription",
+            detail: format!("OCR, language {}; {ocr_settings}", r.language),
+            outcome: "success",
+            agent: tesseract.to_string(),
+            objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
+        },
+    ]
+}
+
+/// One PREMIS event, the `n`-th of the document.
+fn event_element(doc: &MetsDocument, n: usize, e: &Event) -> E {
+    E::new("premis:event")
+        .attr("version", "3.0")
+        .child(identifier(
+            "premis:eventIdentifier",
+            "local",
+            &format!("{}-event-{n:04}", doc.id),
+        ))
+        .child(E::text("premis:eventType", e.kind))
+        .child(E::text("premis:eventDateTime", doc.date))
+        .child(
+            E::new("premis:eventDetailInformation").child(E::text("premis:eventDetail", &e.detail)),
+        )
+        .child(
+            E::new("premis:eventOutcomeInformation")
+                .child(E::text("premis:eventOutcome", e.outcome)),
+        )
+        .child(
+            identifier("premis:linkingAgentIdentifier", "software", &e.agent)
+                .child(E::text("premis:linkingAgentRole", "executing program")),
+        )
+        .children(
+            e.objects
+                .iter()
+                .map(|o| identifier("premis:linkingObjectIdentifier", "local", o)),
+        )
 }
 
 fn agents(doc: &MetsDocument) -> Vec<E> {

@@ -101,38 +101,10 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         // JPEG decoders fill a cut-off scan with grey rather than fail.
         return Err(bad("truncated JPEG: no end-of-image marker".into()));
     }
-    let reader = || ImageReader::with_format(Cursor::new(bytes), format);
-    let (width, height) = match png_dimensions(bytes) {
-        Some(d) if format == ImageFormat::Png => d,
-        _ => reader().into_dimensions().map_err(|e| bad(e.to_string()))?,
-    };
-    if u64::from(width) * u64::from(height) > max_pixels {
-        return Err(Error::TooLarge {
-            path: path.to_path_buf(),
-            width,
-            height,
-            limit: max_pixels,
-        });
-    }
-    let mut limits = image::Limits::default();
-    // Decoders buffer at most a few copies of the image; allow 16 bytes a pixel.
-    limits.max_alloc = Some(max_pixels.saturating_mul(16));
-    let mut r = reader();
-    r.limits(limits);
-    let mut decoder = r.into_decoder().map_err(|e| bad(e.to_string()))?;
-    // A phone stores its photo as the sensor saw it, with an EXIF (or TIFF)
-    // Orientation tag saying how to show it: applied before anything else.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| bad(e.to_string()))?;
-    image.apply_orientation(orientation);
-    let declared = match format {
-        ImageFormat::Tiff => tiff_dpi(bytes),
-        ImageFormat::Png => png_dpi(bytes),
-        _ => jpeg_dpi(bytes),
-    };
-    let (dpi, dpi_assumed) = match declared {
-        Some(d) if d.0 >= 10.0 && d.1 >= 10.0 => ((tidy_dpi(d.0), tidy_dpi(d.1)), false),
-        _ => ((default_dpi, default_dpi), true),
+    let (image, orientation) = decode_pixels(path, bytes, format, max_pixels)?;
+    let (dpi, dpi_assumed) = match declared_dpi(bytes, format) {
+        Some(d) => ((tidy_dpi(d.0), tidy_dpi(d.1)), false),
+        None => ((default_dpi, default_dpi), true),
     };
     let (gray, color) = split_colour(image);
     let bilevel = color.is_none() && is_bilevel(&gray);
@@ -153,6 +125,55 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         dpi_assumed,
         format: name,
     })
+}
+
+/// The pixels, with the file's Orientation tag applied (a phone stores its
+/// photo as the sensor saw it, with a tag saying how to show it), and that
+/// orientation. The size is checked against `max_pixels` from the header,
+/// before any pixel buffer is allocated.
+fn decode_pixels(
+    path: &Path,
+    bytes: &[u8],
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<(DynamicImage, Orientation)> {
+    let bad = |e: image::ImageError| Error::Decode {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let reader = || ImageReader::with_format(Cursor::new(bytes), format);
+    let (width, height) = match png_dimensions(bytes) {
+        Some(d) if format == ImageFormat::Png => d,
+        _ => reader().into_dimensions().map_err(bad)?,
+    };
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(Error::TooLarge {
+            path: path.to_path_buf(),
+            width,
+            height,
+            limit: max_pixels,
+        });
+    }
+    let mut limits = image::Limits::default();
+    // Decoders buffer at most a few copies of the image; allow 16 bytes a pixel.
+    limits.max_alloc = Some(max_pixels.saturating_mul(16));
+    let mut r = reader();
+    r.limits(limits);
+    let mut decoder = r.into_decoder().map_err(bad)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(bad)?;
+    image.apply_orientation(orientation);
+    Ok((image, orientation))
+}
+
+/// The resolution the file declares, when it declares a usable one.
+fn declared_dpi(bytes: &[u8], format: ImageFormat) -> Option<(f32, f32)> {
+    let d = match format {
+        ImageFormat::Tiff => tiff_dpi(bytes),
+        ImageFormat::Png => png_dpi(bytes),
+        _ => jpeg_dpi(bytes),
+    }?;
+    (d.0 >= 10.0 && d.1 >= 10.0).then_some(d)
 }
 
 /// The EXIF value (1-8) of an orientation.
