@@ -21,18 +21,69 @@ const RECOVER_FROM: f32 = 60.0;
 /// less than half of its ink, in a stretch of the line with no wide gap,
 /// lies under words already read. Returns how many lines were added, as
 /// blocks of their own at the end of `text` (reading order comes after).
+///
+/// Mode 3 can also swallow a line into the words of its neighbours: a word
+/// box two lines high, over ink it did not read. Such lines are taken out
+/// first, so that their ink is read again with the rest; a line taken out
+/// that nothing read well replaces is put back as it was.
 pub fn recover_dropped(
     gray: &GrayImage,
     dpi: u32,
     text: &mut PageText,
     engine: &Engine,
 ) -> Result<usize> {
-    let mut added = 0;
-    for region in merge_regions(uncovered(gray, text)) {
-        if std::env::var_os("DIACHI_PROBE").is_some() {
-            eprintln!("uncovered region {region:?}");
+    let suspects = take_swollen_lines(text);
+    let blocks = read_dropped(gray, dpi, text, engine)?;
+    let new: Vec<BBox> = text.blocks[text.blocks.len() - blocks..]
+        .iter()
+        .flat_map(|b| b.lines.iter().map(|l| l.bbox))
+        .collect();
+    for line in suspects {
+        if !new.iter().any(|n| overlap(n, &line.bbox) > 0) {
+            text.blocks.push(crate::text::Block {
+                bbox: line.bbox,
+                lines: vec![line],
+            });
         }
-        let pad = (region.height() / 6).max(4);
+    }
+    Ok(new.len())
+}
+
+/// Takes out the lines holding a word more than 1.6 times the page's median
+/// word height: a line mode 3 ran into its neighbour. (Words, not lines: on
+/// a short page the swollen lines can be half the lines.)
+fn take_swollen_lines(text: &mut PageText) -> Vec<crate::text::Line> {
+    let mut heights: Vec<u32> = text.words().map(|w| w.bbox.height()).collect();
+    heights.sort_unstable();
+    let Some(&median) = heights.get(heights.len() / 2) else {
+        return Vec::new();
+    };
+    let swollen = |l: &crate::text::Line| l.words.iter().any(|w| w.bbox.height() * 5 > median * 8);
+    let mut taken = Vec::new();
+    for block in &mut text.blocks {
+        let (out, keep): (Vec<_>, Vec<_>) = block.lines.drain(..).partition(|l| swollen(l));
+        taken.extend(out);
+        block.lines = keep;
+        if let Some(first) = block.lines.first() {
+            block.bbox = block.lines.iter().fold(first.bbox, |b, l| b.union(&l.bbox));
+        }
+    }
+    text.blocks.retain(|b| !b.lines.is_empty());
+    taken
+}
+
+/// Reads the regions no word covers, keeping the lines that read well;
+/// returns how many blocks were added at the end of `text`.
+fn read_dropped(gray: &GrayImage, dpi: u32, text: &mut PageText, engine: &Engine) -> Result<usize> {
+    let mut heights: Vec<u32> = text.words().map(|w| w.bbox.height()).collect();
+    heights.sort_unstable();
+    let word_height = heights.get(heights.len() / 2).copied().unwrap_or(0);
+    let mut added = 0;
+    for region in dropped_regions(gray, text) {
+        // Lines are found by their densest rows; the marks above and the
+        // signs below (Khmer stacks them deep) lie up to half a word's
+        // height outside.
+        let pad = (region.height() / 6).max(word_height / 2).max(4);
         let left = region.x0.saturating_sub(pad);
         let top = region.y0.saturating_sub(pad);
         let right = (region.x1 + pad).min(gray.width());
@@ -60,12 +111,18 @@ pub fn recover_dropped(
             });
             if let Some(first) = block.lines.first() {
                 block.bbox = block.lines.iter().fold(first.bbox, |b, l| b.union(&l.bbox));
-                added += block.lines.len();
+                added += 1;
                 text.blocks.push(block);
             }
         }
     }
     Ok(added)
+}
+
+/// The regions [`recover_dropped`] reads again: stretches of text lines
+/// that no word of `text` covers, joined into paragraphs.
+pub fn dropped_regions(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
+    merge_regions(uncovered(gray, text))
 }
 
 fn area(b: &BBox) -> u64 {
@@ -194,5 +251,37 @@ mod tests {
         for line in kept {
             assert_eq!(again.matches(&line.text()).count(), 1, "{}", line.text());
         }
+    }
+
+    /// A line swallowed into its neighbour's word (a box two lines high,
+    /// as mode 3 gives some Khmer pages) is read again, and the neighbour
+    /// is kept once.
+    #[test]
+    fn a_line_swallowed_by_its_neighbour_is_read_again() {
+        let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../samples/batch/can-tho-1925/1.tif");
+        let gray = image::open(path).unwrap().to_luma8();
+        let engine = Engine::new(&tessdata, "vie", 6).unwrap();
+        let full = engine.recognize(&gray, 300).unwrap();
+        let mut lines: Vec<_> = full.lines().cloned().collect();
+        let swallowed = lines.remove(3);
+        let neighbour = lines[2].clone();
+        lines[2].words[0].bbox.y1 = swallowed.bbox.y1;
+        let mut text = PageText {
+            blocks: vec![crate::text::Block {
+                bbox: lines[0].bbox,
+                lines,
+            }],
+            ..full.clone()
+        };
+        recover_dropped(&gray, 300, &mut text, &engine).unwrap();
+        let again = text.plain_text();
+        assert!(
+            again.contains(&swallowed.text()),
+            "{}\n{again}",
+            swallowed.text()
+        );
+        assert_eq!(again.matches(&neighbour.text()).count(), 1, "{again}");
     }
 }
