@@ -44,17 +44,12 @@ pub struct DocumentReport {
     pub pages: Vec<PageReport>,
 }
 
+/// A page as the report shows it: its record (report.json carries the
+/// record's fields as they are), why it needs a look, and its thumbnail.
 #[derive(Debug, Serialize)]
 pub struct PageReport {
-    pub index: usize,
-    pub source: String,
-    pub skew_degrees: f32,
-    pub deskewed: bool,
-    pub orientation_degrees: u32,
-    pub language: String,
-    pub mean_confidence: Option<f32>,
-    pub characters: usize,
-    pub ink_ratio: f32,
+    #[serde(flatten)]
+    pub page: PageRecord,
     pub warnings: Vec<String>,
     /// Path of the thumbnail, relative to OUT.
     pub thumbnail: Option<String>,
@@ -148,15 +143,7 @@ pub fn build(
                 .thumbnails(&r.id)
                 .join(format!("{:04}.jpg", p.index));
             pages.push(PageReport {
-                index: p.index,
-                source: p.source.clone(),
-                skew_degrees: p.skew_degrees,
-                deskewed: p.deskewed,
-                orientation_degrees: p.orientation_degrees,
-                language: p.language.clone(),
-                mean_confidence: p.mean_confidence,
-                characters: p.characters,
-                ink_ratio: p.ink_ratio,
+                page: p.clone(),
                 warnings,
                 thumbnail: thumb.is_file().then(|| {
                     thumb
@@ -230,7 +217,7 @@ fn review_section(h: &mut String, out: &Path, r: &Report) {
                 r.documents
                     .iter()
                     .find(|d| d.id == f.document)
-                    .and_then(|d| d.pages.iter().find(|p| p.index == n))
+                    .and_then(|d| d.pages.iter().find(|p| p.page.index == n))
             });
             let class = if f.page.is_none() { "failed" } else { "flag" };
             let _ = writeln!(
@@ -274,15 +261,15 @@ fn documents_section(h: &mut String, out: &Path, r: &Report) {
             let _ = writeln!(
                 h,
                 "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{:.2}°{}</td><td>{}°</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                p.index,
+                p.page.index,
                 thumb_img(out, p),
-                esc(&p.source),
-                p.skew_degrees,
-                if p.deskewed { " (corrected)" } else { "" },
-                p.orientation_degrees,
-                esc(&p.language),
-                p.mean_confidence.map_or("—".into(), |c| format!("{c:.1}")),
-                p.characters,
+                esc(&p.page.source),
+                p.page.skew_degrees,
+                if p.page.deskewed { " (corrected)" } else { "" },
+                p.page.orientation_degrees,
+                esc(&p.page.language),
+                p.page.mean_confidence.map_or("—".into(), |c| format!("{c:.1}")),
+                p.page.characters,
                 p.warnings.iter().map(|x| esc(x)).collect::<Vec<_>>().join("<br>"),
             );
         }
@@ -305,7 +292,7 @@ fn thumb_img(out: &Path, p: &PageReport) -> String {
     match std::fs::read(out.join(rel)) {
         Ok(bytes) => format!(
             "<img alt=\"page {}\" src=\"data:image/jpeg;base64,{}\">",
-            p.index,
+            p.page.index,
             base64::engine::general_purpose::STANDARD.encode(bytes)
         ),
         Err(_) => "<span class=none>no thumbnail</span>".into(),
