@@ -217,17 +217,23 @@ fn merge_regions(stretches: Vec<BBox>) -> Vec<BBox> {
 mod tests {
     use super::*;
 
-    /// A page whose reading lost its second half (as mode 3 loses Khmer
-    /// paragraphs) gets those lines back, read from the ink no word covers,
-    /// and nothing of what was kept is read twice.
-    #[test]
-    fn dropped_lines_are_read_again() {
+    /// A real sample page, an engine for it (mode 6), and its reading.
+    fn sample_read_whole() -> (GrayImage, Engine, PageText) {
         let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../samples/batch/can-tho-1925/1.tif");
         let gray = image::open(path).unwrap().to_luma8();
         let engine = Engine::new(&tessdata, "vie", 6).unwrap();
         let full = engine.recognize(&gray, 300).unwrap();
+        (gray, engine, full)
+    }
+
+    /// A page whose reading lost its second half (as mode 3 loses Khmer
+    /// paragraphs) gets those lines back, read from the ink no word covers,
+    /// and nothing of what was kept is read twice.
+    #[test]
+    fn dropped_lines_are_read_again() {
+        let (gray, engine, full) = sample_read_whole();
         let lines: Vec<_> = full.lines().cloned().collect();
         assert!(lines.len() >= 6, "{}", full.plain_text());
         let (kept, dropped) = lines.split_at(lines.len() / 2);
@@ -258,12 +264,7 @@ mod tests {
     /// is kept once.
     #[test]
     fn a_line_swallowed_by_its_neighbour_is_read_again() {
-        let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../samples/batch/can-tho-1925/1.tif");
-        let gray = image::open(path).unwrap().to_luma8();
-        let engine = Engine::new(&tessdata, "vie", 6).unwrap();
-        let full = engine.recognize(&gray, 300).unwrap();
+        let (gray, engine, full) = sample_read_whole();
         let mut lines: Vec<_> = full.lines().cloned().collect();
         let swallowed = lines.remove(3);
         let neighbour = lines[2].clone();
