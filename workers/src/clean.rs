@@ -19,8 +19,38 @@ const BLOCK: u32 = 64;
 pub fn normalize(gray: &GrayImage) -> Option<GrayImage> {
     let (w, h) = gray.dimensions();
     let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
+    let smoothed = brightest_around(&paper_levels(gray), bw, bh);
+    if smoothed.iter().all(|&l| l >= 250.0) {
+        return None;
+    }
+    let at = |bx: i64, by: i64| {
+        smoothed[(by.clamp(0, bh as i64 - 1) * bw as i64 + bx.clamp(0, bw as i64 - 1)) as usize]
+    };
     let src = gray.as_raw();
-    // Paper level of each block: a high percentile, so ink does not count.
+    let mut out = Vec::with_capacity(src.len());
+    let half = BLOCK as f32 / 2.0;
+    for y in 0..h {
+        let fy = (y as f32 - half) / BLOCK as f32;
+        let (by, ty) = (fy.floor() as i64, fy - fy.floor());
+        let row = &src[(y * w) as usize..((y + 1) * w) as usize];
+        for (x, &p) in row.iter().enumerate() {
+            let fx = (x as f32 - half) / BLOCK as f32;
+            let (bx, tx) = (fx.floor() as i64, fx - fx.floor());
+            let top = at(bx, by) * (1.0 - tx) + at(bx + 1, by) * tx;
+            let bottom = at(bx, by + 1) * (1.0 - tx) + at(bx + 1, by + 1) * tx;
+            let paper = top * (1.0 - ty) + bottom * ty;
+            out.push((p as f32 * 255.0 / paper).min(255.0) as u8);
+        }
+    }
+    Some(GrayImage::from_raw(w, h, out).expect("w*h pixels"))
+}
+
+/// The paper level of each block, row by row: the brightest tenth of its
+/// pixels (every 2nd pixel of every 2nd row), so ink does not count.
+fn paper_levels(gray: &GrayImage) -> Vec<f32> {
+    let (w, h) = gray.dimensions();
+    let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
+    let src = gray.as_raw();
     let mut level = vec![255f32; (bw * bh) as usize];
     let mut hist = [0u32; 256];
     for by in 0..bh {
@@ -47,9 +77,14 @@ pub fn normalize(gray: &GrayImage) -> Option<GrayImage> {
             level[(by * bw + bx) as usize] = v as f32;
         }
     }
-    // A block that is all ink (a photograph, a big black title) has no paper:
-    // take the brightest of its neighbours instead.
-    let smoothed: Vec<f32> = (0..bh as i64)
+    level
+}
+
+/// Each block's level replaced by the brightest of it and its neighbours
+/// (at least 32): a block that is all ink (a photograph, a big black title)
+/// has no paper of its own.
+fn brightest_around(level: &[f32], bw: u32, bh: u32) -> Vec<f32> {
+    (0..bh as i64)
         .flat_map(|by| (0..bw as i64).map(move |bx| (bx, by)))
         .map(|(bx, by)| {
             let mut m = 0f32;
@@ -63,29 +98,7 @@ pub fn normalize(gray: &GrayImage) -> Option<GrayImage> {
             }
             m.max(32.0)
         })
-        .collect();
-    if smoothed.iter().all(|&l| l >= 250.0) {
-        return None;
-    }
-    let at = |bx: i64, by: i64| {
-        smoothed[(by.clamp(0, bh as i64 - 1) * bw as i64 + bx.clamp(0, bw as i64 - 1)) as usize]
-    };
-    let mut out = Vec::with_capacity(src.len());
-    let half = BLOCK as f32 / 2.0;
-    for y in 0..h {
-        let fy = (y as f32 - half) / BLOCK as f32;
-        let (by, ty) = (fy.floor() as i64, fy - fy.floor());
-        let row = &src[(y * w) as usize..((y + 1) * w) as usize];
-        for (x, &p) in row.iter().enumerate() {
-            let fx = (x as f32 - half) / BLOCK as f32;
-            let (bx, tx) = (fx.floor() as i64, fx - fx.floor());
-            let top = at(bx, by) * (1.0 - tx) + at(bx + 1, by) * tx;
-            let bottom = at(bx, by + 1) * (1.0 - tx) + at(bx + 1, by + 1) * tx;
-            let paper = top * (1.0 - ty) + bottom * ty;
-            out.push((p as f32 * 255.0 / paper).min(255.0) as u8);
-        }
-    }
-    Some(GrayImage::from_raw(w, h, out).expect("w*h pixels"))
+        .collect()
 }
 
 #[cfg(test)]
