@@ -627,4 +627,91 @@ mod tests {
         assert_eq!(Turn::ThreeQuarters.then(Turn::Half), Turn::Quarter);
         assert_eq!(serde_json::to_string(&Turn::Half).unwrap(), "180");
     }
+
+    fn sample(path: &str) -> (Raster, String) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+        let file = root.join("batch").join(path);
+        let bytes = std::fs::read(&file).unwrap();
+        let raster = crate::raster::decode(&file, &bytes, u64::MAX, 300.0).unwrap();
+        let stem = std::path::Path::new(path).with_extension("txt");
+        let truth = std::fs::read_to_string(root.join("groundtruth").join(stem)).unwrap();
+        (raster, truth)
+    }
+
+    /// Words of `truth` that the reading has, of all its words.
+    fn words_found(read: &PageText, truth: &str) -> f32 {
+        let got: std::collections::HashSet<&str> = read.words().map(|w| w.text.as_str()).collect();
+        let words: Vec<&str> = truth.split_whitespace().collect();
+        words.iter().filter(|w| got.contains(*w)).count() as f32 / words.len() as f32
+    }
+
+    fn engines() -> EngineCache {
+        EngineCache::new(crate::ocr::find_tessdata().expect("tessdata installed"))
+    }
+
+    /// The sample scanned sideways is turned upright by prepare (proposed by
+    /// the lines, confirmed by reading) and read by recognize; the one
+    /// scanned upside down is turned by recognize's recheck. Both read as
+    /// their ground truth says, with a page-sized layout reading.
+    #[test]
+    fn turned_samples_are_prepared_and_read() {
+        let lang = LangSetting::parse("vie").unwrap();
+        let mut engines = engines();
+        for (file, turn) in [
+            ("giay-to-xoay/2.png", Turn::Quarter),
+            ("giay-to-xoay/1.png", Turn::Half),
+        ] {
+            let (raster, truth) = sample(file);
+            let mut page =
+                prepare(raster, &lang, &PrepareOptions::default(), &mut engines).unwrap();
+            let read =
+                recognize(&mut page, &lang, &RecognizeOptions::default(), &mut engines).unwrap();
+            assert_eq!(page.facts.turn, turn, "{file}: {:?}", page.facts.doubts);
+            assert_eq!(read.segmentation, Segmentation::Layout, "{file}");
+            assert_eq!(read.langs.tesseract(), "vie");
+            let found = words_found(&read.text, &truth);
+            assert!(found > 0.9, "{file}: {found}\n{}", read.text.plain_text());
+            assert_eq!((read.text.width, read.text.height), page.gray.dimensions());
+        }
+    }
+
+    /// With `auto`, a Khmer sample is found to be Khmer and read as a block;
+    /// nothing is turned, and the resolution is the file's.
+    #[test]
+    fn a_khmer_sample_is_found_and_read() {
+        let lang = LangSetting::Auto;
+        let mut engines = engines();
+        let (raster, truth) = sample("wat-khleang/scan_1.png");
+        let mut page = prepare(raster, &lang, &PrepareOptions::default(), &mut engines).unwrap();
+        let read = recognize(&mut page, &lang, &RecognizeOptions::default(), &mut engines).unwrap();
+        assert_eq!(page.facts.turn, Turn::None);
+        assert_eq!(page.facts.resolution.source, resolution::DpiSource::File);
+        assert_eq!(read.langs.tesseract(), "khm");
+        assert_eq!(read.segmentation, Segmentation::Block);
+        let found = words_found(&read.text, &truth);
+        assert!(found > 0.8, "{found}\n{}", read.text.plain_text());
+    }
+
+    /// A line crop is read as one line, never turned, whatever its shape.
+    #[test]
+    fn a_line_crop_is_read_as_a_line_and_never_turned() {
+        let (raster, _) = sample("can-tho-1925/1.tif");
+        let line = image::imageops::crop_imm(&raster.gray, 150, 170, 1400, 70).to_image();
+        let crop = Raster {
+            gray: line,
+            color: None,
+            ..raster
+        };
+        let lang = LangSetting::parse("vie").unwrap();
+        let mut engines = engines();
+        for g in [crop.gray.clone(), image::imageops::rotate90(&crop.gray)] {
+            let r = Raster {
+                gray: g,
+                ..crop.clone()
+            };
+            let page = prepare(r, &lang, &PrepareOptions::default(), &mut engines).unwrap();
+            assert_eq!(page.facts.turn, Turn::None);
+        }
+        assert_eq!(Segmentation::choose(&crop.gray), Segmentation::SingleLine);
+    }
 }
