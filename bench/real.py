@@ -59,7 +59,7 @@ def plain_tesseract(c):
     return r.stdout
 
 
-def run_diachi(diachi, caps, work, jobs):
+def run_diachi(diachi, caps, work, jobs, config=None):
     batch, out = os.path.join(work, "batch"), os.path.join(work, "out")
     shutil.rmtree(batch, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
@@ -73,7 +73,8 @@ def run_diachi(diachi, caps, work, jobs):
             # A copy: diachi reads only regular files, never links.
             shutil.copyfile(c["path"], os.path.join(doc, os.path.basename(c["path"])))
             w.writerow([c["name"], c["lang"]])
-    subprocess.run([diachi, "run", batch, "--out", out, "--jobs", str(jobs)],
+    extra = ["--config", config] if config else []
+    subprocess.run([diachi, "run", batch, "--out", out, "--jobs", str(jobs)] + extra,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for c in caps:
         rec = os.path.join(out, c["name"], "data", "metadata", "record.json")
@@ -87,6 +88,9 @@ def run_diachi(diachi, caps, work, jobs):
         c["applied"] = (exif + p.get("orientation_degrees", 0)) % 360
         c["dpi"] = p.get("dpi")
         c["mode"] = p.get("segmentation", "")
+        crop = p.get("page_crop")
+        c["crop"] = (f"{crop['width']}x{crop['height']}+{crop['x']}+{crop['y']}"
+                     if crop else "whole")
 
 
 def main():
@@ -96,11 +100,12 @@ def main():
     ap.add_argument("--keep")
     ap.add_argument("--diachi", default=os.path.join(ROOT, "target", "release", "diachi"))
     ap.add_argument("--json", help="write the rows here as JSON")
+    ap.add_argument("--config", help="a diachi settings file to run with")
     a = ap.parse_args()
     caps = captures(a.dirs)
     work = a.keep or tempfile.mkdtemp(prefix="diachi-real-")
     os.makedirs(work, exist_ok=True)
-    run_diachi(a.diachi, caps, work, a.jobs)
+    run_diachi(a.diachi, caps, work, a.jobs, a.config)
     for c in caps:
         c["plain"] = plain_tesseract(c)
         c["cer_plain"] = cer(c["plain"], c["gt"]) if c["gt"] is not None else None
@@ -110,12 +115,13 @@ def main():
         return "-" if x is None else f"{x:.3f}"
 
     print(f"{len(caps)} captures; work folder {work}")
-    print(f"| capture | lang | kind | turn needed | turn applied | dpi | mode | CER tesseract | CER diachi |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| capture | lang | kind | turn needed | turn applied | page | dpi | mode | CER tesseract | CER diachi |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for c in caps:
         applied = c.get("applied")
         print(f"| {c['name']} | {c['lang']} | {c['kind']} | {c['turn']} | "
-              f"{'failed' if c['diachi'] is None else applied} | {c.get('dpi') or '-'} | "
+              f"{'failed' if c['diachi'] is None else applied} | {c.get('crop', '-')} | "
+              f"{c.get('dpi') or '-'} | "
               f"{c.get('mode') or '-'} | {f(c['cer_plain'])} | {f(c['cer_diachi'])} |")
     with_gt = [c for c in caps if c["gt"] is not None]
     if with_gt:

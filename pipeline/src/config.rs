@@ -77,6 +77,8 @@ pub struct DeskewConfig {
     pub min_degrees: f32,
     /// Default true.
     pub normalize_background: bool,
+    /// Default true.
+    pub find_page: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,6 +163,7 @@ impl Config {
     /// The page preparation settings, as the workers take them.
     pub fn prepare_options(&self) -> workers::page::PrepareOptions {
         workers::page::PrepareOptions {
+            find_page: self.deskew.find_page,
             normalize_background: self.deskew.normalize_background,
             orientation: self.orientation.enabled,
             deskew: self.deskew.enabled,

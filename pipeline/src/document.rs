@@ -130,6 +130,7 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         exif_orientation: page.exif_orientation,
         orientation_degrees: prep.turn.degrees(),
         orientation_margin: prep.orientation_margin,
+        page_crop: prep.page,
         prepared_width: text.width,
         prepared_height: text.height,
         language: page.recognized.langs.tesseract(),

@@ -59,6 +59,9 @@ impl Engines for EngineCache {
 /// `config/default.toml`.
 #[derive(Debug, Clone)]
 pub struct PrepareOptions {
+    /// Find the page in a capture that holds more (a phone photo's table, a
+    /// scanner's black lid) and crop to it. Default: true.
+    pub find_page: bool,
     /// Divide out uneven light before analysis and OCR. Default: true.
     pub normalize_background: bool,
     /// Find pages scanned sideways or upside down. Default: true.
@@ -77,6 +80,7 @@ pub struct PrepareOptions {
 impl Default for PrepareOptions {
     fn default() -> Self {
         PrepareOptions {
+            find_page: true,
             normalize_background: true,
             orientation: true,
             deskew: true,
@@ -182,6 +186,9 @@ pub struct Prepared {
 /// What preparation did to a page, and found out about it.
 #[derive(Debug, Clone)]
 pub struct Preparation {
+    /// The page found in the capture and cropped to; `None` when the whole
+    /// capture is the page.
+    pub page: Option<crate::pagefind::PageFound>,
     /// The resolution the page is described with (the PDF page size).
     pub resolution: Resolution,
     /// The clockwise turn applied.
@@ -226,6 +233,15 @@ pub fn prepare(
     let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
     let mut timings = Timings::default();
     let mut gray = raster.gray;
+    let mut color = raster.color;
+    let mut found_page = None;
+    if opts.find_page {
+        if let Some(found) = timings.time("page", || crate::pagefind::find_page(&gray)) {
+            gray = found.crop_and_mask(&gray);
+            color = color.map(|c| found.crop(&c));
+            found_page = Some(found.facts());
+        }
+    }
     if opts.normalize_background && !raster.bilevel {
         if let Some(normalised) = timings.time("background", || crate::clean::normalize(&gray)) {
             gray = normalised;
@@ -234,9 +250,10 @@ pub fn prepare(
     let dpi = declared_dpi.unwrap_or((opts.default_dpi, opts.default_dpi));
     let mut page = Prepared {
         gray,
-        color: raster.color,
+        color,
         bilevel: raster.bilevel,
         facts: Preparation {
+            page: found_page,
             resolution: Resolution {
                 dpi,
                 source: resolution::DpiSource::Assumed,

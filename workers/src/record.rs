@@ -39,6 +39,12 @@ pub struct PageRecord {
     /// and turned round, 0-100. Small means the decision was unsure.
     #[serde(default)]
     pub orientation_margin: Option<f32>,
+    /// The page found in the capture (a photo's table, a scanner's black
+    /// border taken away): the box cut from the master, in the master's
+    /// pixels once its EXIF orientation is applied, and the share of that
+    /// box masked as not paper. Null when the whole capture is the page.
+    #[serde(default)]
+    pub page_crop: Option<crate::pagefind::PageFound>,
     /// Pixel size of the prepared page (the PDF image, the ALTO coordinates).
     pub prepared_width: u32,
     pub prepared_height: u32,

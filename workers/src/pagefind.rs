@@ -1,0 +1,430 @@
+//! Page finding: the sheet of paper in a capture that holds more than the
+//! page. A phone photo shows the table, a thumb and the facing page's edge; a
+//! flatbed scan shows the black of an open lid. Left in, they become garbage
+//! lines and pull the skew and orientation estimates (issue #14).
+//!
+//! The paper is the largest bright region of the capture once the ink is
+//! taken out (a grey-level closing wider than any glyph), with its holes
+//! (photographs, dark boxes, headings) filled. Do no harm: the capture is
+//! left as it is unless the region is separated from what surrounds it by a
+//! sharp edge (a page edge, not a shadow's gradient) and taking the rest away
+//! removes a real part of the capture.
+
+use image::GrayImage;
+use serde::{Deserialize, Serialize};
+
+/// Longest side, in pixels, of the reduced capture the page is looked for
+/// in: enough to place an edge within a few pixels of a 4000-px photo.
+const WORK_SIDE: u32 = 800;
+
+/// Radius of the closing that takes ink out, in reduced pixels (1% of the
+/// long side): wider than a glyph at any size a body text is set in, far
+/// narrower than a table or a border.
+const INK_RADIUS: usize = 8;
+
+/// Largest change in brightness, as a share of the brighter side, between
+/// two neighbouring cells of one sheet of paper. Light falls off slowly
+/// across a page (a fraction of a percent a cell); a page edge steps by
+/// 10-60% within a cell or two.
+const SMOOTH_STEP: f32 = 0.04;
+
+/// Paper is never darker than this share of its brightest part: the flood
+/// stops there even where no edge stops it.
+const DARKEST_PAPER: f32 = 0.4;
+
+/// Brightness step, as a share of the paper's, across three cells that
+/// marks a page edge.
+const EDGE_STEP: f32 = 0.12;
+
+/// Fraction of the region's boundary that must be a sharp step for the
+/// region to count as a sheet of paper rather than a lit patch.
+const SHARP_SHARE: f32 = 0.5;
+
+/// The capture is left whole when the page takes this much of it and
+/// almost nothing around it is masked.
+const WHOLE: f32 = 0.97;
+
+/// Where the page lies in the capture, in the capture's pixels (after the
+/// EXIF orientation is applied, as any viewer shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CropBox {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What page finding did to a capture, as record.json says it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PageFound {
+    /// The part of the capture kept: the page with a small margin.
+    #[serde(flatten)]
+    pub crop: CropBox,
+    /// Share of that box set to paper because it is not paper (the table in
+    /// the corners of a photo in perspective, a thumb), 0-1.
+    pub masked: f32,
+}
+
+/// A page found in a capture: the box to crop to and, inside it, the parts
+/// that are not paper (a thumb, the table in the corners of a photo in
+/// perspective), one flag per reduced pixel.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub crop: CropBox,
+    /// Mean paper brightness, 0-255: what the masked parts are set to.
+    pub paper: u8,
+    /// Share of the crop box that is masked, 0-1.
+    pub masked: f32,
+    mask: Mask,
+}
+
+/// Not-paper flags on the reduced grid.
+#[derive(Debug, Clone)]
+struct Mask {
+    width: usize,
+    height: usize,
+    /// Capture pixels per reduced pixel.
+    factor: u32,
+    outside: Vec<bool>,
+}
+
+/// The page in `gray`, or `None` when the whole capture is the page or no
+/// page stands out clearly enough to crop to.
+pub fn find_page(gray: &GrayImage) -> Option<Found> {
+    let (w, h) = gray.dimensions();
+    let factor = w.max(h).div_ceil(WORK_SIDE).max(1);
+    let small = reduce(gray, factor);
+    let (sw, sh) = (w.div_ceil(factor) as usize, h.div_ceil(factor) as usize);
+    if sw < 4 * INK_RADIUS || sh < 4 * INK_RADIUS {
+        return None;
+    }
+    let closed = close(&small, sw, sh, INK_RADIUS);
+    let seed = brightest_central(&closed, sw, sh);
+    let paper = flood(&closed, sw, sh, seed);
+    let region = fill_holes(&paper, sw, sh);
+    let (mp, _) = class_means(&closed, &region);
+    let share = sharp_share(&closed, &region, sw, sh, mp * EDGE_STEP);
+    if share < SHARP_SHARE {
+        return None;
+    }
+    let (x0, y0, x1, y1) = bounds(&region, sw, sh)?;
+    let margin = 1;
+    let (x0, y0) = (x0.saturating_sub(margin), y0.saturating_sub(margin));
+    let (x1, y1) = ((x1 + margin).min(sw - 1), (y1 + margin).min(sh - 1));
+    let crop = CropBox {
+        x: x0 as u32 * factor,
+        y: y0 as u32 * factor,
+        width: (((x1 + 1) as u32 * factor).min(w)) - x0 as u32 * factor,
+        height: (((y1 + 1) as u32 * factor).min(h)) - y0 as u32 * factor,
+    };
+    let outside: Vec<bool> = region.iter().map(|&r| !r).collect();
+    let in_box = (x1 - x0 + 1) * (y1 - y0 + 1);
+    let masked_cells = (y0..=y1)
+        .flat_map(|y| (x0..=x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| outside[y * sw + x])
+        .count();
+    let masked = masked_cells as f32 / in_box as f32;
+    let area = (crop.width as f32 * crop.height as f32) / (w as f32 * h as f32);
+    if area >= WHOLE && masked < 1.0 - WHOLE {
+        return None;
+    }
+    Some(Found {
+        crop,
+        paper: mp.round().clamp(0.0, 255.0) as u8,
+        masked,
+        mask: Mask {
+            width: sw,
+            height: sh,
+            factor,
+            outside,
+        },
+    })
+}
+
+impl Found {
+    /// The facts to record.
+    pub fn facts(&self) -> PageFound {
+        PageFound {
+            crop: self.crop,
+            masked: (self.masked * 1000.0).round() / 1000.0,
+        }
+    }
+
+    /// The crop box's part of `img`.
+    pub fn crop<P: image::Pixel + 'static>(
+        &self,
+        img: &image::ImageBuffer<P, Vec<P::Subpixel>>,
+    ) -> image::ImageBuffer<P, Vec<P::Subpixel>> {
+        let c = self.crop;
+        image::imageops::crop_imm(img, c.x, c.y, c.width, c.height).to_image()
+    }
+
+    /// The cropped gray page with everything that is not paper set to the
+    /// paper's brightness, so that no garbage line is read from it.
+    pub fn crop_and_mask(&self, gray: &GrayImage) -> GrayImage {
+        let mut out = self.crop(gray);
+        let m = &self.mask;
+        let f = m.factor;
+        for (x, y, p) in out.enumerate_pixels_mut() {
+            let (sx, sy) = ((x + self.crop.x) / f, (y + self.crop.y) / f);
+            let (sx, sy) = (
+                (sx as usize).min(m.width - 1),
+                (sy as usize).min(m.height - 1),
+            );
+            if m.outside[sy * m.width + sx] {
+                p[0] = self.paper;
+            }
+        }
+        out
+    }
+}
+
+/// Block means: each reduced pixel the mean of a `factor`-square block.
+fn reduce(gray: &GrayImage, factor: u32) -> Vec<f32> {
+    let (w, h) = gray.dimensions();
+    let (sw, sh) = (w.div_ceil(factor), h.div_ceil(factor));
+    let mut sum = vec![0f32; (sw * sh) as usize];
+    let mut count = vec![0u32; (sw * sh) as usize];
+    for (y, row) in gray.as_raw().chunks_exact(w as usize).enumerate() {
+        let base = (y as u32 / factor * sw) as usize;
+        for (x, &p) in row.iter().enumerate() {
+            let i = base + x / factor as usize;
+            sum[i] += p as f32;
+            count[i] += 1;
+        }
+    }
+    sum.iter().zip(&count).map(|(s, &c)| s / c as f32).collect()
+}
+
+/// Grey-level closing (the brightest within `r`, then the darkest within
+/// `r`): dark things narrower than 2r (ink) vanish, larger ones keep their
+/// place and size.
+fn close(v: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
+    let dilated = filter(v, w, h, r, f32::max);
+    filter(&dilated, w, h, r, f32::min)
+}
+
+/// A separable square max or min filter of radius `r`.
+fn filter(v: &[f32], w: usize, h: usize, r: usize, pick: fn(f32, f32) -> f32) -> Vec<f32> {
+    let mut rows = vec![0f32; v.len()];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            rows[y * w + x] = v[y * w + a..=y * w + b]
+                .iter()
+                .copied()
+                .reduce(pick)
+                .unwrap();
+        }
+    }
+    let mut out = vec![0f32; v.len()];
+    for x in 0..w {
+        for y in 0..h {
+            let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+            out[y * w + x] = (a..=b).map(|yy| rows[yy * w + x]).reduce(pick).unwrap();
+        }
+    }
+    out
+}
+
+/// The brightest cell of the capture's central ninth: paper, in any capture
+/// that holds a page.
+fn brightest_central(v: &[f32], w: usize, h: usize) -> usize {
+    (h / 3..h * 2 / 3)
+        .flat_map(|y| (w / 3..w * 2 / 3).map(move |x| y * w + x))
+        .max_by(|&a, &b| v[a].total_cmp(&v[b]))
+        .unwrap_or(0)
+}
+
+/// The cells reached from `seed` by steps that change brightness slowly:
+/// one sheet of paper, however unevenly lit, stopped by its edges.
+fn flood(v: &[f32], w: usize, h: usize, seed: usize) -> Vec<bool> {
+    let floor = v[seed] * DARKEST_PAPER;
+    let mut on = vec![false; v.len()];
+    on[seed] = true;
+    let mut stack = vec![seed];
+    while let Some(i) = stack.pop() {
+        for j in neighbours(i, w, h) {
+            if !on[j] && v[j] >= floor && (v[j] - v[i]).abs() <= SMOOTH_STEP * v[i].max(v[j]) {
+                on[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    on
+}
+
+/// Mean brightness of the paper class and of the rest.
+fn class_means(v: &[f32], paper: &[bool]) -> (f32, f32) {
+    let (mut sp, mut np, mut sb, mut nb) = (0f64, 0f64, 0f64, 0f64);
+    for (&p, &is) in v.iter().zip(paper) {
+        if is {
+            sp += p as f64;
+            np += 1.0;
+        } else {
+            sb += p as f64;
+            nb += 1.0;
+        }
+    }
+    if np == 0.0 || nb == 0.0 {
+        return (255.0, 255.0);
+    }
+    ((sp / np) as f32, (sb / nb) as f32)
+}
+
+/// The 4-neighbours of cell `i` that lie on the grid.
+fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The region with every hole filled: whatever cannot be reached from the
+/// grid's edge without crossing the region belongs to it.
+fn fill_holes(region: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let mut outside = vec![false; region.len()];
+    let mut stack: Vec<usize> = (0..region.len())
+        .filter(|&i| {
+            let (x, y) = (i % w, i / w);
+            (x == 0 || y == 0 || x == w - 1 || y == h - 1) && !region[i]
+        })
+        .collect();
+    for &i in &stack {
+        outside[i] = true;
+    }
+    while let Some(i) = stack.pop() {
+        for j in neighbours(i, w, h) {
+            if !region[j] && !outside[j] {
+                outside[j] = true;
+                stack.push(j);
+            }
+        }
+    }
+    outside.iter().map(|&o| !o).collect()
+}
+
+/// Share of the region's inner boundary (cells beside a non-region cell,
+/// the grid's edge aside) where the closed brightness steps by at least
+/// `step` within three cells across it: a page edge does, a shadow's slow
+/// gradient does not.
+fn sharp_share(closed: &[f32], region: &[bool], w: usize, h: usize, step: f32) -> f32 {
+    const D: usize = 3;
+    let (mut boundary, mut sharp) = (0usize, 0usize);
+    for y in D..h.saturating_sub(D) {
+        for x in D..w.saturating_sub(D) {
+            let i = y * w + x;
+            if !region[i] || neighbours(i, w, h).all(|j| region[j]) {
+                continue;
+            }
+            boundary += 1;
+            let across = [
+                (closed[i - D] - closed[i + D]).abs(),
+                (closed[i - D * w] - closed[i + D * w]).abs(),
+            ];
+            if across.iter().any(|&d| d >= step) {
+                sharp += 1;
+            }
+        }
+    }
+    if boundary == 0 {
+        return 0.0;
+    }
+    sharp as f32 / boundary as f32
+}
+
+/// The inclusive bounding box of the region's cells.
+fn bounds(region: &[bool], w: usize, h: usize) -> Option<(usize, usize, usize, usize)> {
+    let (mut x0, mut y0, mut x1, mut y1) = (w, h, 0, 0);
+    for (i, _) in region.iter().enumerate().filter(|(_, &r)| r) {
+        let (x, y) = (i % w, i / w);
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    (x0 <= x1 && y0 <= y1).then_some((x0, y0, x1, y1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    /// A white sheet with black text-like bars, placed on a dark background.
+    fn sheet_on_table(w: u32, h: u32, page: (u32, u32, u32, u32)) -> GrayImage {
+        let (px, py, pw, ph) = page;
+        GrayImage::from_fn(w, h, |x, y| {
+            let on_page = x >= px && x < px + pw && y >= py && y < py + ph;
+            if !on_page {
+                // A textured table: wood grain.
+                return Luma([60 + ((x * 7 + y * 3) % 23) as u8]);
+            }
+            let (lx, ly) = (x - px, y - py);
+            let in_text = lx > pw / 10 && lx < pw * 9 / 10 && ly > ph / 10 && ly < ph * 9 / 10;
+            let ink = in_text && (ly % 40) < 12 && (lx % 30) < 22;
+            Luma([if ink { 20 } else { 235 }])
+        })
+    }
+
+    #[test]
+    fn finds_a_sheet_on_a_table_within_a_few_pixels() {
+        let img = sheet_on_table(2000, 1600, (300, 150, 1200, 1300));
+        let found = find_page(&img).expect("a page");
+        let c = found.crop;
+        // Reduced by 3: the box is within one reduced cell plus the margin.
+        for (got, want) in [(c.x, 300), (c.y, 150)] {
+            assert!(got <= want && want - got <= 8, "{c:?}");
+        }
+        for (got, want) in [(c.x + c.width, 1500), (c.y + c.height, 1450)] {
+            assert!(got >= want && got - want <= 8, "{c:?}");
+        }
+        assert!(found.masked < 0.05, "{}", found.masked);
+        let out = found.crop_and_mask(&img);
+        // The table left inside the box is paper now.
+        assert_eq!(out.get_pixel(0, 0)[0], found.paper);
+        assert!(found.paper > 200);
+    }
+
+    #[test]
+    fn a_page_that_fills_the_capture_is_left_alone() {
+        let img = sheet_on_table(1200, 1600, (0, 0, 1200, 1600));
+        assert!(find_page(&img).is_none());
+    }
+
+    #[test]
+    fn a_shadow_is_not_a_page_edge() {
+        // Lit on the right, in shade on the left: a slow gradient to 45%.
+        let img = GrayImage::from_fn(1600, 1200, |x, y| {
+            let light = 0.45 + 0.55 * (x as f32 / 1600.0).min(1.0);
+            let ink = (y % 40) < 12 && (x % 30) < 22 && x > 100 && x < 1500;
+            Luma([((if ink { 20.0 } else { 235.0 }) * light) as u8])
+        });
+        assert!(find_page(&img).is_none());
+    }
+
+    #[test]
+    fn a_thumb_on_the_page_is_masked() {
+        let mut img = sheet_on_table(2000, 1600, (300, 150, 1200, 1300));
+        // A thumb: a dark oval coming in over the page's left edge.
+        for y in 700..900u32 {
+            for x in 250..420u32 {
+                let (dx, dy) = (x as f32 - 250.0, y as f32 - 800.0);
+                if dx * dx / (170.0 * 170.0) + dy * dy / (100.0 * 100.0) < 1.0 {
+                    img.put_pixel(x, y, Luma([110]));
+                }
+            }
+        }
+        let found = find_page(&img).expect("a page");
+        let out = found.crop_and_mask(&img);
+        let (cx, cy) = (found.crop.x, found.crop.y);
+        assert_eq!(out.get_pixel(380 - cx, 800 - cy)[0], found.paper);
+        // Text beside the thumb is kept.
+        assert_eq!(
+            out.get_pixel(500 - cx, 820 - cy)[0],
+            img.get_pixel(500, 820)[0]
+        );
+    }
+}
