@@ -79,6 +79,8 @@ pub struct DeskewConfig {
     pub normalize_background: bool,
     /// Default true.
     pub find_page: bool,
+    /// Default true.
+    pub dewarp: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +166,7 @@ impl Config {
     pub fn prepare_options(&self) -> workers::page::PrepareOptions {
         workers::page::PrepareOptions {
             find_page: self.deskew.find_page,
+            dewarp: self.deskew.dewarp,
             normalize_background: self.deskew.normalize_background,
             orientation: self.orientation.enabled,
             deskew: self.deskew.enabled,

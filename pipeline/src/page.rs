@@ -37,7 +37,8 @@ pub struct PageOutput {
     /// Share of dark pixels on the prepared page (0-1): ink with no text
     /// means OCR missed something.
     pub ink_ratio: f32,
-    /// A small JPEG of the prepared page for the batch report.
+    /// A small JPEG of the prepared page for the batch report; of the whole
+    /// capture with the crop box drawn on it when a page was found in it.
     pub thumbnail: Vec<u8>,
 }
 
@@ -121,7 +122,11 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         cfg.pdf.jpeg_quality,
         prepared.facts.resolution.dpi.0.round() as u32,
     )?;
-    let thumbnail = thumbnail(&prepared.gray, prepared.color.as_ref());
+    // A page cut from a larger capture shows the capture, box drawn on it.
+    let thumbnail = match &prepared.overview {
+        Some(o) => thumbnail(&prepared.gray, Some(o)),
+        None => thumbnail(&prepared.gray, prepared.color.as_ref()),
+    };
     let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
     Ok(PageOutput {
         ink_ratio,

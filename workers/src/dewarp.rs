@@ -28,7 +28,7 @@ const BAND_X_HEIGHTS: f32 = 20.0;
 /// Lines that rise or fall by less than this many x-heights across the page
 /// are left as they are: a fraction of a line's own height does not move
 /// it into its neighbour.
-const MIN_BEND: f32 = 0.6;
+const MIN_BEND: f32 = 1.0;
 
 /// The straightened page must have line profiles this much peakier
 /// (straight lines stack into sharp peaks) than the page as it was.
@@ -53,17 +53,16 @@ struct Field {
 }
 
 /// The page straightened, or `None` when its lines are straight enough or
-/// straightening does not make them straighter. `x_height` is the page's
-/// median x-height, pixels.
+/// straightening does not make them straighter.
 pub fn dewarp(
     gray: &GrayImage,
     color: Option<&RgbImage>,
-    x_height: f32,
 ) -> Option<(GrayImage, Option<RgbImage>, Dewarp)> {
+    let ink = Ink::of(gray);
+    let x_height = strip_x_height(&ink)?;
     if x_height < 4.0 {
         return None;
     }
-    let ink = Ink::of(gray);
     let field = measure(&ink, x_height)?;
     let before = straightness(&ink, x_height, None);
     let after = straightness(&ink, x_height, Some(&field));
@@ -128,6 +127,42 @@ impl Ink {
     }
 }
 
+/// The median x-height of the text, measured within narrow strips, where
+/// even a curled line runs level enough for its rows to be told from the
+/// next line's (a whole-width profile of a curled page is one smear).
+fn strip_x_height(ink: &Ink) -> Option<f32> {
+    let ((x0, x1), (y0, y1)) = ink.extent()?;
+    let strip = (x1 - x0) / STRIPS;
+    if strip < 8 {
+        return None;
+    }
+    let mut cores = Vec::new();
+    for i in 0..STRIPS {
+        let p = ink.profile((x0 + i * strip, x0 + (i + 1) * strip), (y0, y1));
+        let mut y = 0;
+        while y < p.len() {
+            if p[y] == 0.0 {
+                y += 1;
+                continue;
+            }
+            let start = y;
+            while y < p.len() && p[y] > 0.0 {
+                y += 1;
+            }
+            let run = &p[start..y];
+            let max = run.iter().cloned().fold(0f32, f32::max);
+            let core = run.iter().filter(|&&c| c * 2.0 >= max).count();
+            // As resolution::x_height: a line's core is well under its
+            // height; a band dense all the way down is not text.
+            if core >= 3 && core * 4 <= run.len() * 3 {
+                cores.push(core);
+            }
+        }
+    }
+    cores.sort_unstable();
+    cores.get(cores.len() / 2).map(|&c| c as f32)
+}
+
 /// The first and last index holding the inner 98% of `counts`' total.
 fn inner(counts: &[usize]) -> Option<(usize, usize)> {
     let total: usize = counts.iter().sum();
@@ -176,7 +211,7 @@ fn measure(ink: &Ink, x_height: f32) -> Option<Field> {
                 )
             })
             .collect();
-        let mut course = vec![0f32; STRIPS];
+        let mut course = [0f32; STRIPS];
         for i in 1..STRIPS {
             course[i] = course[i - 1] + step(&profiles[i - 1], &profiles[i], reach);
         }
@@ -315,8 +350,8 @@ where
             .collect();
     for y in 0..h {
         let (b0, b1, t) = locate(&f.ys, y as f32);
-        for x in 0..w as usize {
-            let sy = y as f32 + columns[b0][x] * (1.0 - t) + columns[b1][x] * t;
+        for (x, (s0, s1)) in columns[b0].iter().zip(&columns[b1]).enumerate() {
+            let sy = y as f32 + s0 * (1.0 - t) + s1 * t;
             let (y0, ty) = (sy.floor(), sy - sy.floor());
             if y0 < 0.0 || y0 as u32 + 1 >= h {
                 continue;
@@ -352,7 +387,7 @@ mod tests {
 
     #[test]
     fn straight_lines_are_left_alone() {
-        assert!(dewarp(&page(|_| 0.0), None, 20.0).is_none());
+        assert!(dewarp(&page(|_| 0.0), None).is_none());
     }
 
     #[test]
@@ -360,7 +395,7 @@ mod tests {
         // Curl near the left edge, as beside a book's spine: 30 px at x=100.
         let bend = |x: f32| 30.0 * ((600.0 - x).max(0.0) / 500.0).powi(2);
         let curled = page(bend);
-        let (flat, _, d) = dewarp(&curled, None, 20.0).expect("straightened");
+        let (flat, _, d) = dewarp(&curled, None).expect("straightened");
         assert!(d.max_shift > 10.0 && d.gain > 1.2, "{d:?}");
         // The lines near the spine (x=120) now lie at the same rows as on
         // the open page (x=1400): compare which rows hold ink at each.

@@ -68,6 +68,9 @@ pub struct PrepareOptions {
     pub orientation: bool,
     /// Straighten skewed pages. Default: true.
     pub deskew: bool,
+    /// Straighten text lines that bend (a book's curl near the spine, a
+    /// photo's perspective). Default: true.
+    pub dewarp: bool,
     /// Widest skew searched for, degrees either way. Default: 15.
     pub max_skew: f32,
     /// Skews below this (degrees) are recorded, not corrected. Default: 0.1.
@@ -84,6 +87,7 @@ impl Default for PrepareOptions {
             normalize_background: true,
             orientation: true,
             deskew: true,
+            dewarp: true,
             max_skew: 15.0,
             min_skew: 0.1,
             default_dpi: 300.0,
@@ -179,6 +183,9 @@ pub struct Prepared {
     /// What was done to the page: kept for the record once the rasters are
     /// encoded and dropped.
     pub facts: Preparation,
+    /// When a page was found in a larger capture: the capture, small, with
+    /// the crop box drawn on it, for the report to show what was cut.
+    pub overview: Option<RgbImage>,
     /// How long each step took.
     pub timings: Timings,
 }
@@ -199,6 +206,8 @@ pub struct Preparation {
     /// Skew found, degrees counter-clockwise, and whether it was corrected.
     pub skew: f32,
     pub deskewed: bool,
+    /// Set when curled lines were straightened.
+    pub dewarp: Option<crate::dewarp::Dewarp>,
     pub doubts: Vec<Doubt>,
 }
 
@@ -220,6 +229,10 @@ impl Prepared {
     }
 }
 
+/// Longest side of [`Prepared::overview`], pixels: that of the report's
+/// thumbnails.
+const OVERVIEW_SIDE: u32 = 240;
+
 /// Prepares a decoded page: background normalisation, orientation (proposed
 /// by the direction of the text lines, decided by reading, see
 /// [`confirm_sideways`]), deskew, and the resolution (the file's, or the
@@ -234,9 +247,10 @@ pub fn prepare(
     let mut timings = Timings::default();
     let mut gray = raster.gray;
     let mut color = raster.color;
-    let mut found_page = None;
+    let (mut found_page, mut overview) = (None, None);
     if opts.find_page {
         if let Some(found) = timings.time("page", || crate::pagefind::find_page(&gray)) {
+            overview = Some(found.overview(&gray, color.as_ref(), OVERVIEW_SIDE));
             gray = found.crop_and_mask(&gray);
             color = color.map(|c| found.crop(&c));
             found_page = Some(found.facts());
@@ -252,6 +266,7 @@ pub fn prepare(
         gray,
         color,
         bilevel: raster.bilevel,
+        overview,
         facts: Preparation {
             page: found_page,
             resolution: Resolution {
@@ -263,6 +278,7 @@ pub fn prepare(
             orientation_margin: None,
             skew: 0.0,
             deskewed: false,
+            dewarp: None,
             doubts: Vec::new(),
         },
         timings: Timings::default(),
@@ -275,6 +291,10 @@ pub fn prepare(
     if opts.deskew {
         timings.time("deskew", || deskew(&mut page, opts));
     }
+    if opts.dewarp {
+        timings.time("dewarp", || dewarp(&mut page));
+    }
+    // Measured on straight lines: a curled page's lines smear together.
     let x_height = timings.time("x-height", || resolution::x_height(&page.gray));
     page.facts.resolution = resolution::resolve(
         declared_dpi.map(|d| {
@@ -306,6 +326,17 @@ fn deskew(page: &mut Prepared, opts: &PrepareOptions) {
         // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
         for p in page.gray.pixels_mut() {
             p[0] = if p[0] < 128 { 0 } else { 255 };
+        }
+    }
+}
+
+fn dewarp(page: &mut Prepared) {
+    if let Some((gray, color, facts)) = crate::dewarp::dewarp(&page.gray, page.color.as_ref()) {
+        (page.gray, page.color, page.facts.dewarp) = (gray, color, Some(facts));
+        if page.bilevel {
+            for p in page.gray.pixels_mut() {
+                p[0] = if p[0] < 128 { 0 } else { 255 };
+            }
         }
     }
 }
@@ -454,6 +485,8 @@ pub struct Recognized {
     pub recovered_lines: usize,
     /// Lines read again in the other script and replaced (`auto` only).
     pub reread_lines: usize,
+    /// Lines taken out as noise, not text ([`PageText::drop_noise`]).
+    pub noise_lines: usize,
     /// How long each step took.
     pub timings: Timings,
 }
@@ -536,6 +569,13 @@ pub fn recognize(
         if read.reread_lines > 0 {
             langs = languages(lang, Some(Detected { mixed: true, ..f }));
         }
+    }
+    // Tesseract's khm model is seldom sure of real Khmer text (the
+    // realdev line crop's best word scores under 40, and a notice lost 29
+    // lines): confidence cannot tell Khmer noise from Khmer text, so only
+    // Latin-script pages are cleaned.
+    if langs.iter().all(|l| l.script() == Script::Latin) {
+        read.noise_lines = read.text.drop_noise();
     }
     read.langs = langs;
     read.timings = timings;
@@ -630,6 +670,7 @@ fn read_page(
         ocr_scale: scale,
         recovered_lines: recovered,
         reread_lines: 0,
+        noise_lines: 0,
         timings: Timings::default(),
     })
 }

@@ -10,7 +10,7 @@
 //! sharp edge (a page edge, not a shadow's gradient) and taking the rest away
 //! removes a real part of the capture.
 
-use image::GrayImage;
+use image::{GrayImage, RgbImage};
 use serde::{Deserialize, Serialize};
 
 /// Longest side, in pixels, of the reduced capture the page is looked for
@@ -157,6 +157,37 @@ impl Found {
     ) -> image::ImageBuffer<P, Vec<P::Subpixel>> {
         let c = self.crop;
         image::imageops::crop_imm(img, c.x, c.y, c.width, c.height).to_image()
+    }
+
+    /// The capture reduced to `side` pixels at most, in colour when there
+    /// is colour, with the crop box outlined in red: what the report shows.
+    pub fn overview(&self, gray: &GrayImage, color: Option<&RgbImage>, side: u32) -> RgbImage {
+        let (w, h) = gray.dimensions();
+        let f = side as f32 / w.max(h) as f32;
+        let (tw, th) = (
+            ((w as f32 * f) as u32).max(1),
+            ((h as f32 * f) as u32).max(1),
+        );
+        let mut small = match color {
+            Some(c) => image::imageops::thumbnail(c, tw, th),
+            None => {
+                image::DynamicImage::ImageLuma8(image::imageops::thumbnail(gray, tw, th)).to_rgb8()
+            }
+        };
+        let c = self.crop;
+        let scale = |v: u32, max: u32| ((v as f32 * f) as u32).min(max - 1);
+        let (x0, y0) = (scale(c.x, tw), scale(c.y, th));
+        let (x1, y1) = (scale(c.x + c.width, tw), scale(c.y + c.height, th));
+        let red = image::Rgb([220, 30, 30]);
+        for x in x0..=x1 {
+            small.put_pixel(x, y0, red);
+            small.put_pixel(x, y1, red);
+        }
+        for y in y0..=y1 {
+            small.put_pixel(x0, y, red);
+            small.put_pixel(x1, y, red);
+        }
+        small
     }
 
     /// The cropped gray page with everything that is not paper set to the

@@ -45,6 +45,11 @@ pub struct PageRecord {
     /// box masked as not paper. Null when the whole capture is the page.
     #[serde(default)]
     pub page_crop: Option<crate::pagefind::PageFound>,
+    /// Set when the page's lines bent (a book's curl, perspective) and were
+    /// straightened: the largest vertical move of a column, pixels, and how
+    /// much straighter the lines came out (profile peakiness after/before).
+    #[serde(default)]
+    pub dewarp: Option<crate::dewarp::Dewarp>,
     /// Pixel size of the prepared page (the PDF image, the ALTO coordinates).
     pub prepared_width: u32,
     pub prepared_height: u32,
@@ -82,6 +87,11 @@ pub struct PageRecord {
     /// Lines the layout analysis dropped and a block reading found again.
     #[serde(default)]
     pub recovered_lines: usize,
+    /// Lines taken out of the text as noise (the edges of a book's other
+    /// pages, a table's grain): no word in them 30% sure, or only signs.
+    /// Latin-script pages only.
+    #[serde(default)]
+    pub noise_lines: usize,
     /// What preparation was unsure of and left alone.
     #[serde(default)]
     pub doubts: Vec<Doubt>,
