@@ -40,6 +40,10 @@ const EDGE_STEP: f32 = 0.12;
 /// region to count as a sheet of paper rather than a lit patch.
 const SHARP_SHARE: f32 = 0.5;
 
+/// A bright region outside the page this large, as a share of the page's
+/// area, is another page (a spread's): the capture is then left whole.
+const SECOND_SHEET: f32 = 0.2;
+
 /// The capture is left whole when the page takes this much of it and
 /// almost nothing around it is masked.
 const WHOLE: f32 = 0.97;
@@ -104,7 +108,7 @@ pub fn find_page(gray: &GrayImage) -> Option<Found> {
     let region = fill_holes(&paper, sw, sh);
     let (mp, _) = class_means(&closed, &region);
     let share = sharp_share(&closed, &region, sw, sh, mp * EDGE_STEP);
-    if share < SHARP_SHARE {
+    if share < SHARP_SHARE || second_sheet(&closed, &region, sw, sh, mp) {
         return None;
     }
     let (x0, y0, x1, y1) = bounds(&region, sw, sh)?;
@@ -316,6 +320,42 @@ fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
     .flatten()
 }
 
+/// Whether, beside the page found, there is another sheet as bright as it
+/// and at least [`SECOND_SHEET`] of its size: the other page of a spread
+/// with a sharp gutter. Cropping to one page would lose the other, so such
+/// a capture is left whole (splitting spreads is not done yet).
+fn second_sheet(closed: &[f32], region: &[bool], w: usize, h: usize, paper: f32) -> bool {
+    let bright: Vec<bool> = closed
+        .iter()
+        .zip(region)
+        .map(|(&v, &r)| !r && v >= paper * 0.85)
+        .collect();
+    let area = region.iter().filter(|&&r| r).count();
+    let mut seen = vec![false; bright.len()];
+    let mut stack = Vec::new();
+    for start in 0..bright.len() {
+        if !bright[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let mut size = 0;
+        while let Some(i) = stack.pop() {
+            size += 1;
+            for j in neighbours(i, w, h) {
+                if bright[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+        if size as f32 >= SECOND_SHEET * area as f32 {
+            return true;
+        }
+    }
+    false
+}
+
 /// The region with every hole filled: whatever cannot be reached from the
 /// grid's edge without crossing the region belongs to it.
 fn fill_holes(region: &[bool], w: usize, h: usize) -> Vec<bool> {
@@ -432,6 +472,21 @@ mod tests {
             let light = 0.45 + 0.55 * (x as f32 / 1600.0).min(1.0);
             let ink = (y % 40) < 12 && (x % 30) < 22 && x > 100 && x < 1500;
             Luma([((if ink { 20.0 } else { 235.0 }) * light) as u8])
+        });
+        assert!(find_page(&img).is_none());
+    }
+
+    #[test]
+    fn a_spread_is_not_cut_to_one_of_its_pages() {
+        // Two sheets side by side on the table, a dark gutter between them.
+        let left = sheet_on_table(2400, 1600, (150, 150, 1000, 1300));
+        let right = sheet_on_table(2400, 1600, (1250, 150, 1000, 1300));
+        let img = GrayImage::from_fn(2400, 1600, |x, y| {
+            if x < 1200 {
+                *left.get_pixel(x, y)
+            } else {
+                *right.get_pixel(x, y)
+            }
         });
         assert!(find_page(&img).is_none());
     }
