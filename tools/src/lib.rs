@@ -23,3 +23,13 @@ pub fn prepared(path: &str, lang: &str) -> (image::GrayImage, u32) {
     let dpi = page.ppi();
     (page.gray, dpi)
 }
+
+/// Takes `--out DIR` out of the arguments, creating DIR: where a probe
+/// writes the images it shows.
+pub fn take_out_dir(args: &mut Vec<String>) -> Option<String> {
+    let i = args.iter().position(|a| a == "--out")?;
+    let dir = args.remove(i + 1);
+    args.remove(i);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
+    Some(dir)
+}

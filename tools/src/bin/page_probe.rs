@@ -9,15 +9,7 @@ use std::time::Instant;
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
-    let out = match args.iter().position(|a| a == "--out") {
-        Some(i) => {
-            let dir = args.remove(i + 1);
-            args.remove(i);
-            std::fs::create_dir_all(&dir).unwrap();
-            Some(dir)
-        }
-        None => None,
-    };
+    let out = tools::take_out_dir(&mut args);
     for path in &args {
         let raster = tools::decode(path);
         let (w, h) = raster.gray.dimensions();
