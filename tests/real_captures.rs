@@ -66,8 +66,8 @@ fn real_captures_stay_upright_and_read_at_least_as_well_as_tesseract() {
     // be worse than by more than 0.02.
     for (id, measured, plain) in [
         ("vie_namnqd_5", 0.020, 0.074),
-        ("khm_phonsobon_1", 0.092, 0.084),
-        ("khm_seanghay_1", 0.178, 0.178),
+        ("khm_phonsobon_1", 0.058, 0.084),
+        ("khm_seanghay_1", 0.133, 0.178),
     ] {
         let gt = read(&realdev().join(format!("{id}.gt.txt")));
         let text = read(&out.join(id).join("data/text/0001.txt"));
@@ -80,6 +80,12 @@ fn real_captures_stay_upright_and_read_at_least_as_well_as_tesseract() {
     // The two-block header of a Vietnamese decision is read left block
     // first, as the ground truth gives it.
     let text = read(&out.join("vie_namnqd_5/data/text/0001.txt"));
+    // The Khmer notice's Latin names are read in Latin, not as the Khmer
+    // model's garbage ("(២ស៩6០០)" for "(UNESCO)").
+    let khmer = read(&out.join("khm_phonsobon_1/data/text/0001.txt"));
+    for latin in ["(UNESCO)", "Plug and Play", "www.mptc.gov.kh"] {
+        assert!(khmer.contains(latin), "{latin} not read:\n{khmer}");
+    }
     let left = text.find("VÀ XÃ HỘI").expect("left block read");
     let right = text.find("CỘNG HÒA XÃ HỘI").expect("right block read");
     assert!(left < right, "{text}");

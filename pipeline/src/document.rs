@@ -146,6 +146,7 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         ocr_scale: (page.recognized.ocr_scale * 1000.0).round() / 1000.0,
         recovered_lines: page.recognized.recovered_lines,
         noise_lines: page.recognized.noise_lines,
+        latin_runs: page.recognized.latin_runs,
         doubts: prep.doubts.clone(),
         text: format!("data/text/{n:04}.txt"),
         alto: format!("data/alto/{n:04}.xml"),

@@ -12,6 +12,7 @@ pub mod deskew;
 pub mod dewarp;
 mod error;
 pub mod fixity;
+pub mod khmer;
 pub mod lang;
 pub mod layout;
 pub mod marc;

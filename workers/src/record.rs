@@ -92,6 +92,10 @@ pub struct PageRecord {
     /// Latin-script pages only.
     #[serde(default)]
     pub noise_lines: usize,
+    /// On a page read in Khmer alone: runs of words holding Latin text (an
+    /// acronym, a name, an address) read again in Latin and replaced.
+    #[serde(default)]
+    pub latin_runs: usize,
     /// What preparation was unsure of and left alone.
     #[serde(default)]
     pub doubts: Vec<Doubt>,
