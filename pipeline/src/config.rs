@@ -81,6 +81,8 @@ pub struct DeskewConfig {
     pub find_page: bool,
     /// Default true.
     pub dewarp: bool,
+    /// Default "auto".
+    pub split_spreads: workers::spread::SplitMode,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -54,11 +54,16 @@ fn add_page_files(
     pages: &[PageOutput],
     ctx: &Context,
 ) -> workers::Result<Vec<PageRecord>> {
-    let mut records = Vec::with_capacity(pages.len());
+    let mut records: Vec<PageRecord> = Vec::with_capacity(pages.len());
     let mut all_text = String::new();
     for (i, (page, path)) in pages.iter().zip(&doc.pages).enumerate() {
-        let record = page_record(i + 1, page);
-        bag.add_master(inner(&record.master), path, &page.sha256)?;
+        let mut record = page_record(i + 1, page);
+        // The second page of a split spread shares the first's master.
+        let first = (i > 0 && doc.pages[i - 1] == *path).then(|| records[i - 1].master.clone());
+        match first {
+            Some(master) => record.master = master,
+            None => bag.add_master(inner(&record.master), path, &page.sha256)?,
+        }
         let text = page.text().plain_text();
         bag.add_bytes(inner(&record.text), text.as_bytes())?;
         if i > 0 {
@@ -130,6 +135,7 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         exif_orientation: page.exif_orientation,
         orientation_degrees: prep.turn.degrees(),
         orientation_margin: prep.orientation_margin,
+        part: page.part,
         page_crop: prep.page,
         dewarp: prep.dewarp,
         prepared_width: text.width,

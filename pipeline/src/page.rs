@@ -28,6 +28,9 @@ pub struct PageOutput {
     pub exif_orientation: u8,
     /// What the master's pixels are (METS/MIX describes the master).
     pub colour: workers::raster::Colour,
+    /// Which part of the master this page is, when the capture was a
+    /// two-page spread split in two.
+    pub part: Option<workers::spread::Part>,
     /// What preparation did: resolution, turn, skew, doubts.
     pub preparation: Preparation,
     /// What OCR read: text with boxes (in the prepared page's pixels),
@@ -95,21 +98,58 @@ fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8
     out
 }
 
-/// One page from file to [`PageOutput`]: fixity, decode, the workers'
-/// [`prepare`](workers::page::prepare) and
-/// [`recognize`](workers::page::recognize) with this thread's engines, and
-/// the PDF image and thumbnail.
-pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Result<PageOutput> {
+/// One file from bytes to its pages: fixity, decode, and the split of a
+/// two-page spread ([`workers::spread`]); then each page [`process_page`]d.
+/// One page, or the two of a spread, left first.
+pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Result<Vec<PageOutput>> {
     let cfg = &ctx.config;
     let bytes = std::fs::read(path).map_err(workers::Error::io(path))?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
     let raster =
         workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
     drop(bytes);
-    let (width, height) = (raster.width(), raster.height());
-    let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
-    let exif_orientation = raster.orientation_tag;
-    let colour = raster.colour();
+    let master = Master {
+        path,
+        sha256,
+        width: raster.width(),
+        height: raster.height(),
+        declared_dpi: (!raster.dpi_assumed).then_some(raster.dpi),
+        exif_orientation: raster.orientation_tag,
+        colour: raster.colour(),
+    };
+    match workers::spread::gutter(&raster.gray, cfg.deskew.split_spreads) {
+        Some(x) => workers::spread::split(raster, x)
+            .into_iter()
+            .map(|(part, half)| process_page(half, Some(part), &master, lang, ctx))
+            .collect(),
+        None => Ok(vec![process_page(raster, None, &master, lang, ctx)?]),
+    }
+}
+
+/// The facts of a page's master file.
+struct Master<'a> {
+    path: &'a Path,
+    sha256: String,
+    width: u32,
+    height: u32,
+    declared_dpi: Option<(f32, f32)>,
+    exif_orientation: u8,
+    colour: workers::raster::Colour,
+}
+
+/// One page from raster to [`PageOutput`]: the workers'
+/// [`prepare`](workers::page::prepare) and
+/// [`recognize`](workers::page::recognize) with this thread's engines, and
+/// the PDF image and thumbnail.
+fn process_page(
+    raster: workers::raster::Raster,
+    part: Option<workers::spread::Part>,
+    master: &Master,
+    lang: &LangSetting,
+    ctx: &Context,
+) -> workers::Result<PageOutput> {
+    let cfg = &ctx.config;
+    let path = master.path;
     let (prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
         let mut prepared = workers::page::prepare(raster, lang, &cfg.prepare_options(), engines)?;
         let recognized =
@@ -139,12 +179,13 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default(),
-        sha256,
-        width,
-        height,
-        declared_dpi,
-        exif_orientation,
-        colour,
+        sha256: master.sha256.clone(),
+        width: master.width,
+        height: master.height,
+        declared_dpi: master.declared_dpi,
+        exif_orientation: master.exif_orientation,
+        colour: master.colour,
+        part,
         image,
         // The rasters end here: only the facts go on to the document stage.
         preparation: prepared.facts,

@@ -266,7 +266,7 @@ fn process_document(
     bar: &ProgressBar,
     cancel: &AtomicBool,
 ) -> std::result::Result<PathBuf, DocError> {
-    let results: Vec<Option<workers::Result<page::PageOutput>>> = doc
+    let results: Vec<Option<workers::Result<Vec<page::PageOutput>>>> = doc
         .pages
         .par_iter()
         .map(|p| {
@@ -287,16 +287,23 @@ fn process_document(
     let mut errors = Vec::new();
     for (i, r) in results.into_iter().enumerate() {
         match r {
-            Some(Ok(p)) => {
-                pages.push(p);
-                kept.push(doc.pages[i].clone());
+            Some(Ok(outputs)) => {
+                // A spread's two pages both come from this file.
+                for p in outputs {
+                    pages.push(p);
+                    kept.push(doc.pages[i].clone());
+                }
             }
             Some(Err(e)) => errors.push((i + 1, e)),
             None => return Err(DocError::Interrupted),
         }
     }
     if errors.is_empty() {
-        return package(doc, langs, &pages, ctx);
+        let doc = DocumentInput {
+            pages: kept,
+            ..doc.clone()
+        };
+        return package(&doc, langs, &pages, ctx);
     }
     let failure = DocFailure::Pages(errors);
     if ctx.config.run.on_bad_page != OnBadPage::SkipPage || pages.is_empty() {

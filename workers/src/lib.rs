@@ -28,6 +28,7 @@ pub mod record;
 pub mod reread;
 pub mod resolution;
 pub mod script;
+pub mod spread;
 pub mod syllable;
 pub mod text;
 pub mod xml;

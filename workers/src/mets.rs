@@ -48,7 +48,13 @@ pub struct MetsDocument<'a> {
 /// The METS document as bytes.
 pub fn write(doc: &MetsDocument) -> Vec<u8> {
     let mut amd = E::new("mets:amdSec").attr("ID", "AMD");
-    for (i, p) in doc.pages.iter().enumerate() {
+    // A master split into two pages is described once, by its first page.
+    for (i, p) in doc
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| owner(doc, i) == i)
+    {
         amd.push(tech_md(i + 1, p));
     }
     for (n, event) in events(doc).into_iter().enumerate() {
@@ -103,6 +109,16 @@ pub fn write(doc: &MetsDocument) -> Vec<u8> {
         .child(file_sec(doc))
         .child(struct_map(doc))
         .to_document()
+}
+
+/// The index of the first page whose master is page `i`'s: the two pages of
+/// a split spread share one master file.
+fn owner(doc: &MetsDocument, i: usize) -> usize {
+    let href = &doc.pages[i].master.href;
+    doc.pages
+        .iter()
+        .position(|p| &p.master.href == href)
+        .unwrap_or(i)
 }
 
 fn wrap(section: &str, id: &str, mdtype: &str, content: E) -> E {
@@ -206,9 +222,16 @@ fn events(doc: &MetsDocument) -> Vec<E> {
     let mut list: Vec<Event> = doc
         .pages
         .iter()
-        .flat_map(|p| page_events(p, doc.ocr_settings, &diachi, &tesseract))
+        .enumerate()
+        .flat_map(|(i, p)| {
+            let first = owner(doc, i) == i;
+            page_events(p, first, doc.ocr_settings, &diachi, &tesseract)
+        })
         .collect();
-    let mut sources: Vec<&str> = doc.pages.iter().map(|p| p.master.href.as_str()).collect();
+    let mut sources: Vec<&str> = (0..doc.pages.len())
+        .filter(|&i| owner(doc, i) == i)
+        .map(|i| doc.pages[i].master.href.as_str())
+        .collect();
     sources.push(doc.pdf.href.as_str());
     list.push(Event {
         kind: "derivation",
@@ -223,10 +246,12 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         .collect()
 }
 
-/// What happened to one page: ingestion, its digest, the fixity check,
+/// What happened to one page: ingestion, its digest, the fixity check
+/// (once a master: `first` is false for the second page of a split spread),
 /// orientation and deskew, and its transcription.
 fn page_events<'a>(
     p: &'a MetsPage,
+    first: bool,
     ocr_settings: &str,
     diachi: &str,
     tesseract: &str,
@@ -245,16 +270,36 @@ fn page_events<'a>(
     } else {
         ", below the correction threshold: not rotated"
     };
-    vec![
-        by_diachi("ingestion", format!("page read from the batch as {}", r.source)),
-        by_diachi(
-            "message digest calculation",
-            format!("SHA-256 of the original at ingest: {}", p.master.sha256),
-        ),
-        by_diachi(
-            "fixity check",
-            "SHA-256 re-computed while the master was copied into the bag; equal to the ingest digest".into(),
-        ),
+    let mut events = Vec::new();
+    if first {
+        events.extend([
+            by_diachi("ingestion", format!("page read from the batch as {}", r.source)),
+            by_diachi(
+                "message digest calculation",
+                format!("SHA-256 of the original at ingest: {}", p.master.sha256),
+            ),
+            by_diachi(
+                "fixity check",
+                "SHA-256 re-computed while the master was copied into the bag; equal to the ingest digest".into(),
+            ),
+        ]);
+    }
+    if let Some(part) = &r.part {
+        let c = part.crop;
+        events.push(by_diachi(
+            "derivation",
+            format!(
+                "two-page spread split at its gutter: this page is the {} page, x {}-{} of the master",
+                match part.side {
+                    crate::spread::Side::Left => "left",
+                    crate::spread::Side::Right => "right",
+                },
+                c.x,
+                c.x + c.width
+            ),
+        ));
+    }
+    events.extend([
         by_diachi(
             "deskew",
             format!(
@@ -269,7 +314,8 @@ fn page_events<'a>(
             agent: tesseract.to_string(),
             objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
         },
-    ]
+    ]);
+    events
 }
 
 /// One PREMIS event, the `n`-th of the document.
@@ -348,6 +394,7 @@ fn file_sec(doc: &MetsDocument) -> E {
             "master",
             pages
                 .clone()
+                .filter(|&(n, _)| owner(doc, n - 1) == n - 1)
                 .map(|(n, p)| {
                     file(
                         &format!("MASTER_{n:04}"),
@@ -377,11 +424,28 @@ fn struct_map(doc: &MetsDocument) -> E {
     let fptr = |id: String| E::new("mets:fptr").attr("FILEID", id);
     let pages = doc.pages.iter().enumerate().map(|(i, p)| {
         let n = i + 1;
+        let master = format!("MASTER_{:04}", owner(doc, i) + 1);
+        // A page cut from a spread points at its part of the master.
+        let master_ptr = match &p.record.part {
+            Some(part) => {
+                let c = part.crop;
+                E::new("mets:fptr").child(
+                    E::new("mets:area")
+                        .attr("FILEID", master)
+                        .attr("SHAPE", "RECT")
+                        .attr(
+                            "COORDS",
+                            format!("{},{},{},{}", c.x, c.y, c.x + c.width, c.y + c.height),
+                        ),
+                )
+            }
+            None => fptr(master),
+        };
         E::new("mets:div")
             .attr("TYPE", "page")
             .attr("ORDER", n)
             .attr("LABEL", &p.record.source)
-            .child(fptr(format!("MASTER_{n:04}")))
+            .child(master_ptr)
             .child(fptr(format!("ALTO_{n:04}")))
             .child(fptr(format!("TEXT_{n:04}")))
     });

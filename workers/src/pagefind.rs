@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 
 /// Longest side, in pixels, of the reduced capture the page is looked for
 /// in: enough to place an edge within a few pixels of a 4000-px photo.
-const WORK_SIDE: u32 = 800;
+pub(crate) const WORK_SIDE: u32 = 800;
 
 /// Radius of the closing that takes ink out, in reduced pixels (1% of the
 /// long side): wider than a glyph at any size a body text is set in, far
 /// narrower than a table or a border.
-const INK_RADIUS: usize = 8;
+pub(crate) const INK_RADIUS: usize = 8;
 
 /// Largest change in brightness, as a share of the brighter side, between
 /// two neighbouring cells of one sheet of paper. Light falls off slowly
@@ -215,7 +215,7 @@ impl Found {
 }
 
 /// Block means: each reduced pixel the mean of a `factor`-square block.
-fn reduce(gray: &GrayImage, factor: u32) -> Vec<f32> {
+pub(crate) fn reduce(gray: &GrayImage, factor: u32) -> Vec<f32> {
     let (w, h) = gray.dimensions();
     let (sw, sh) = (w.div_ceil(factor), h.div_ceil(factor));
     let mut sum = vec![0f32; (sw * sh) as usize];
@@ -234,7 +234,7 @@ fn reduce(gray: &GrayImage, factor: u32) -> Vec<f32> {
 /// Grey-level closing (the brightest within `r`, then the darkest within
 /// `r`): dark things narrower than 2r (ink) vanish, larger ones keep their
 /// place and size.
-fn close(v: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
+pub(crate) fn close(v: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
     let dilated = filter(v, w, h, r, f32::max);
     filter(&dilated, w, h, r, f32::min)
 }

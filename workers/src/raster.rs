@@ -66,6 +66,20 @@ impl Raster {
     pub fn width(&self) -> u32 {
         self.gray.width()
     }
+
+    /// The facts of the raster (resolution, format, tag) with no pixels: for
+    /// a part cut from it.
+    pub fn clone_meta(&self) -> Raster {
+        Raster {
+            gray: GrayImage::new(0, 0),
+            color: None,
+            dpi: self.dpi,
+            dpi_assumed: self.dpi_assumed,
+            bilevel: self.bilevel,
+            format: self.format,
+            orientation_tag: self.orientation_tag,
+        }
+    }
     pub fn height(&self) -> u32 {
         self.gray.height()
     }

@@ -39,6 +39,12 @@ pub struct PageRecord {
     /// and turned round, 0-100. Small means the decision was unsure.
     #[serde(default)]
     pub orientation_margin: Option<f32>,
+    /// Set when the page is one of the two of a spread that the capture was
+    /// split into: which side, and the box of the master (in its pixels once
+    /// its EXIF orientation is applied) the page was cut from. Both pages
+    /// share the master file. `page_crop` is then within that box.
+    #[serde(default)]
+    pub part: Option<crate::spread::Part>,
     /// The page found in the capture (a photo's table, a scanner's black
     /// border taken away): the box cut from the master, in the master's
     /// pixels once its EXIF orientation is applied, and the share of that

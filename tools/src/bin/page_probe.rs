@@ -1,5 +1,5 @@
-//! Page finding on real captures: the crop box, the masked share and the
-//! time, and (with an output folder) each capture reduced with the box drawn
+//! Page finding on real captures: the crop box, the masked share, the
+//! spread's gutter (`auto`) and the time, and (with an output folder) each capture reduced with the box drawn
 //! on it and the masked page beside it, to look at.
 //!
 //!     cargo run --release -p tools --bin page_probe -- [--out DIR] FILE...
@@ -15,15 +15,16 @@ fn main() {
         let (w, h) = raster.gray.dimensions();
         let t = Instant::now();
         let found = workers::pagefind::find_page(&raster.gray);
+        let gutter = workers::spread::gutter(&raster.gray, workers::spread::SplitMode::Auto);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let name = std::path::Path::new(path)
             .file_stem()
             .unwrap()
             .to_string_lossy();
         match &found {
-            None => println!("{name}\t{w}x{h}\twhole\t{ms:.0} ms"),
+            None => println!("{name}\t{w}x{h}\twhole\tgutter {gutter:?}\t{ms:.0} ms"),
             Some(f) => println!(
-                "{name}\t{w}x{h}\t{:?}\tmasked {:.3}\tpaper {}\t{ms:.0} ms",
+                "{name}\t{w}x{h}\t{:?}\tmasked {:.3}\tpaper {}\tgutter {gutter:?}\t{ms:.0} ms",
                 f.crop, f.masked, f.paper
             ),
         }

@@ -5,7 +5,10 @@
 //!   photo or an open scanner lid shows a page: the page must be found
 //!   within a few pixels, and table and thumb leave nothing in the text;
 //! - its lines curled towards the left edge, as beside a book's spine: the
-//!   lines must be straightened and the page read as well as the scan.
+//!   lines must be straightened and the page read as well as the scan;
+//! - beside another realdev scan, with a spine's shadow between them, as an
+//!   overhead scanner shoots an open book: the spread must be split at the
+//!   gutter into two pages, left first, sharing one master, METS valid.
 
 mod common;
 
@@ -166,4 +169,97 @@ fn curled_lines_are_straightened_and_read_as_the_scan_does() {
         curled > c + 0.02,
         "curled CER {curled:.3}, straightened {c:.3}"
     );
+}
+
+/// vie_namnqd_5 (left) and vie_namnqd_6 (right) side by side, a spine's
+/// shadow between them at `GUTTER`, as an overhead scanner shoots an open
+/// book.
+fn spread() -> (RgbImage, u32) {
+    let open = |name: &str| {
+        image::open(common::root().join(format!("../shared/realdev/{name}.jpg")))
+            .unwrap()
+            .to_rgb8()
+    };
+    let (left, right) = (open("vie_namnqd_5"), open("vie_namnqd_6"));
+    let gutter = left.width();
+    let (w, h) = (
+        left.width() + right.width(),
+        left.height().max(right.height()),
+    );
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let p = if x < gutter {
+            left.get_pixel_checked(x, y)
+        } else {
+            right.get_pixel_checked(x - gutter, y)
+        };
+        let p = p.copied().unwrap_or(Rgb([255, 255, 255]));
+        // Down to 50% at the fold, over 80 px either side.
+        let d = (x as f32 - gutter as f32).abs();
+        let shade = 1.0 - 0.5 * (1.0 - d / 80.0).max(0.0);
+        Rgb(p.0.map(|c| (c as f32 * shade) as u8))
+    });
+    (img, gutter)
+}
+
+#[test]
+fn a_spread_is_split_into_its_two_pages() {
+    let (img, gutter) = spread();
+    let dir = tempfile::tempdir().unwrap();
+    let batch = dir.path().join("batch");
+    fs::create_dir_all(batch.join("book")).unwrap();
+    img.save(batch.join("book/spread.png")).unwrap();
+    fs::write(batch.join("batch.csv"), "id,language\nbook,vie\n").unwrap();
+    let out = dir.path().join("out");
+    let (code, stderr) = run(&batch, &out, &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let bag = out.join("book");
+    let rec: serde_json::Value =
+        serde_json::from_str(&read(&bag.join("data/metadata/record.json"))).unwrap();
+    let pages = rec["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 2, "{rec}");
+    let (left, right) = (&pages[0], &pages[1]);
+    assert_eq!(left["part"]["side"], "left", "{left}");
+    assert_eq!(right["part"]["side"], "right", "{right}");
+    let split = left["part"]["width"].as_i64().unwrap();
+    assert!(
+        (split - gutter as i64).abs() <= 12,
+        "split at {split}, gutter {gutter}"
+    );
+    assert_eq!(right["part"]["x"].as_i64(), Some(split));
+    // One master, byte for byte the file, shared by both pages.
+    assert_eq!(left["master"], "data/masters/0001.png");
+    assert_eq!(right["master"], left["master"]);
+    let masters: Vec<_> = fs::read_dir(bag.join("data/masters")).unwrap().collect();
+    assert_eq!(masters.len(), 1);
+    assert_eq!(
+        fs::read(bag.join("data/masters/0001.png")).unwrap(),
+        fs::read(batch.join("book/spread.png")).unwrap()
+    );
+    // The left page reads as its scan does, and nothing of it runs into the
+    // right page (a province's decision, not the ministry's).
+    let text = read(&bag.join("data/text/0001.txt"));
+    let c = cer_of(&text);
+    assert!(c <= 0.03, "CER {c:.3}\n{text}");
+    let right_text = read(&bag.join("data/text/0002.txt"));
+    assert!(text.contains("LAO ĐỘNG"), "{text}");
+    assert!(!right_text.contains("LAO ĐỘNG"), "{right_text}");
+    assert!(right_text.contains("ĐẮK NÔNG") || right_text.contains("Đắk Nông"));
+    assert!(
+        right_text.chars().filter(|c| c.is_alphabetic()).count() > 500,
+        "{right_text}"
+    );
+    // METS points each page at its part of the one master, and validates.
+    let mets = read(&bag.join("data/metadata/mets.xml"));
+    assert_eq!(mets.matches("USE=\"master\"").count(), 1);
+    assert_eq!(mets.matches("<mets:file ID=\"MASTER_").count(), 1, "{mets}");
+    assert!(mets.contains(&format!("COORDS=\"0,0,{split},")), "{mets}");
+    let o = common::tool(
+        common::root()
+            .join("../shared/schemas/validate")
+            .to_str()
+            .unwrap(),
+        &["mets", bag.join("data/metadata/mets.xml").to_str().unwrap()],
+        "needs ../shared and xmllint (libxml2-utils)",
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
