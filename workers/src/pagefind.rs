@@ -217,18 +217,21 @@ impl Found {
 /// Block means: each reduced pixel the mean of a `factor`-square block.
 pub(crate) fn reduce(gray: &GrayImage, factor: u32) -> Vec<f32> {
     let (w, h) = gray.dimensions();
-    let (sw, sh) = (w.div_ceil(factor), h.div_ceil(factor));
-    let mut sum = vec![0f32; (sw * sh) as usize];
-    let mut count = vec![0u32; (sw * sh) as usize];
+    let (sw, sh) = (w.div_ceil(factor) as usize, h.div_ceil(factor));
+    let f = factor as usize;
+    let mut sum = vec![0u32; sw * sh as usize];
+    let mut count = vec![0u32; sw * sh as usize];
     for (y, row) in gray.as_raw().chunks_exact(w as usize).enumerate() {
-        let base = (y as u32 / factor * sw) as usize;
-        for (x, &p) in row.iter().enumerate() {
-            let i = base + x / factor as usize;
-            sum[i] += p as f32;
-            count[i] += 1;
+        let base = y / f * sw;
+        for (i, block) in row.chunks(f).enumerate() {
+            sum[base + i] += block.iter().map(|&p| p as u32).sum::<u32>();
+            count[base + i] += block.len() as u32;
         }
     }
-    sum.iter().zip(&count).map(|(s, &c)| s / c as f32).collect()
+    sum.iter()
+        .zip(&count)
+        .map(|(&s, &c)| s as f32 / c as f32)
+        .collect()
 }
 
 /// Grey-level closing (the brightest within `r`, then the darkest within
@@ -240,23 +243,29 @@ pub(crate) fn close(v: &[f32], w: usize, h: usize, r: usize) -> Vec<f32> {
 }
 
 /// A separable square max or min filter of radius `r`.
-fn filter(v: &[f32], w: usize, h: usize, r: usize, pick: fn(f32, f32) -> f32) -> Vec<f32> {
+fn filter(
+    v: &[f32],
+    w: usize,
+    h: usize,
+    r: usize,
+    pick: impl Fn(f32, f32) -> f32 + Copy,
+) -> Vec<f32> {
     let mut rows = vec![0f32; v.len()];
-    for y in 0..h {
-        for x in 0..w {
+    for (src, dst) in v.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
+        for (x, d) in dst.iter_mut().enumerate() {
             let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
-            rows[y * w + x] = v[y * w + a..=y * w + b]
-                .iter()
-                .copied()
-                .reduce(pick)
-                .unwrap();
+            *d = src[a..=b].iter().copied().reduce(pick).unwrap();
         }
     }
+    // Down the columns a row at a time, so that memory is read in order.
     let mut out = vec![0f32; v.len()];
-    for x in 0..w {
-        for y in 0..h {
-            let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
-            out[y * w + x] = (a..=b).map(|yy| rows[yy * w + x]).reduce(pick).unwrap();
+    for (y, dst) in out.chunks_exact_mut(w).enumerate() {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        dst.copy_from_slice(&rows[a * w..(a + 1) * w]);
+        for yy in a + 1..=b {
+            for (d, &s) in dst.iter_mut().zip(&rows[yy * w..(yy + 1) * w]) {
+                *d = pick(*d, s);
+            }
         }
     }
     out

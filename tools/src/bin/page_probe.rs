@@ -15,16 +15,18 @@ fn main() {
         let (w, h) = raster.gray.dimensions();
         let t = Instant::now();
         let found = workers::pagefind::find_page(&raster.gray);
+        let find_ms = t.elapsed().as_secs_f64() * 1000.0;
         let gutter = workers::spread::gutter(&raster.gray, workers::spread::SplitMode::Auto);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let ms = format!("{find_ms:.0} + {:.0}", ms - find_ms);
         let name = std::path::Path::new(path)
             .file_stem()
             .unwrap()
             .to_string_lossy();
         match &found {
-            None => println!("{name}\t{w}x{h}\twhole\tgutter {gutter:?}\t{ms:.0} ms"),
+            None => println!("{name}\t{w}x{h}\twhole\tgutter {gutter:?}\t{ms} ms"),
             Some(f) => println!(
-                "{name}\t{w}x{h}\t{:?}\tmasked {:.3}\tpaper {}\tgutter {gutter:?}\t{ms:.0} ms",
+                "{name}\t{w}x{h}\t{:?}\tmasked {:.3}\tpaper {}\tgutter {gutter:?}\t{ms} ms",
                 f.crop, f.masked, f.paper
             ),
         }
