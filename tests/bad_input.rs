@@ -112,6 +112,66 @@ fn bad_pages_fail_their_document_only() {
     );
 }
 
+/// A named pipe among a document's pages (opening one blocks until
+/// something writes to it) fails its document at once, with a message
+/// naming it, and the batch goes on. The run is given two minutes: a hang
+/// fails the test rather than the CI.
+#[test]
+fn a_named_pipe_among_the_pages_fails_its_document_and_nothing_hangs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    for doc in ["good", "piped"] {
+        fs::create_dir_all(batch.join(doc)).unwrap();
+        fs::copy(
+            samples().join("batch/can-tho-1925/1.tif"),
+            batch.join(doc).join("1.tif"),
+        )
+        .unwrap();
+    }
+    let fifo = batch.join("piped/2.tif");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = tmp.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_diachi"))
+        .args([
+            "run",
+            batch.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("diachi hung on a named pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("FAILED piped: page 2: "))
+        .unwrap_or_else(|| panic!("no failure line:\n{err}"));
+    assert!(
+        line.contains("piped/2.tif") && line.contains("named pipe"),
+        "{line}"
+    );
+    assert!(out.join("good/bagit.txt").is_file(), "{err}");
+    assert!(!out.join("piped").exists());
+}
+
 #[test]
 fn skip_page_packages_the_rest_and_says_so() {
     let tmp = tempfile::tempdir().unwrap();

@@ -434,6 +434,33 @@ fn verify_passes_then_names_each_tampered_file() {
         &|bag| fs::write(bag.join("data/notes.txt"), b"hi").unwrap(),
         "unexpected: data/notes.txt",
     );
+    // Links and special files are named, never followed nor opened: a
+    // listed file turned into a link out of the bag, an unlisted link, and
+    // a listed file turned into a named pipe (opening it would block).
+    check(
+        &|bag| {
+            let p = bag.join("data/text/0002.txt");
+            fs::remove_file(&p).unwrap();
+            std::os::unix::fs::symlink("/etc/passwd", &p).unwrap();
+        },
+        "unsafe: data/text/0002.txt: a symbolic link",
+    );
+    check(
+        &|bag| std::os::unix::fs::symlink("/etc/hostname", bag.join("data/extra")).unwrap(),
+        "unsafe: data/extra: a symbolic link",
+    );
+    check(
+        &|bag| {
+            let p = bag.join("data/text/0001.txt");
+            fs::remove_file(&p).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(&p)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        },
+        "unsafe: data/text/0001.txt: a named pipe",
+    );
     check(
         &|bag| {
             fs::rename(

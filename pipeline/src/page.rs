@@ -103,7 +103,7 @@ fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8
 /// One page, or the two of a spread, left first.
 pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Result<Vec<PageOutput>> {
     let cfg = &ctx.config;
-    let bytes = std::fs::read(path).map_err(workers::Error::io(path))?;
+    let bytes = workers::fixity::read_regular(path)?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
     let raster =
         workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;

@@ -1,7 +1,7 @@
 //! BagIt 1.0 (RFC 8493): building a bag in a staging folder, and verifying
 //! one as an archivist would, years later.
 
-use crate::fixity::{copy_verified, digest_file, sha256_file, sha256_hex};
+use crate::fixity::{copy_verified, digest_bag_file, sha256_hex};
 use crate::{Error, Result};
 use sha2::Sha512;
 use std::collections::{BTreeMap, BTreeSet};
@@ -159,6 +159,9 @@ pub enum Problem {
     Unexpected(String),
     /// A tag file that cannot be read as RFC 8493 says (with why).
     Malformed(String, String),
+    /// A link or a special file (named pipe, socket, device) in the
+    /// payload: never followed nor opened.
+    Unsafe(String, &'static str),
 }
 
 impl std::fmt::Display for Problem {
@@ -168,6 +171,7 @@ impl std::fmt::Display for Problem {
             Problem::Changed(p) => write!(f, "changed: {p}"),
             Problem::Unexpected(p) => write!(f, "unexpected: {p}"),
             Problem::Malformed(p, why) => write!(f, "malformed: {p}: {why}"),
+            Problem::Unsafe(p, what) => write!(f, "unsafe: {p}: {what}, never opened"),
         }
     }
 }
@@ -224,7 +228,18 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     let mut payload_files = 0u64;
     for entry in walkdir::WalkDir::new(dir.join("data")).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() {
+        let t = entry.file_type();
+        if t.is_dir() {
+            continue;
+        }
+        if !t.is_file() {
+            let rel = relative(dir, entry.path());
+            let what = if t.is_symlink() {
+                "a symbolic link"
+            } else {
+                "a special file"
+            };
+            v.problems.push(Problem::Unsafe(rel, what));
             continue;
         }
         payload_files += 1;
@@ -272,7 +287,11 @@ fn check_manifest(
             continue;
         };
         let rel = decode_path(path.trim_start());
-        if rel.contains("..") || rel.starts_with('/') {
+        let rel = rel.strip_prefix("./").map(str::to_string).unwrap_or(rel);
+        let escapes = Path::new(&rel)
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)));
+        if escapes || rel.is_empty() {
             v.problems.push(Problem::Malformed(
                 name.into(),
                 format!("line {}: path outside the bag", n + 1),
@@ -284,7 +303,10 @@ fn check_manifest(
         match hash_file(&file, algo) {
             Ok(actual) if actual.eq_ignore_ascii_case(digest) => v.files_checked += 1,
             Ok(_) => v.problems.push(Problem::Changed(rel)),
-            Err(_) if !file.exists() => v.problems.push(Problem::Missing(rel)),
+            Err(Error::NotRegular { what, .. }) => v.problems.push(Problem::Unsafe(rel, what)),
+            Err(_) if fs::symlink_metadata(&file).is_err() => {
+                v.problems.push(Problem::Missing(rel))
+            }
             Err(e) => v.problems.push(Problem::Malformed(rel, e.to_string())),
         }
     }
@@ -292,9 +314,9 @@ fn check_manifest(
 
 fn hash_file(path: &Path, algo: &str) -> Result<String> {
     if algo == "sha256" {
-        sha256_file(path)
+        digest_bag_file::<sha2::Sha256>(path)
     } else {
-        digest_file::<Sha512>(path)
+        digest_bag_file::<Sha512>(path)
     }
 }
 
@@ -349,6 +371,38 @@ mod tests {
         );
         let manifest = fs::read_to_string(root.join("manifest-sha256.txt")).unwrap();
         assert!(manifest.contains("  data/odd%25name.txt\n"));
+    }
+
+    /// A name with two dots inside (not a parent folder) and a manifest
+    /// line with a leading "./" are payload like any other; a real "../"
+    /// is not.
+    #[test]
+    fn dots_in_names_are_not_parent_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bag");
+        let mut b = BagBuilder::new(&root).unwrap();
+        b.add_bytes("v1..2.txt", b"two dots").unwrap();
+        b.add_bytes("plain.txt", b"plain").unwrap();
+        let root = b.finish(&[]).unwrap();
+        let manifest = root.join("manifest-sha256.txt");
+        let text = fs::read_to_string(&manifest).unwrap();
+        fs::write(
+            &manifest,
+            text.replace("  data/plain.txt", "  ./data/plain.txt"),
+        )
+        .unwrap();
+        // The tag manifest lists the manifest: leave it out of this check.
+        fs::remove_file(root.join("tagmanifest-sha256.txt")).unwrap();
+        let v = verify(&root).unwrap();
+        assert!(v.is_intact(), "{:?}", v.problems);
+        let escaping = text.replace("  data/plain.txt", "  data/../../etc/passwd");
+        fs::write(&manifest, escaping).unwrap();
+        let v = verify(&root).unwrap();
+        let shown: Vec<String> = v.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            shown.iter().any(|p| p.contains("path outside the bag")),
+            "{shown:?}"
+        );
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub enum Error {
     Pdf(String),
     #[error("XML: {0}")]
     Xml(String),
+    #[error("{path}: not a regular file ({what}): refused, never opened")]
+    NotRegular { path: PathBuf, what: &'static str },
     #[error("{path}: not a BagIt bag: {reason}")]
     NotABag { path: PathBuf, reason: String },
 }

@@ -10,6 +10,50 @@ use std::path::Path;
 /// Read buffer: large enough that hashing runs at memory speed.
 const CHUNK: usize = 1 << 20;
 
+/// Opens `path` for reading only if it is a regular file. Opening a named
+/// pipe blocks until something writes to it, and a device can be endless:
+/// either would hang a batch or a verify. With `follow_links`, a link to a
+/// regular file is followed (a batch may link its scans); without, a link
+/// is refused too (a bag's payload must not point out of the bag).
+pub fn open_regular(path: &Path, follow_links: bool) -> Result<File> {
+    let meta = if follow_links {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    }
+    .map_err(Error::io(path))?;
+    let t = meta.file_type();
+    if !t.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if t.is_symlink() {
+            "a symbolic link"
+        } else if t.is_fifo() {
+            "a named pipe"
+        } else if t.is_socket() {
+            "a socket"
+        } else if t.is_block_device() || t.is_char_device() {
+            "a device"
+        } else if t.is_dir() {
+            "a folder"
+        } else {
+            "not a file"
+        };
+        return Err(Error::NotRegular {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
+    File::open(path).map_err(Error::io(path))
+}
+
+/// The bytes of `path`, a regular file or a link to one ([`open_regular`]).
+pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    let mut file = open_regular(path, true)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(Error::io(path))?;
+    Ok(bytes)
+}
+
 /// Lower-case hex SHA-256 of a byte slice.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -22,7 +66,16 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 
 /// Lower-case hex digest of a file with any RustCrypto hash, streamed.
 pub fn digest_file<D: Digest>(path: &Path) -> Result<String> {
-    let mut file = File::open(path).map_err(Error::io(path))?;
+    digest_open::<D>(open_regular(path, true)?, path)
+}
+
+/// [`digest_file`] of a file inside a bag: a link is refused, never
+/// followed out of the bag.
+pub fn digest_bag_file<D: Digest>(path: &Path) -> Result<String> {
+    digest_open::<D>(open_regular(path, false)?, path)
+}
+
+fn digest_open<D: Digest>(mut file: File, path: &Path) -> Result<String> {
     let mut hasher = D::new();
     let mut buf = vec![0u8; CHUNK];
     loop {
@@ -40,7 +93,7 @@ pub fn digest_file<D: Digest>(path: &Path) -> Result<String> {
 /// `expected`, the digest taken at ingest. The copy is fsynced, so a bag that
 /// is renamed into place after this holds the bytes on disk.
 pub fn copy_verified(from: &Path, to: &Path, expected: &str) -> Result<u64> {
-    let mut src = File::open(from).map_err(Error::io(from))?;
+    let mut src = open_regular(from, true)?;
     let mut dst = File::create(to).map_err(Error::io(to))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; CHUNK];
