@@ -373,6 +373,9 @@ fn encode_text(text: &str) -> (String, usize) {
     (hex, n)
 }
 
+/// The least width and height of a page, in default user space units.
+const MIN_PAGE_UNITS: f64 = 3.0;
+
 fn add_page(
     doc: &mut Document,
     parent: ObjectId,
@@ -383,6 +386,13 @@ fn add_page(
     // Page size is the physical size: pixels / dpi inches, 72 points an inch.
     let sx = 72.0 / f64::from(page.dpi.0.max(1.0));
     let sy = 72.0 / f64::from(page.dpi.1.max(1.0));
+    // PDF/A-2 (ISO 19005-2, 6.1.13, after ISO 32000-1 Annex C.2): a page's
+    // boundaries are at least 3 units; a tiny image (10x10 px at 300 dpi is
+    // 2.4 pt) is scaled up to that, both ways alike, not stretched.
+    let grow = (MIN_PAGE_UNITS / (f64::from(img.width) * sx))
+        .max(MIN_PAGE_UNITS / (f64::from(img.height) * sy))
+        .max(1.0);
+    let (sx, sy) = (sx * grow, sy * grow);
     let (w_pt, h_pt) = (f64::from(img.width) * sx, f64::from(img.height) * sy);
     let mut dict = dictionary! {
         "Type" => "XObject",
@@ -604,6 +614,37 @@ mod tests {
         );
         assert!(!cmap.contains("<D800>"));
         assert_eq!(cmap.matches("beginbfrange").count(), 3);
+    }
+
+    /// PDF/A-2, 6.1.13 (ISO 32000-1 C.2): no page boundary under 3 units.
+    /// A 10x8 px image at 300 dpi would be 2.4 x 1.92 pt; it is scaled up
+    /// to 3.75 x 3 pt, keeping its shape, and its image fills the page.
+    #[test]
+    fn a_tiny_image_makes_a_page_of_at_least_3_units() {
+        let gray = GrayImage::from_pixel(10, 8, image::Luma([250]));
+        let img = encode_page_image(&gray, None, 80, 300).unwrap();
+        let text = PageText {
+            width: 10,
+            height: 8,
+            blocks: Vec::new(),
+        };
+        let page = PdfPage {
+            image: &img,
+            dpi: (300.0, 300.0),
+            text: &text,
+        };
+        let bytes = write(&[page], &XmpInfo::default(), b"seed").unwrap();
+        let doc = Document::load_mem(&bytes).unwrap();
+        let pages = doc.get_pages();
+        let page = doc.get_dictionary(pages[&1]).unwrap();
+        let mb = page.get(b"MediaBox").unwrap().as_array().unwrap();
+        let (w, h) = (mb[2].as_float().unwrap(), mb[3].as_float().unwrap());
+        assert!(
+            (w - 3.75).abs() < 0.01 && (h - 3.0).abs() < 0.01,
+            "{w} x {h}"
+        );
+        let content = String::from_utf8_lossy(&doc.get_page_content(pages[&1])).into_owned();
+        assert!(content.contains("3.75 0 0 3 0 0 cm"), "{content}");
     }
 
     #[test]
