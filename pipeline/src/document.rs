@@ -136,6 +136,7 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         orientation_degrees: prep.turn.degrees(),
         orientation_margin: prep.orientation_margin,
         part: page.part,
+        tiff_page: page.tiff_page,
         page_crop: prep.page,
         dewarp: prep.dewarp,
         prepared_width: text.width,

@@ -31,6 +31,8 @@ pub struct PageOutput {
     /// Which part of the master this page is, when the capture was a
     /// two-page spread split in two.
     pub part: Option<workers::spread::Part>,
+    /// The page within the master, when it is a multi-page TIFF.
+    pub tiff_page: Option<workers::raster::TiffPage>,
     /// What preparation did: resolution, turn, skew, doubts.
     pub preparation: Preparation,
     /// What OCR read: text with boxes (in the prepared page's pixels),
@@ -105,28 +107,41 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
     let cfg = &ctx.config;
     let bytes = workers::fixity::read_regular(path)?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
-    let raster =
-        workers::raster::decode(path, &bytes, cfg.raster.max_pixels, cfg.raster.default_dpi)?;
+    let (max, dpi) = (cfg.raster.max_pixels, cfg.raster.default_dpi);
+    let tiff_pages = workers::raster::tiff_pages(&bytes);
+    if tiff_pages.len() > 1 {
+        // A multi-page TIFF: every page, in file order, one master.
+        let mut outputs = Vec::with_capacity(tiff_pages.len());
+        for page in tiff_pages {
+            let raster = workers::raster::decode_tiff_page(path, &bytes, page, max, dpi)?;
+            let master = Master::of(path, &sha256, &raster, Some(page));
+            outputs.extend(split_and_process(raster, &master, lang, ctx)?);
+        }
+        return Ok(outputs);
+    }
+    let raster = workers::raster::decode(path, &bytes, max, dpi)?;
     drop(bytes);
-    let master = Master {
-        path,
-        sha256,
-        width: raster.width(),
-        height: raster.height(),
-        declared_dpi: (!raster.dpi_assumed).then_some(raster.dpi),
-        exif_orientation: raster.orientation_tag,
-        colour: raster.colour(),
-    };
-    match workers::spread::gutter(&raster.gray, cfg.deskew.split_spreads) {
+    let master = Master::of(path, &sha256, &raster, None);
+    split_and_process(raster, &master, lang, ctx)
+}
+
+/// One decoded page, or the two of a spread, left first, each processed.
+fn split_and_process(
+    raster: workers::raster::Raster,
+    master: &Master,
+    lang: &LangSetting,
+    ctx: &Context,
+) -> workers::Result<Vec<PageOutput>> {
+    match workers::spread::gutter(&raster.gray, ctx.config.deskew.split_spreads) {
         Some(x) => workers::spread::split(raster, x)
             .into_iter()
-            .map(|(part, half)| process_page(half, Some(part), &master, lang, ctx))
+            .map(|(part, half)| process_page(half, Some(part), master, lang, ctx))
             .collect(),
-        None => Ok(vec![process_page(raster, None, &master, lang, ctx)?]),
+        None => Ok(vec![process_page(raster, None, master, lang, ctx)?]),
     }
 }
 
-/// The facts of a page's master file.
+/// The facts of a page's master file (of its page, in a multi-page TIFF).
 struct Master<'a> {
     path: &'a Path,
     sha256: String,
@@ -135,6 +150,27 @@ struct Master<'a> {
     declared_dpi: Option<(f32, f32)>,
     exif_orientation: u8,
     colour: workers::raster::Colour,
+    tiff_page: Option<workers::raster::TiffPage>,
+}
+
+impl<'a> Master<'a> {
+    fn of(
+        path: &'a Path,
+        sha256: &str,
+        raster: &workers::raster::Raster,
+        tiff_page: Option<workers::raster::TiffPage>,
+    ) -> Master<'a> {
+        Master {
+            path,
+            sha256: sha256.to_string(),
+            width: raster.width(),
+            height: raster.height(),
+            declared_dpi: (!raster.dpi_assumed).then_some(raster.dpi),
+            exif_orientation: raster.orientation_tag,
+            colour: raster.colour(),
+            tiff_page,
+        }
+    }
 }
 
 /// One page from raster to [`PageOutput`]: the workers'
@@ -186,6 +222,7 @@ fn process_page(
         exif_orientation: master.exif_orientation,
         colour: master.colour,
         part,
+        tiff_page: master.tiff_page,
         image,
         // The rasters end here: only the facts go on to the document stage.
         preparation: prepared.facts,

@@ -426,8 +426,15 @@ fn struct_map(doc: &MetsDocument) -> E {
         let n = i + 1;
         let master = format!("MASTER_{:04}", owner(doc, i) + 1);
         // A page cut from a spread points at its part of the master.
-        let master_ptr = match &p.record.part {
-            Some(part) => {
+        let master_ptr = match (&p.record.part, &p.record.tiff_page) {
+            // A page of a multi-page TIFF: the master from its IFD on.
+            (None, Some(t)) => E::new("mets:fptr").child(
+                E::new("mets:area")
+                    .attr("FILEID", master)
+                    .attr("BETYPE", "BYTE")
+                    .attr("BEGIN", t.ifd_offset),
+            ),
+            (Some(part), _) => {
                 let c = part.crop;
                 E::new("mets:fptr").child(
                     E::new("mets:area")
@@ -439,7 +446,7 @@ fn struct_map(doc: &MetsDocument) -> E {
                         ),
                 )
             }
-            None => fptr(master),
+            (None, None) => fptr(master),
         };
         E::new("mets:div")
             .attr("TYPE", "page")

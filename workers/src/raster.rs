@@ -98,6 +98,21 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
     if bytes.is_empty() {
         return Err(bad("file is empty (0 bytes)".into()));
     }
+    if tiff_pages(bytes).len() > 1 {
+        return Err(bad(
+            "multi-page TIFF: decode its pages with decode_tiff_page".into(),
+        ));
+    }
+    decode_single(path, bytes, max_pixels, default_dpi)
+}
+
+/// [`decode`] of a file that holds one image (or whose first image is
+/// wanted).
+fn decode_single(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> Result<Raster> {
+    let bad = |reason: String| Error::Decode {
+        path: path.to_path_buf(),
+        reason,
+    };
     let format =
         image::guess_format(bytes).map_err(|_| bad("not a TIFF, PNG or JPEG image".into()))?;
     let name = match format {
@@ -106,11 +121,6 @@ pub fn decode(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -> R
         ImageFormat::Jpeg => "jpeg",
         other => return Err(bad(format!("unsupported image format {other:?}"))),
     };
-    if format == ImageFormat::Tiff && tiff_page_count(bytes) > 1 {
-        return Err(bad(
-            "multi-page TIFF: split it into one file per page (not yet supported)".into(),
-        ));
-    }
     if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
         // JPEG decoders fill a cut-off scan with grey rather than fail.
         return Err(bad("truncated JPEG: no end-of-image marker".into()));
@@ -229,15 +239,98 @@ fn split_colour(image: DynamicImage) -> (GrayImage, Option<RgbImage>) {
     (gray, (!is_gray).then_some(rgb))
 }
 
-fn tiff_page_count(bytes: &[u8]) -> usize {
-    let Ok(mut d) = tiff::decoder::Decoder::new(Cursor::new(bytes)) else {
-        return 1;
+/// A page of a multi-page TIFF, as record.json and METS name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TiffPage {
+    /// 1-based, in file order.
+    pub number: u32,
+    /// Where the page's IFD starts in the file, bytes.
+    pub ifd_offset: u64,
+}
+
+/// The pages of a classic TIFF, in file order: the offset of each IFD,
+/// following the chain from the header (TIFF 6.0, section 2). Empty when
+/// the file is not a classic TIFF (BigTIFF included); a chain that loops
+/// or leaves the file ends where it does.
+pub fn tiff_pages(bytes: &[u8]) -> Vec<TiffPage> {
+    let le = match bytes.get(0..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return Vec::new(),
     };
-    let mut n = 1;
-    while d.more_images() && d.next_image().is_ok() {
-        n += 1;
+    let u16_at = |i: usize| -> Option<u16> {
+        let b: [u8; 2] = bytes.get(i..i + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |i: usize| -> Option<u32> {
+        let b: [u8; 4] = bytes.get(i..i + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    if u16_at(2) != Some(42) {
+        return Vec::new();
     }
-    n
+    let mut pages = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut offset = u32_at(4).unwrap_or(0) as usize;
+    while offset != 0 && seen.insert(offset) {
+        let Some(count) = u16_at(offset) else { break };
+        pages.push(TiffPage {
+            number: pages.len() as u32 + 1,
+            ifd_offset: offset as u64,
+        });
+        offset = u32_at(offset + 2 + 12 * count as usize).unwrap_or(0) as usize;
+    }
+    pages
+}
+
+/// Decodes `page` of a multi-page TIFF as [`decode`] decodes a file: a
+/// copy of the file whose header points at that page's IFD, so that the
+/// page's own size limit, resolution and orientation apply. Errors name
+/// the file and the page.
+pub fn decode_tiff_page(
+    path: &Path,
+    bytes: &[u8],
+    page: TiffPage,
+    max_pixels: u64,
+    default_dpi: f32,
+) -> Result<Raster> {
+    let mut one = bytes.to_vec();
+    let offset = page.ifd_offset as u32;
+    let field = if bytes.starts_with(b"II") {
+        offset.to_le_bytes()
+    } else {
+        offset.to_be_bytes()
+    };
+    one[4..8].copy_from_slice(&field);
+    // The page's own next-IFD pointer is left: decoders read one image.
+    let in_page = |e: Error| match e {
+        Error::Decode { path, reason } => Error::Decode {
+            path,
+            reason: format!("page {}: {reason}", page.number),
+        },
+        Error::TooLarge {
+            path,
+            width,
+            height,
+            limit,
+        } => Error::Decode {
+            path,
+            reason: format!(
+                "page {}: image is {width}x{height} pixels, above the limit of {limit} pixels",
+                page.number
+            ),
+        },
+        other => other,
+    };
+    decode_single(path, &one, max_pixels, default_dpi).map_err(in_page)
 }
 
 /// XResolution/YResolution with ResolutionUnit (TIFF 6.0, tags 282, 283, 296).
