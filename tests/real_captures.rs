@@ -66,7 +66,7 @@ fn real_captures_stay_upright_and_read_at_least_as_well_as_tesseract() {
     // be worse than by more than 0.02.
     for (id, measured, plain) in [
         ("vie_namnqd_5", 0.020, 0.074),
-        ("khm_phonsobon_1", 0.058, 0.084),
+        ("khm_phonsobon_1", 0.061, 0.084),
         ("khm_seanghay_1", 0.133, 0.178),
     ] {
         let gt = read(&realdev().join(format!("{id}.gt.txt")));

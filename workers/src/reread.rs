@@ -72,13 +72,26 @@ pub fn may_be_in(line: &Line, script: Script, below: f32) -> bool {
 }
 
 /// Whether a word read by the Khmer model holds Latin text it could not
-/// read: an ASCII letter or digit, or a sign that Khmer print does not use
-/// but the Khmer model makes of Latin letters. On the realdev notice,
-/// "(UNESCO)" came back as "(២ស៩6០០)" and "Plug and Play" as "0|9 81៨ 02".
+/// read: an ASCII letter, a sign that Khmer print does not use but the
+/// Khmer model makes of Latin letters, or ASCII digits mixed with Khmer
+/// letters or digits. On the realdev notice, "(UNESCO)" came back as
+/// "(២ស៩6០០)" and "Plug and Play" as "0|9 81៨ 02". Plain numbers ("023",
+/// "120210") the Khmer model reads well, and are left.
 fn latin_in_khmer(word: &str) -> bool {
-    word.chars()
-        .any(|c| c.is_ascii_alphanumeric() || "$#&|/@%»«*".contains(c))
+    let letters_or_signs = word
+        .chars()
+        .any(|c| c.is_ascii_alphabetic() || "$#&|/@%»«*".contains(c));
+    let digits = word.chars().any(|c| c.is_ascii_digit());
+    let khmer = word
+        .chars()
+        .any(|c| Script::Khmer.has(c) || ('\u{17E0}'..='\u{17E9}').contains(&c));
+    letters_or_signs || (digits && khmer)
 }
+
+/// At most this many runs are read again on a page: each costs a small
+/// OCR call, and a page of Latin text read as Khmer has a better remedy
+/// (`--lang auto`, or the right language).
+const MAX_LATIN_RUNS: usize = 24;
 
 /// On a page read in Khmer, the runs of words that hold Latin text
 /// ([`latin_in_khmer`]: acronyms, names, addresses in parentheses) read
@@ -95,18 +108,25 @@ pub fn reread_latin_words(
     engine: &Engine,
 ) -> Result<usize> {
     let boxes: Vec<BBox> = text.lines().map(|l| l.bbox).collect();
-    let mut replaced = 0;
+    let (mut replaced, mut tried) = (0, 0);
     for line in text.blocks.iter_mut().flat_map(|b| b.lines.iter_mut()) {
         let mut i = 0;
-        while i < line.words.len() {
+        while i < line.words.len() && tried < MAX_LATIN_RUNS {
             if !latin_in_khmer(&line.words[i].text) {
                 i += 1;
                 continue;
             }
+            // A run goes on over plain numbers too: "@)123 3 023 724 810".
             let mut end = i + 1;
-            while end < line.words.len() && latin_in_khmer(&line.words[end].text) {
+            while end < line.words.len() && {
+                let w = &line.words[end].text;
+                latin_in_khmer(w)
+                    || w.chars()
+                        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+            } {
                 end += 1;
             }
+            tried += 1;
             let run = line.words[i..end]
                 .iter()
                 .fold(line.words[i].bbox, |b, w| b.union(&w.bbox));
