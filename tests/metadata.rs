@@ -7,24 +7,6 @@ use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-fn validate(kind: &str, files: &[PathBuf]) {
-    assert!(!files.is_empty());
-    let script = root().join("../shared/schemas/validate");
-    let mut args = vec![kind.to_string()];
-    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = tool(
-        script.to_str().unwrap(),
-        &args,
-        "needs ../shared and xmllint (libxml2-utils)",
-    );
-    assert!(
-        o.status.success(),
-        "{kind}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 fn each_doc(file: &str) -> Vec<PathBuf> {
     DOCS.iter()
         .map(|d| sample_out().join(d).join(file))

@@ -41,12 +41,7 @@ fn every_page_of_a_multipage_tiff_is_read_in_order() {
     let file = batch.join("book/scan.tif");
     multipage(&file, &[(&p1, 300), (&p2, 345)]);
     fs::write(batch.join("batch.csv"), "id,language\nbook,vie\n").unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(&batch, &out, &[]);
-    assert_eq!(code, Some(0), "{err}");
-    let bag = out.join("book");
-    let rec: serde_json::Value =
-        serde_json::from_str(&read(&bag.join("data/metadata/record.json"))).unwrap();
+    let (bag, rec) = common::run_doc(&batch, &tmp.path().join("out"), "book", &[]);
     let pages = rec["pages"].as_array().unwrap();
     assert_eq!(pages.len(), 2, "{rec}");
     for (i, p) in pages.iter().enumerate() {
@@ -82,15 +77,7 @@ fn every_page_of_a_multipage_tiff_is_read_in_order() {
     let mets = read(&bag.join("data/metadata/mets.xml"));
     assert_eq!(mets.matches("<mets:file ID=\"MASTER_").count(), 1, "{mets}");
     assert_eq!(mets.matches("BETYPE=\"BYTE\"").count(), 2, "{mets}");
-    let o = common::tool(
-        common::root()
-            .join("../shared/schemas/validate")
-            .to_str()
-            .unwrap(),
-        &["mets", bag.join("data/metadata/mets.xml").to_str().unwrap()],
-        "needs ../shared and xmllint (libxml2-utils)",
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::validate("mets", &[bag.join("data/metadata/mets.xml")]);
 }
 
 #[test]

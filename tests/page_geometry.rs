@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{cer, read, run};
+use common::{cer, read};
 use image::{Rgb, RgbImage};
 use std::fs;
 use std::path::Path;
@@ -109,12 +109,8 @@ fn run_one(dir: &Path, img: &RgbImage, extra: &[&str]) -> (serde_json::Value, St
     fs::create_dir_all(batch.join("photo")).unwrap();
     img.save(batch.join("photo/page.png")).unwrap();
     fs::write(batch.join("batch.csv"), "id,language\nphoto,vie\n").unwrap();
-    let out = dir.join("out");
-    let (code, stderr) = run(&batch, &out, extra);
-    assert_eq!(code, Some(0), "{stderr}");
-    let rec: serde_json::Value =
-        serde_json::from_str(&read(&out.join("photo/data/metadata/record.json"))).unwrap();
-    let text = read(&out.join("photo/data/text/0001.txt"));
+    let (bag, rec) = common::run_doc(&batch, &dir.join("out"), "photo", extra);
+    let text = read(&bag.join("data/text/0001.txt"));
     (rec["pages"][0].clone(), text)
 }
 
@@ -209,12 +205,7 @@ fn a_spread_is_split_into_its_two_pages() {
     fs::create_dir_all(batch.join("book")).unwrap();
     img.save(batch.join("book/spread.png")).unwrap();
     fs::write(batch.join("batch.csv"), "id,language\nbook,vie\n").unwrap();
-    let out = dir.path().join("out");
-    let (code, stderr) = run(&batch, &out, &[]);
-    assert_eq!(code, Some(0), "{stderr}");
-    let bag = out.join("book");
-    let rec: serde_json::Value =
-        serde_json::from_str(&read(&bag.join("data/metadata/record.json"))).unwrap();
+    let (bag, rec) = common::run_doc(&batch, &dir.path().join("out"), "book", &[]);
     let pages = rec["pages"].as_array().unwrap();
     assert_eq!(pages.len(), 2, "{rec}");
     let (left, right) = (&pages[0], &pages[1]);
@@ -253,13 +244,5 @@ fn a_spread_is_split_into_its_two_pages() {
     assert_eq!(mets.matches("USE=\"master\"").count(), 1);
     assert_eq!(mets.matches("<mets:file ID=\"MASTER_").count(), 1, "{mets}");
     assert!(mets.contains(&format!("COORDS=\"0,0,{split},")), "{mets}");
-    let o = common::tool(
-        common::root()
-            .join("../shared/schemas/validate")
-            .to_str()
-            .unwrap(),
-        &["mets", bag.join("data/metadata/mets.xml").to_str().unwrap()],
-        "needs ../shared and xmllint (libxml2-utils)",
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::validate("mets", &[bag.join("data/metadata/mets.xml")]);
 }

@@ -108,6 +108,41 @@ pub fn record(doc: &str) -> serde_json::Value {
     .unwrap()
 }
 
+/// Checks `files` against the official schemas in ../shared/schemas
+/// (`kind`: mets, alto, oai_dc, premis...), with xmllint.
+pub fn validate(kind: &str, files: &[PathBuf]) {
+    assert!(!files.is_empty());
+    let script = root().join("../shared/schemas/validate");
+    let mut args = vec![kind.to_string()];
+    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = tool(
+        script.to_str().unwrap(),
+        &args,
+        "needs ../shared and xmllint (libxml2-utils)",
+    );
+    assert!(
+        o.status.success(),
+        "{kind}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Runs `batch` into `out`, which must succeed, and returns document
+/// `doc`'s bag and its record.json.
+pub fn run_doc(
+    batch: &Path,
+    out: &Path,
+    doc: &str,
+    extra: &[&str],
+) -> (PathBuf, serde_json::Value) {
+    let (code, err) = run(batch, out, extra);
+    assert_eq!(code, Some(0), "{err}");
+    let bag = out.join(doc);
+    let rec = serde_json::from_str(&read(&bag.join("data/metadata/record.json"))).unwrap();
+    (bag, rec)
+}
+
 /// Runs an external tool the tests depend on, failing with how to get it.
 pub fn tool(program: &str, args: &[&str], install: &str) -> Output {
     Command::new(program)
