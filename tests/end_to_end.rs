@@ -401,6 +401,31 @@ fn alto_validates_against_the_schema() {
     );
 }
 
+/// In a folder of bags, a bag that lost its bagit.txt is reported as
+/// damaged, never skipped as "not a bag".
+#[test]
+fn verify_reports_a_bag_that_lost_its_bagit_txt() {
+    let tmp = tempfile::tempdir().unwrap();
+    for doc in ["can-tho-1925", "song-ngu"] {
+        copy_tree(&sample_out().join(doc), &tmp.path().join(doc));
+    }
+    fs::remove_file(tmp.path().join("song-ngu/bagit.txt")).unwrap();
+    let o = diachi(&["verify", tmp.path().to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("OK ") && out.contains("can-tho-1925"), "{out}");
+    let bad = out
+        .lines()
+        .position(|l| l.starts_with("BAD ") && l.ends_with("song-ngu"));
+    let bad = bad.unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(
+        out.lines().nth(bad + 1),
+        Some("  missing: bagit.txt"),
+        "{out}"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 of 2 bags intact"));
+}
+
 #[test]
 fn verify_passes_then_names_each_tampered_file() {
     let o = diachi(&["verify", sample_out().to_str().unwrap()]);
