@@ -251,8 +251,18 @@ pub fn prepare(
     if opts.find_page {
         if let Some(found) = timings.time("page", || crate::pagefind::find_page(&gray)) {
             overview = Some(found.overview(&gray, color.as_ref(), OVERVIEW_SIDE));
-            gray = found.crop_and_mask(&gray);
-            color = color.map(|c| found.crop(&c));
+            match found.quad {
+                // A page in perspective is warped square; one seen
+                // square-on is cropped, and what is off the paper masked.
+                Some(quad) => timings.time("perspective", || {
+                    gray = crate::pagefind::rectify(&gray, quad);
+                    color = color.as_ref().map(|c| crate::pagefind::rectify(c, quad));
+                }),
+                None => {
+                    gray = found.crop_and_mask(&gray);
+                    color = color.map(|c| found.crop(&c));
+                }
+            }
             found_page = Some(found.facts());
         }
     }

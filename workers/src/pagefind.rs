@@ -67,6 +67,11 @@ pub struct PageFound {
     /// Share of that box set to paper because it is not paper (the table in
     /// the corners of a photo in perspective, a thumb), 0-1.
     pub masked: f32,
+    /// When the page was photographed in perspective: its corners in the
+    /// capture (top left, top right, bottom right, bottom left), which were
+    /// warped to a rectangle instead of cropping.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corners: Option<[[u32; 2]; 4]>,
 }
 
 /// A page found in a capture: the box to crop to and, inside it, the parts
@@ -79,6 +84,8 @@ pub struct Found {
     pub paper: u8,
     /// Share of the crop box that is masked, 0-1.
     pub masked: f32,
+    /// The page's corners when it is a quadrilateral, not a rectangle.
+    pub quad: Option<[(f32, f32); 4]>,
     mask: Mask,
 }
 
@@ -132,10 +139,12 @@ pub fn find_page(gray: &GrayImage) -> Option<Found> {
     if area >= WHOLE && masked < 1.0 - WHOLE {
         return None;
     }
+    let quad = perspective(&region, sw, sh, factor);
     Some(Found {
         crop,
         paper: mp.round().clamp(0.0, 255.0) as u8,
         masked,
+        quad,
         mask: Mask {
             width: sw,
             height: sh,
@@ -151,6 +160,9 @@ impl Found {
         PageFound {
             crop: self.crop,
             masked: (self.masked * 1000.0).round() / 1000.0,
+            corners: self
+                .quad
+                .map(|q| q.map(|(x, y)| [x.round() as u32, y.round() as u32])),
         }
     }
 
@@ -212,6 +224,131 @@ impl Found {
         }
         out
     }
+}
+
+/// Opposite sides of a page photographed square-on are parallel; a page in
+/// perspective has a pair that meet at more than this many degrees.
+const PERSPECTIVE_DEGREES: f32 = 1.5;
+
+/// The region's corners in the capture's pixels (top left, top right,
+/// bottom right, bottom left: the cells furthest along each diagonal), when
+/// the page is a quadrilateral in perspective. `None` for a rectangle
+/// (turned or not), and when a corner lies on the capture's edge (the page
+/// runs off it, and that corner is not the page's).
+fn perspective(region: &[bool], w: usize, h: usize, factor: u32) -> Option<[(f32, f32); 4]> {
+    let cells = (0..region.len())
+        .filter(|&i| region[i])
+        .map(|i| ((i % w) as i64, (i / w) as i64));
+    let (mut tl, mut tr, mut br, mut bl) = ((0, 0), (0, 0), (0, 0), (0, 0));
+    let (mut s_min, mut s_max, mut d_min, mut d_max) = (i64::MAX, i64::MIN, i64::MAX, i64::MIN);
+    for (x, y) in cells {
+        if x + y < s_min {
+            (s_min, tl) = (x + y, (x, y));
+        }
+        if x + y > s_max {
+            (s_max, br) = (x + y, (x, y));
+        }
+        if x - y > d_max {
+            (d_max, tr) = (x - y, (x, y));
+        }
+        if x - y < d_min {
+            (d_min, bl) = (x - y, (x, y));
+        }
+    }
+    let on_edge = |(x, y): (i64, i64)| x == 0 || y == 0 || x == w as i64 - 1 || y == h as i64 - 1;
+    if [tl, tr, br, bl].into_iter().any(on_edge) {
+        return None;
+    }
+    let at = |(x, y): (i64, i64)| {
+        (
+            (x as f32 + 0.5) * factor as f32,
+            (y as f32 + 0.5) * factor as f32,
+        )
+    };
+    let [tl, tr, br, bl] = [tl, tr, br, bl].map(at);
+    let angle = |a: (f32, f32), b: (f32, f32)| (b.1 - a.1).atan2(b.0 - a.0).to_degrees();
+    let across = (angle(tl, tr) - angle(bl, br)).abs();
+    let down = (angle(tl, bl) - angle(tr, br)).abs();
+    (across.max(down) > PERSPECTIVE_DEGREES).then_some([tl, tr, br, bl])
+}
+
+/// The page in `img` warped from its corners `quad` to a rectangle as wide
+/// as its longer horizontal side and as high as its longer vertical side.
+pub fn rectify<P>(
+    img: &image::ImageBuffer<P, Vec<u8>>,
+    quad: [(f32, f32); 4],
+) -> image::ImageBuffer<P, Vec<u8>>
+where
+    P: image::Pixel<Subpixel = u8> + 'static,
+{
+    let dist = |a: (f32, f32), b: (f32, f32)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    let [tl, tr, br, bl] = quad;
+    let w = dist(tl, tr).max(dist(bl, br)).round().max(1.0);
+    let h = dist(tl, bl).max(dist(tr, br)).round().max(1.0);
+    let hm = homography([(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)], quad);
+    let (sw, sh) = img.dimensions();
+    let channels = P::CHANNEL_COUNT as usize;
+    let src = img.as_raw();
+    let (ow, oh) = (w as u32, h as u32);
+    let mut out = vec![255u8; (ow * oh) as usize * channels];
+    for y in 0..oh {
+        for x in 0..ow {
+            let (fx, fy) = (x as f64 + 0.5, y as f64 + 0.5);
+            let d = hm[6] * fx + hm[7] * fy + 1.0;
+            let sx = (hm[0] * fx + hm[1] * fy + hm[2]) / d - 0.5;
+            let sy = (hm[3] * fx + hm[4] * fy + hm[5]) / d - 0.5;
+            if sx < 0.0 || sy < 0.0 || sx >= (sw - 1) as f64 || sy >= (sh - 1) as f64 {
+                continue;
+            }
+            let (x0, y0) = (sx.floor() as usize, sy.floor() as usize);
+            let (tx, ty) = (sx - x0 as f64, sy - y0 as f64);
+            let idx = |xx: usize, yy: usize| (yy * sw as usize + xx) * channels;
+            let o = (y * ow + x) as usize * channels;
+            for c in 0..channels {
+                let p = |xx, yy| src[idx(xx, yy) + c] as f64;
+                let top = p(x0, y0) * (1.0 - tx) + p(x0 + 1, y0) * tx;
+                let bottom = p(x0, y0 + 1) * (1.0 - tx) + p(x0 + 1, y0 + 1) * tx;
+                out[o + c] = (top * (1.0 - ty) + bottom * ty).round() as u8;
+            }
+        }
+    }
+    image::ImageBuffer::from_raw(ow, oh, out).expect("sized")
+}
+
+/// The projective map taking each of `from` to the matching `to` point, as
+/// the 8 coefficients (the ninth is 1): x' = (h0 x + h1 y + h2) / (h6 x +
+/// h7 y + 1), y' likewise with h3-h5.
+fn homography(from: [(f32, f32); 4], to: [(f32, f32); 4]) -> [f64; 8] {
+    let mut a = [[0f64; 9]; 8];
+    for (k, ((x, y), (u, v))) in from.iter().zip(&to).enumerate() {
+        let (x, y, u, v) = (*x as f64, *y as f64, *u as f64, *v as f64);
+        a[2 * k] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
+        a[2 * k + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
+    }
+    // Gauss-Jordan with partial pivoting.
+    for col in 0..8 {
+        let pivot = (col..8)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        let p = a[col][col];
+        if p.abs() < 1e-12 {
+            continue;
+        }
+        for v in &mut a[col][col..] {
+            *v /= p;
+        }
+        let pivot_row = a[col];
+        for (row, r) in a.iter_mut().enumerate() {
+            if row != col {
+                let f = r[col];
+                for (v, pv) in r[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *v -= f * pv;
+                }
+            }
+        }
+    }
+    std::array::from_fn(|i| a[i][8])
 }
 
 /// Block means: each reduced pixel the mean of a `factor`-square block.
@@ -462,6 +599,8 @@ mod tests {
             assert!(got >= want && got - want <= 8, "{c:?}");
         }
         assert!(found.masked < 0.05, "{}", found.masked);
+        // Square-on: cropped, not warped.
+        assert!(found.quad.is_none(), "{:?}", found.quad);
         let out = found.crop_and_mask(&img);
         // The table left inside the box is paper now.
         assert_eq!(out.get_pixel(0, 0)[0], found.paper);
