@@ -9,6 +9,13 @@
 //! stays bright, is never taken for a gutter.
 
 use crate::pagefind::{close, reduce, CropBox, INK_RADIUS, WORK_SIDE};
+
+/// The gutter is looked for on a copy half as fine as page finding's: a
+/// column profile needs no more, and the test then costs a quarter.
+const SIDE: u32 = WORK_SIDE / 2;
+
+/// The closing's radius on that copy: the same share of the page.
+const RADIUS: usize = INK_RADIUS / 2;
 use crate::raster::Raster;
 use image::GrayImage;
 use serde::{Deserialize, Serialize};
@@ -60,6 +67,11 @@ const MIN_DEPTH: f32 = 0.12;
 /// paper is bright again (at least halfway back).
 const VALLEY_HALF_WIDTH: f32 = 0.08;
 
+/// A reduced cell holds ink when it is this much darker than the paper
+/// around it (the closing's value): a cell of body text averages 0.7-0.85
+/// of the paper, a cell of paper 0.95-1.
+const INKED: f32 = 0.9;
+
 /// Each page must hold ink in at least this share of its reduced cells.
 const MIN_INK: f32 = 0.005;
 
@@ -69,13 +81,13 @@ pub fn gutter(gray: &GrayImage, mode: SplitMode) -> Option<u32> {
     if mode == SplitMode::Never || (mode == SplitMode::Auto && (w as f32) < MIN_ASPECT * h as f32) {
         return None;
     }
-    let factor = w.max(h).div_ceil(WORK_SIDE).max(1);
+    let factor = w.max(h).div_ceil(SIDE).max(1);
     let small = reduce(gray, factor);
     let (sw, sh) = (w.div_ceil(factor) as usize, h.div_ceil(factor) as usize);
-    if sw < 4 * INK_RADIUS || sh < 4 * INK_RADIUS {
+    if sw < 4 * RADIUS || sh < 4 * RADIUS {
         return (mode == SplitMode::Always).then_some(w / 2);
     }
-    let closed = close(&small, sw, sh, INK_RADIUS);
+    let closed = close(&small, sw, sh, RADIUS);
     let profile = column_profile(&closed, sw, sh);
     let found = valley(&profile).filter(|&x| both_sides_inked(&small, &closed, sw, sh, x));
     match (found, mode) {
@@ -137,14 +149,14 @@ fn valley(profile: &[f32]) -> Option<usize> {
     Some((start + end) / 2)
 }
 
-/// Whether there is ink (a cell a quarter darker than the paper around it)
+/// Whether there is ink (a cell [`INKED`] darker than the paper around it)
 /// on both sides of column `x`.
 fn both_sides_inked(small: &[f32], closed: &[f32], w: usize, h: usize, x: usize) -> bool {
     let share = |cols: std::ops::Range<usize>| {
         let n = cols.len() * h;
         let inked = (0..h)
             .flat_map(|y| cols.clone().map(move |c| y * w + c))
-            .filter(|&i| small[i] < 0.75 * closed[i])
+            .filter(|&i| small[i] < INKED * closed[i])
             .count();
         inked as f32 / n.max(1) as f32
     };
@@ -155,7 +167,7 @@ fn both_sides_inked(small: &[f32], closed: &[f32], w: usize, h: usize, x: usize)
 /// the width.
 fn white_gap(small: &[f32], closed: &[f32], w: usize, h: usize) -> Option<usize> {
     let blank: Vec<bool> = (0..w)
-        .map(|x| (0..h).all(|y| small[y * w + x] >= 0.75 * closed[y * w + x]))
+        .map(|x| (0..h).all(|y| small[y * w + x] >= INKED * closed[y * w + x]))
         .collect();
     let (a, b) = (w * 35 / 100, w * 65 / 100);
     let (mut best, mut run_start) = (None::<(usize, usize)>, None);
