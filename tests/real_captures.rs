@@ -58,8 +58,12 @@ fn real_captures_stay_upright_and_read_at_least_as_well_as_tesseract() {
             serde_json::from_str(&read(&out.join(id).join("data/metadata/record.json"))).unwrap();
         let page = &rec["pages"][0];
         assert_eq!(page["orientation_degrees"], *turn, "{id} turned: {page}");
-        // Each scan is the page: nothing is cropped or masked.
+        // Each scan is one flat page that fills it: nothing is cropped,
+        // warped, split or dewarped.
         assert!(page["page_crop"].is_null(), "{id} cropped: {page}");
+        assert!(page["part"].is_null(), "{id} split: {page}");
+        assert!(page["dewarp"].is_null(), "{id} dewarped: {page}");
+        assert_eq!(rec["pages"].as_array().unwrap().len(), 1, "{id}");
     }
     // Ground truth: the CER measured on this commit, and plain
     // `tesseract IMG - -l LANG` (realdev/README.md), which diachi must not
