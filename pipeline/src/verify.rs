@@ -40,10 +40,6 @@ pub fn verify_path(path: &Path) -> Result<Vec<(PathBuf, Verification)>> {
 /// The folders directly inside `dir` that look like bags (a `data/`
 /// folder or a `manifest-*.txt`) but have no bagit.txt.
 fn damaged_bags(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::Batch {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    })?;
     let looks_like_bag = |p: &Path| {
         p.join("data").is_dir()
             || std::fs::read_dir(p).is_ok_and(|mut e| {
@@ -55,37 +51,36 @@ fn damaged_bags(dir: &Path) -> Result<Vec<PathBuf>> {
                 })
             })
     };
-    Ok(entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            !hidden && p.is_dir() && !bagit::is_bag(p) && looks_like_bag(p)
-        })
+    Ok(visible_entries(dir)?
+        .into_iter()
+        .filter(|p| p.is_dir() && !bagit::is_bag(p) && looks_like_bag(p))
         .collect())
 }
 
 /// The bags directly inside `dir` (hidden folders skipped), in natural name
 /// order.
 pub fn bag_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut bags: Vec<PathBuf> = visible_entries(dir)?
+        .into_iter()
+        .filter(|p| bagit::is_bag(p))
+        .collect();
+    bags.sort_by(|a, b| crate::discover::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    Ok(bags)
+}
+
+/// What `dir` holds, hidden entries (a name starting with '.') left out.
+fn visible_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::Batch {
         path: dir.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let mut bags: Vec<PathBuf> = entries
+    Ok(entries
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
-            let hidden = p
-                .file_name()
+            !p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            !hidden && bagit::is_bag(p)
+                .is_some_and(|n| n.starts_with('.'))
         })
-        .collect();
-    bags.sort_by(|a, b| crate::discover::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
-    Ok(bags)
+        .collect())
 }
