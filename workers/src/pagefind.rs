@@ -3,8 +3,9 @@
 //! flatbed scan shows the black of an open lid. Left in, they become garbage
 //! lines and pull the skew and orientation estimates (issue #14).
 //!
-//! The paper is the largest bright region of the capture once the ink is
-//! taken out (a grey-level closing wider than any glyph), with its holes
+//! The paper is the region reached from the brightest point of the
+//! capture's middle, once the ink is taken out (a grey-level closing wider
+//! than any glyph), across slow changes of light only, with its holes
 //! (photographs, dark boxes, headings) filled. Do no harm: the capture is
 //! left as it is unless the region is separated from what surrounds it by a
 //! sharp edge (a page edge, not a shadow's gradient) and taking the rest away
@@ -113,7 +114,7 @@ pub fn find_page(gray: &GrayImage) -> Option<Found> {
     let seed = brightest_central(&closed, sw, sh);
     let paper = flood(&closed, sw, sh, seed);
     let region = fill_holes(&paper, sw, sh);
-    let (mp, _) = class_means(&closed, &region);
+    let mp = mean_over(&closed, &region);
     let share = sharp_share(&closed, &region, sw, sh, mp * EDGE_STEP);
     if share < SHARP_SHARE || second_sheet(&closed, &region, sw, sh, mp) {
         return None;
@@ -422,35 +423,50 @@ fn brightest_central(v: &[f32], w: usize, h: usize) -> usize {
 fn flood(v: &[f32], w: usize, h: usize, seed: usize) -> Vec<bool> {
     let floor = v[seed] * DARKEST_PAPER;
     let mut on = vec![false; v.len()];
-    on[seed] = true;
-    let mut stack = vec![seed];
-    while let Some(i) = stack.pop() {
-        for j in neighbours(i, w, h) {
-            if !on[j] && v[j] >= floor && (v[j] - v[i]).abs() <= SMOOTH_STEP * v[i].max(v[j]) {
-                on[j] = true;
-                stack.push(j);
-            }
-        }
-    }
+    reach(&mut on, vec![seed], w, h, |i, j| {
+        v[j] >= floor && (v[j] - v[i]).abs() <= SMOOTH_STEP * v[i].max(v[j])
+    });
     on
 }
 
-/// Mean brightness of the paper class and of the rest.
-fn class_means(v: &[f32], paper: &[bool]) -> (f32, f32) {
-    let (mut sp, mut np, mut sb, mut nb) = (0f64, 0f64, 0f64, 0f64);
-    for (&p, &is) in v.iter().zip(paper) {
-        if is {
-            sp += p as f64;
-            np += 1.0;
-        } else {
-            sb += p as f64;
-            nb += 1.0;
+/// Marks in `on` every cell reached from `seeds` (marked too) by steps
+/// from a cell `i` to a 4-neighbour `j` that `step(i, j)` allows, and says
+/// how many cells it marked.
+fn reach(
+    on: &mut [bool],
+    mut seeds: Vec<usize>,
+    w: usize,
+    h: usize,
+    step: impl Fn(usize, usize) -> bool,
+) -> usize {
+    let mut marked = 0;
+    for &i in &seeds {
+        marked += usize::from(!on[i]);
+        on[i] = true;
+    }
+    while let Some(i) = seeds.pop() {
+        for j in neighbours(i, w, h) {
+            if !on[j] && step(i, j) {
+                on[j] = true;
+                marked += 1;
+                seeds.push(j);
+            }
         }
     }
-    if np == 0.0 || nb == 0.0 {
-        return (255.0, 255.0);
+    marked
+}
+
+/// Mean brightness of the region's cells (255 for an empty region).
+fn mean_over(v: &[f32], region: &[bool]) -> f32 {
+    let (sum, n) = v
+        .iter()
+        .zip(region)
+        .filter(|(_, &r)| r)
+        .fold((0f64, 0usize), |(s, n), (&p, _)| (s + p as f64, n + 1));
+    if n == 0 {
+        return 255.0;
     }
-    ((sp / np) as f32, (sb / nb) as f32)
+    (sum / n as f64) as f32
 }
 
 /// The 4-neighbours of cell `i` that lie on the grid.
@@ -468,8 +484,9 @@ fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
 
 /// Whether, beside the page found, there is another sheet as bright as it
 /// and at least [`SECOND_SHEET`] of its size: the other page of a spread
-/// with a sharp gutter. Cropping to one page would lose the other, so such
-/// a capture is left whole (splitting spreads is not done yet).
+/// with a sharp gutter that `workers::spread` did not split (a portrait
+/// capture, or `split_spreads = "never"`). Cropping to one page would lose
+/// the other, so such a capture is left whole.
 fn second_sheet(closed: &[f32], region: &[bool], w: usize, h: usize, paper: f32) -> bool {
     let bright: Vec<bool> = closed
         .iter()
@@ -478,51 +495,26 @@ fn second_sheet(closed: &[f32], region: &[bool], w: usize, h: usize, paper: f32)
         .collect();
     let area = region.iter().filter(|&&r| r).count();
     let mut seen = vec![false; bright.len()];
-    let mut stack = Vec::new();
-    for start in 0..bright.len() {
+    (0..bright.len()).any(|start| {
         if !bright[start] || seen[start] {
-            continue;
+            return false;
         }
-        seen[start] = true;
-        stack.push(start);
-        let mut size = 0;
-        while let Some(i) = stack.pop() {
-            size += 1;
-            for j in neighbours(i, w, h) {
-                if bright[j] && !seen[j] {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-            }
-        }
-        if size as f32 >= SECOND_SHEET * area as f32 {
-            return true;
-        }
-    }
-    false
+        let size = reach(&mut seen, vec![start], w, h, |_, j| bright[j]);
+        size as f32 >= SECOND_SHEET * area as f32
+    })
 }
 
 /// The region with every hole filled: whatever cannot be reached from the
 /// grid's edge without crossing the region belongs to it.
 fn fill_holes(region: &[bool], w: usize, h: usize) -> Vec<bool> {
     let mut outside = vec![false; region.len()];
-    let mut stack: Vec<usize> = (0..region.len())
+    let edge: Vec<usize> = (0..region.len())
         .filter(|&i| {
             let (x, y) = (i % w, i / w);
             (x == 0 || y == 0 || x == w - 1 || y == h - 1) && !region[i]
         })
         .collect();
-    for &i in &stack {
-        outside[i] = true;
-    }
-    while let Some(i) = stack.pop() {
-        for j in neighbours(i, w, h) {
-            if !region[j] && !outside[j] {
-                outside[j] = true;
-                stack.push(j);
-            }
-        }
-    }
+    reach(&mut outside, edge, w, h, |_, j| !region[j]);
     outside.iter().map(|&o| !o).collect()
 }
 
