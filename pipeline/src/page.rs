@@ -133,7 +133,7 @@ fn split_and_process(
     ctx: &Context,
 ) -> workers::Result<Vec<PageOutput>> {
     match workers::spread::gutter(&raster.gray, ctx.config.deskew.split_spreads) {
-        Some(x) => workers::spread::split(raster, x)
+        Some(x) => workers::spread::split(&raster, x)
             .into_iter()
             .map(|(part, half)| process_page(half, Some(part), master, lang, ctx))
             .collect(),

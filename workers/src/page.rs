@@ -260,7 +260,7 @@ pub fn prepare(
                 }),
                 None => {
                     gray = found.crop_and_mask(&gray);
-                    color = color.map(|c| found.crop(&c));
+                    color = color.map(|c| found.crop.of(&c));
                 }
             }
             found_page = Some(found.facts());

@@ -59,6 +59,16 @@ pub struct CropBox {
     pub height: u32,
 }
 
+impl CropBox {
+    /// The box's part of `img`.
+    pub fn of<P: image::Pixel + 'static>(
+        &self,
+        img: &image::ImageBuffer<P, Vec<P::Subpixel>>,
+    ) -> image::ImageBuffer<P, Vec<P::Subpixel>> {
+        image::imageops::crop_imm(img, self.x, self.y, self.width, self.height).to_image()
+    }
+}
+
 /// What page finding did to a capture, as record.json says it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PageFound {
@@ -167,15 +177,6 @@ impl Found {
         }
     }
 
-    /// The crop box's part of `img`.
-    pub fn crop<P: image::Pixel + 'static>(
-        &self,
-        img: &image::ImageBuffer<P, Vec<P::Subpixel>>,
-    ) -> image::ImageBuffer<P, Vec<P::Subpixel>> {
-        let c = self.crop;
-        image::imageops::crop_imm(img, c.x, c.y, c.width, c.height).to_image()
-    }
-
     /// The capture reduced to `side` pixels at most, in colour when there
     /// is colour, with the crop box outlined in red: what the report shows.
     pub fn overview(&self, gray: &GrayImage, color: Option<&RgbImage>, side: u32) -> RgbImage {
@@ -210,7 +211,7 @@ impl Found {
     /// The cropped gray page with everything that is not paper set to the
     /// paper's brightness, so that no garbage line is read from it.
     pub fn crop_and_mask(&self, gray: &GrayImage) -> GrayImage {
-        let mut out = self.crop(gray);
+        let mut out = self.crop.of(gray);
         let m = &self.mask;
         let f = m.factor;
         for (x, y, p) in out.enumerate_pixels_mut() {

@@ -67,12 +67,12 @@ impl Raster {
         self.gray.width()
     }
 
-    /// The facts of the raster (resolution, format, tag) with no pixels: for
-    /// a part cut from it.
-    pub fn clone_meta(&self) -> Raster {
+    /// The part of the raster in `b`, with the same facts (resolution,
+    /// format, tag).
+    pub fn crop(&self, b: crate::pagefind::CropBox) -> Raster {
         Raster {
-            gray: GrayImage::new(0, 0),
-            color: None,
+            gray: b.of(&self.gray),
+            color: self.color.as_ref().map(|c| b.of(c)),
             dpi: self.dpi,
             dpi_assumed: self.dpi_assumed,
             bilevel: self.bilevel,

@@ -187,7 +187,7 @@ fn white_gap(small: &[f32], closed: &[f32], w: usize, h: usize) -> Option<usize>
 }
 
 /// The two pages of `raster`, split at column `x`: left first.
-pub fn split(raster: Raster, x: u32) -> [(Part, Raster); 2] {
+pub fn split(raster: &Raster, x: u32) -> [(Part, Raster); 2] {
     let (w, h) = (raster.width(), raster.height());
     let boxes = [
         (
@@ -209,19 +209,7 @@ pub fn split(raster: Raster, x: u32) -> [(Part, Raster); 2] {
             },
         ),
     ];
-    boxes.map(|(side, crop)| {
-        let cut =
-            |img: &GrayImage| image::imageops::crop_imm(img, crop.x, 0, crop.width, h).to_image();
-        let part = Raster {
-            gray: cut(&raster.gray),
-            color: raster
-                .color
-                .as_ref()
-                .map(|c| image::imageops::crop_imm(c, crop.x, 0, crop.width, h).to_image()),
-            ..raster.clone_meta()
-        };
-        (Part { side, crop }, part)
-    })
+    boxes.map(|(side, crop)| (Part { side, crop }, raster.crop(crop)))
 }
 
 #[cfg(test)]
