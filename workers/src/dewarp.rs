@@ -58,7 +58,7 @@ pub fn dewarp(
     gray: &GrayImage,
     color: Option<&RgbImage>,
 ) -> Option<(GrayImage, Option<RgbImage>, Dewarp)> {
-    let ink = Ink::of(gray);
+    let ink = Ink::of(gray)?;
     let x_height = strip_x_height(&ink)?;
     if x_height < 4.0 {
         return None;
@@ -87,31 +87,43 @@ pub fn dewarp(
     ))
 }
 
-/// Dark pixels (below 128 on the normalised page) as a bitmap.
+/// Dark pixels (below 128 on the normalised page) as a bitmap, and the
+/// span of columns and rows holding the inner 98% of them.
 struct Ink {
     w: usize,
-    h: usize,
     on: Vec<bool>,
+    cols: (usize, usize),
+    rows: (usize, usize),
 }
 
 impl Ink {
-    fn of(gray: &GrayImage) -> Ink {
-        Ink {
-            w: gray.width() as usize,
-            h: gray.height() as usize,
-            on: gray.as_raw().iter().map(|&p| p < 128).collect(),
+    /// `None` for a page with no ink.
+    fn of(gray: &GrayImage) -> Option<Ink> {
+        let (w, h) = (gray.width() as usize, gray.height() as usize);
+        let on: Vec<bool> = gray.as_raw().iter().map(|&p| p < 128).collect();
+        let mut cols = vec![0usize; w];
+        let mut rows = vec![0usize; h];
+        for (i, _) in on.iter().enumerate().filter(|(_, &o)| o) {
+            cols[i % w] += 1;
+            rows[i / w] += 1;
         }
+        Some(Ink {
+            w,
+            cols: inner(&cols)?,
+            rows: inner(&rows)?,
+            on,
+        })
     }
 
-    /// The span of columns and rows holding the inner 98% of the ink.
-    fn extent(&self) -> Option<((usize, usize), (usize, usize))> {
-        let mut cols = vec![0usize; self.w];
-        let mut rows = vec![0usize; self.h];
-        for (i, _) in self.on.iter().enumerate().filter(|(_, &o)| o) {
-            cols[i % self.w] += 1;
-            rows[i / self.w] += 1;
-        }
-        Some((inner(&cols)?, inner(&rows)?))
+    /// Width of each of the [`STRIPS`] strips across the text.
+    fn strip_width(&self) -> usize {
+        (self.cols.1 - self.cols.0) / STRIPS
+    }
+
+    /// The columns of strip `i`.
+    fn strip(&self, i: usize) -> (usize, usize) {
+        let s = self.strip_width();
+        (self.cols.0 + i * s, self.cols.0 + (i + 1) * s)
     }
 
     /// Ink per row `y.0..y.1` within columns `x.0..x.1`.
@@ -131,14 +143,12 @@ impl Ink {
 /// even a curled line runs level enough for its rows to be told from the
 /// next line's (a whole-width profile of a curled page is one smear).
 fn strip_x_height(ink: &Ink) -> Option<f32> {
-    let ((x0, x1), (y0, y1)) = ink.extent()?;
-    let strip = (x1 - x0) / STRIPS;
-    if strip < 8 {
+    if ink.strip_width() < 8 {
         return None;
     }
     let mut cores = Vec::new();
     for i in 0..STRIPS {
-        let p = ink.profile((x0 + i * strip, x0 + (i + 1) * strip), (y0, y1));
+        let p = ink.profile(ink.strip(i), ink.rows);
         let mut y = 0;
         while y < p.len() {
             if p[y] == 0.0 {
@@ -149,14 +159,7 @@ fn strip_x_height(ink: &Ink) -> Option<f32> {
             while y < p.len() && p[y] > 0.0 {
                 y += 1;
             }
-            let run = &p[start..y];
-            let max = run.iter().cloned().fold(0f32, f32::max);
-            let core = run.iter().filter(|&&c| c * 2.0 >= max).count();
-            // As resolution::x_height: a line's core is well under its
-            // height; a band dense all the way down is not text.
-            if core >= 3 && core * 4 <= run.len() * 3 {
-                cores.push(core);
-            }
+            cores.extend(crate::resolution::line_core(&p[start..y]));
         }
     }
     cores.sort_unstable();
@@ -188,15 +191,14 @@ fn inner(counts: &[usize]) -> Option<(usize, usize)> {
 /// The lines' vertical course in each band, or `None` when they bend less
 /// than [`MIN_BEND`].
 fn measure(ink: &Ink, x_height: f32) -> Option<Field> {
-    let ((x0, x1), (y0, y1)) = ink.extent()?;
-    let strip = (x1 - x0) / STRIPS;
+    let (y0, y1) = ink.rows;
     let band = (BAND_X_HEIGHTS * x_height) as usize;
-    if strip < 8 || y1 - y0 < band {
+    if ink.strip_width() < 8 || y1 - y0 < band {
         return None;
     }
     let reach = x_height.round().max(2.0) as i64;
     let xs: Vec<f32> = (0..STRIPS)
-        .map(|i| (x0 + i * strip + strip / 2) as f32)
+        .map(|i| (ink.strip(i).0 + ink.strip_width() / 2) as f32)
         .collect();
     let mut ys = Vec::new();
     let mut shift = Vec::new();
@@ -204,12 +206,7 @@ fn measure(ink: &Ink, x_height: f32) -> Option<Field> {
     while top + band / 2 < y1 {
         let rows = (top, (top + band).min(y1));
         let profiles: Vec<Vec<f32>> = (0..STRIPS)
-            .map(|i| {
-                smooth(
-                    &ink.profile((x0 + i * strip, x0 + (i + 1) * strip), rows),
-                    x_height,
-                )
-            })
+            .map(|i| smooth(&ink.profile(ink.strip(i), rows), x_height))
             .collect();
         let mut course = [0f32; STRIPS];
         for i in 1..STRIPS {
@@ -299,9 +296,7 @@ fn locate(v: &[f32], t: f32) -> (usize, usize, f32) {
 /// sum) of each band's full-width row profile, summed over bands, with the
 /// rows moved by the field when one is given.
 fn straightness(ink: &Ink, x_height: f32, field: Option<&Field>) -> f64 {
-    let Some(((x0, x1), (y0, y1))) = ink.extent() else {
-        return 0.0;
-    };
+    let ((x0, x1), (y0, y1)) = (ink.cols, ink.rows);
     let band = (BAND_X_HEIGHTS * x_height) as usize;
     let mut total = 0.0;
     let mut top = y0;

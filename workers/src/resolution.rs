@@ -48,21 +48,24 @@ pub fn x_height(gray: &GrayImage) -> Option<f32> {
         // form's), not text: it would make a line's core one row high.
         .map(|c| if c as usize * 10 > w * 7 { 0 } else { c })
         .collect();
-    let mut cores: Vec<u32> = crate::script::text_lines(gray)
+    let mut cores: Vec<usize> = crate::script::text_lines(gray)
         .into_iter()
-        .filter_map(|(y0, y1)| {
-            let band = &counts[y0 as usize..y1 as usize];
-            let max = *band.iter().max()?;
-            // The core: rows holding at least half the line's densest row.
-            let core = band.iter().filter(|&&c| c * 2 >= max).count() as u32;
-            // A text line's core is well under its full height (ascenders,
-            // descenders, marks); a band dense all the way down is a dark
-            // border, a shadow or a picture, not text.
-            (core >= 3 && core * 4 <= band.len() as u32 * 3).then_some(core)
-        })
+        .filter_map(|(y0, y1)| line_core(&counts[y0 as usize..y1 as usize]))
         .collect();
     cores.sort_unstable();
     cores.get(cores.len() / 2).map(|&c| c as f32)
+}
+
+/// The core height of one text line, from its ink per row (`band`, top to
+/// bottom): the rows holding at least half the ink of its densest row.
+/// `None` unless that is a text line's: at least 3 rows, and at most three
+/// quarters of the band (ascenders, descenders and marks lie outside a
+/// line's core; a band dense all the way down is a dark border, a shadow
+/// or a picture, not text).
+pub(crate) fn line_core<T: Copy + Into<f64>>(band: &[T]) -> Option<usize> {
+    let max = band.iter().map(|&c| c.into()).fold(0f64, f64::max);
+    let core = band.iter().filter(|&&c| c.into() * 2.0 >= max).count();
+    (core >= 3 && core * 4 <= band.len() * 3).then_some(core)
 }
 
 /// The page's resolution: the file's, unless it declared none, or a
