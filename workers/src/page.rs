@@ -609,12 +609,7 @@ pub fn recognize(
 /// Vowels the khm model gave in visual order put back in logical order
 /// ([`crate::khmer::logical_order`]).
 fn khmer_logical_order(text: &mut PageText) {
-    let words = text
-        .blocks
-        .iter_mut()
-        .flat_map(|b| b.lines.iter_mut())
-        .flat_map(|l| l.words.iter_mut());
-    for word in words {
+    for word in text.words_mut() {
         if let Some(fixed) = crate::khmer::logical_order(&word.text) {
             word.text = fixed;
         }

@@ -82,9 +82,8 @@ fn latin_in_khmer(word: &str) -> bool {
         .chars()
         .any(|c| c.is_ascii_alphabetic() || "$#&|/@%»«*".contains(c));
     let digits = word.chars().any(|c| c.is_ascii_digit());
-    let khmer = word
-        .chars()
-        .any(|c| Script::Khmer.has(c) || ('\u{17E0}'..='\u{17E9}').contains(&c));
+    // The Khmer block holds the Khmer digits too.
+    let khmer = word.chars().any(|c| Script::Khmer.has(c));
     letters_or_signs || (digits && khmer)
 }
 
@@ -109,7 +108,9 @@ pub fn reread_latin_words(
 ) -> Result<usize> {
     let boxes: Vec<BBox> = text.lines().map(|l| l.bbox).collect();
     let (mut replaced, mut tried) = (0, 0);
-    for line in text.blocks.iter_mut().flat_map(|b| b.lines.iter_mut()) {
+    for line in text.lines_mut() {
+        // The run's own line is not blanked: its box is the line's.
+        let others: Vec<BBox> = boxes.iter().filter(|b| **b != line.bbox).copied().collect();
         let mut i = 0;
         while i < line.words.len() && tried < MAX_LATIN_RUNS {
             if !latin_in_khmer(&line.words[i].text) {
@@ -130,8 +131,6 @@ pub fn reread_latin_words(
             let run = line.words[i..end]
                 .iter()
                 .fold(line.words[i].bbox, |b, w| b.union(&w.bbox));
-            // The run's own line is not blanked: its box is the line's.
-            let others: Vec<BBox> = boxes.iter().filter(|b| **b != line.bbox).copied().collect();
             let new = read_line(gray, dpi, run, 0, &others, engine)?.map(|mut n| {
                 // Pieces of the Khmer words either side that the padding
                 // took in are not the run's.
@@ -139,12 +138,7 @@ pub fn reread_latin_words(
                     .retain(|w| (run.x0..run.x1).contains(&((w.bbox.x0 + w.bbox.x1) / 2)));
                 n
             });
-            let old = Line {
-                bbox: run,
-                words: line.words[i..end].to_vec(),
-            }
-            .mean_confidence()
-            .unwrap_or(0.0);
+            let old = crate::text::mean_confidence(&line.words[i..end]).unwrap_or(0.0);
             let good = new.as_ref().is_some_and(|n| {
                 let conf = n.mean_confidence().unwrap_or(0.0);
                 (conf >= Script::Latin.replaces_from() || conf > old)

@@ -89,11 +89,16 @@ pub fn gutter(gray: &GrayImage, mode: SplitMode) -> Option<u32> {
     }
     let closed = close(&small, sw, sh, RADIUS);
     let profile = column_profile(&closed, sw, sh);
-    let found = valley(&profile).filter(|&x| both_sides_inked(&small, &closed, sw, sh, x));
+    let inked: Vec<bool> = small
+        .iter()
+        .zip(&closed)
+        .map(|(&s, &c)| s < INKED * c)
+        .collect();
+    let found = valley(&profile).filter(|&x| both_sides_inked(&inked, sw, sh, x));
     match (found, mode) {
         (Some(x), _) => Some(((x as u32 * factor + factor / 2).min(w - 1)).max(1)),
         (None, SplitMode::Always) => {
-            Some(white_gap(&small, &closed, sw, sh).map_or(w / 2, |x| x as u32 * factor))
+            Some(white_gap(&inked, sw, sh).map_or(w / 2, |x| x as u32 * factor))
         }
         _ => None,
     }
@@ -113,8 +118,7 @@ fn column_profile(closed: &[f32], w: usize, h: usize) -> Vec<f32> {
 /// ([`VALLEY_HALF_WIDTH`]).
 fn valley(profile: &[f32]) -> Option<usize> {
     let w = profile.len();
-    let (a, b) = (w * 35 / 100, w * 65 / 100);
-    let x = (a..b).min_by(|&i, &j| profile[i].total_cmp(&profile[j]))?;
+    let x = middle(w).min_by(|&i, &j| profile[i].total_cmp(&profile[j]))?;
     let paper = |range: std::ops::Range<usize>| {
         let mut v: Vec<f32> = profile[range].to_vec();
         v.sort_by(f32::total_cmp);
@@ -149,27 +153,30 @@ fn valley(profile: &[f32]) -> Option<usize> {
     Some((start + end) / 2)
 }
 
-/// Whether there is ink (a cell [`INKED`] darker than the paper around it)
-/// on both sides of column `x`.
-fn both_sides_inked(small: &[f32], closed: &[f32], w: usize, h: usize, x: usize) -> bool {
+/// The middle 30% of `w` columns, where a spread's gutter lies.
+fn middle(w: usize) -> std::ops::Range<usize> {
+    w * 35 / 100..w * 65 / 100
+}
+
+/// Whether there is ink (cells [`INKED`] darker than the paper around
+/// them: `inked`) on both sides of column `x`.
+fn both_sides_inked(inked: &[bool], w: usize, h: usize, x: usize) -> bool {
     let share = |cols: std::ops::Range<usize>| {
         let n = cols.len() * h;
-        let inked = (0..h)
+        let count = (0..h)
             .flat_map(|y| cols.clone().map(move |c| y * w + c))
-            .filter(|&i| small[i] < INKED * closed[i])
+            .filter(|&i| inked[i])
             .count();
-        inked as f32 / n.max(1) as f32
+        count as f32 / n.max(1) as f32
     };
     share(0..x) >= MIN_INK && share(x + 1..w) >= MIN_INK
 }
 
 /// The middle of the widest run of ink-free columns in the middle 30% of
 /// the width.
-fn white_gap(small: &[f32], closed: &[f32], w: usize, h: usize) -> Option<usize> {
-    let blank: Vec<bool> = (0..w)
-        .map(|x| (0..h).all(|y| small[y * w + x] >= INKED * closed[y * w + x]))
-        .collect();
-    let (a, b) = (w * 35 / 100, w * 65 / 100);
+fn white_gap(inked: &[bool], w: usize, h: usize) -> Option<usize> {
+    let blank: Vec<bool> = (0..w).map(|x| (0..h).all(|y| !inked[y * w + x])).collect();
+    let std::ops::Range { start: a, end: b } = middle(w);
     let (mut best, mut run_start) = (None::<(usize, usize)>, None);
     for x in a..=b {
         match (blank.get(x).copied().unwrap_or(false) && x < b, run_start) {

@@ -52,11 +52,16 @@ pub struct Line {
     pub words: Vec<Word>,
 }
 
+/// Mean confidence of `words`, 0-100; `None` when there is none.
+pub fn mean_confidence(words: &[Word]) -> Option<f32> {
+    let n = words.len();
+    (n > 0).then(|| words.iter().map(|w| w.confidence).sum::<f32>() / n as f32)
+}
+
 impl Line {
     /// Mean word confidence, 0-100; `None` for a line without words.
     pub fn mean_confidence(&self) -> Option<f32> {
-        let n = self.words.len();
-        (n > 0).then(|| self.words.iter().map(|w| w.confidence).sum::<f32>() / n as f32)
+        mean_confidence(&self.words)
     }
 
     /// Characters in the line's words, spaces between them not counted.
@@ -96,6 +101,14 @@ impl PageText {
 
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
         self.blocks.iter().flat_map(|b| b.lines.iter())
+    }
+
+    pub fn lines_mut(&mut self) -> impl Iterator<Item = &mut Line> {
+        self.blocks.iter_mut().flat_map(|b| b.lines.iter_mut())
+    }
+
+    pub fn words_mut(&mut self) -> impl Iterator<Item = &mut Word> {
+        self.lines_mut().flat_map(|l| l.words.iter_mut())
     }
 
     /// Mean word confidence (0 to 100); `None` when no word was found.
