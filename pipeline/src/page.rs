@@ -199,10 +199,8 @@ fn process_page(
         prepared.facts.resolution.dpi.0.round() as u32,
     )?;
     // A page cut from a larger capture shows the capture, box drawn on it.
-    let thumbnail = match &prepared.overview {
-        Some(o) => thumbnail(&prepared.gray, Some(o)),
-        None => thumbnail(&prepared.gray, prepared.color.as_ref()),
-    };
+    let shown = prepared.overview.as_ref().or(prepared.color.as_ref());
+    let thumbnail = thumbnail(&prepared.gray, shown);
     let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
     Ok(PageOutput {
         ink_ratio,

@@ -264,6 +264,9 @@ pub fn prepare(
                 }
             }
             found_page = Some(found.facts());
+            if raster.bilevel {
+                keep_bilevel(&mut gray);
+            }
         }
     }
     if opts.normalize_background && !raster.bilevel {
@@ -333,10 +336,16 @@ fn deskew(page: &mut Prepared, opts: &PrepareOptions) {
     // Three decimals; `+ 0.0` turns -0 into 0 for the record.
     page.facts.skew = (page.facts.skew * 1000.0).round() / 1000.0 + 0.0;
     if page.bilevel && page.facts.deskewed {
-        // Rotation blends edges to grey; a 1-bit scan stays 1-bit.
-        for p in page.gray.pixels_mut() {
-            p[0] = if p[0] < 128 { 0 } else { 255 };
-        }
+        keep_bilevel(&mut page.gray);
+    }
+}
+
+/// A 1-bit scan stays 1-bit (stored losslessly as G4): every step that
+/// resamples or masks the page (page finding, deskew, dewarp) blends
+/// edges to grey, and this thresholds them back.
+fn keep_bilevel(gray: &mut GrayImage) {
+    for p in gray.pixels_mut() {
+        p[0] = if p[0] < 128 { 0 } else { 255 };
     }
 }
 
@@ -344,9 +353,7 @@ fn dewarp(page: &mut Prepared) {
     if let Some((gray, color, facts)) = crate::dewarp::dewarp(&page.gray, page.color.as_ref()) {
         (page.gray, page.color, page.facts.dewarp) = (gray, color, Some(facts));
         if page.bilevel {
-            for p in page.gray.pixels_mut() {
-                p[0] = if p[0] < 128 { 0 } else { 255 };
-            }
+            keep_bilevel(&mut page.gray);
         }
     }
 }
@@ -800,6 +807,40 @@ mod tests {
         let read = recognize(&mut page, &lang, &RecognizeOptions::default(), &mut engines).unwrap();
         let found = words_found(&read.text, &truth);
         assert!(found > 0.9, "{found}\n{}", read.text.plain_text());
+    }
+
+    /// A 1-bit scan found on a black ground stays 1-bit, so the PDF stores
+    /// it losslessly (G4), even when it was taken at an angle and is warped
+    /// square (the warp blends edges to grey). Here the page narrows
+    /// towards its top, as a book shot from below its foot does.
+    #[test]
+    fn a_bilevel_page_warped_square_stays_bilevel() {
+        let (raster, _) = sample("cong-bao-1930/1.tif");
+        assert!(raster.bilevel);
+        let (w, h) = raster.gray.dimensions();
+        let (cw, ch) = (w + 300, h + 300);
+        let gray = GrayImage::from_fn(cw, ch, |x, y| {
+            // 12% narrower at the top than at the bottom, nearest pixel.
+            let (sy, cx) = (y as f32 - 150.0, cw as f32 / 2.0);
+            let narrow = 1.0 - 0.12 * (1.0 - sy / h as f32);
+            let sx = (x as f32 - cx) / narrow + w as f32 / 2.0;
+            if sy < 0.0 || sy >= h as f32 || sx < 0.0 || sx >= w as f32 {
+                return image::Luma([0]);
+            }
+            *raster.gray.get_pixel(sx as u32, sy as u32)
+        });
+        let bordered = Raster { gray, ..raster };
+        let lang = LangSetting::parse("vie").unwrap();
+        // Deskew and dewarp, which threshold again after themselves, off.
+        let opts = PrepareOptions {
+            deskew: false,
+            dewarp: false,
+            ..Default::default()
+        };
+        let page = prepare(bordered, &lang, &opts, &mut engines()).unwrap();
+        let found = page.facts.page.expect("a page found");
+        assert!(found.corners.is_some(), "not warped: {found:?}");
+        assert!(crate::raster::is_bilevel(&page.gray));
     }
 
     /// With `auto`, a Khmer sample is found to be Khmer and read as a block;
