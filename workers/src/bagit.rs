@@ -228,18 +228,14 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     let mut payload_files = 0u64;
     for entry in walkdir::WalkDir::new(dir.join("data")).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
-        let t = entry.file_type();
-        if t.is_dir() {
+        if entry.file_type().is_dir() {
             continue;
         }
-        if !t.is_file() {
-            let rel = relative(dir, entry.path());
-            let what = if t.is_symlink() {
-                "a symbolic link"
-            } else {
-                "a special file"
-            };
-            v.problems.push(Problem::Unsafe(rel, what));
+        // Named as the manifest check names it, so that a listed pipe is
+        // one problem, not two.
+        if let Some(what) = crate::fixity::not_regular(entry.file_type()) {
+            v.problems
+                .push(Problem::Unsafe(relative(dir, entry.path()), what));
             continue;
         }
         payload_files += 1;

@@ -22,28 +22,34 @@ pub fn open_regular(path: &Path, follow_links: bool) -> Result<File> {
         std::fs::symlink_metadata(path)
     }
     .map_err(Error::io(path))?;
-    let t = meta.file_type();
-    if !t.is_file() {
-        use std::os::unix::fs::FileTypeExt;
-        let what = if t.is_symlink() {
-            "a symbolic link"
-        } else if t.is_fifo() {
-            "a named pipe"
-        } else if t.is_socket() {
-            "a socket"
-        } else if t.is_block_device() || t.is_char_device() {
-            "a device"
-        } else if t.is_dir() {
-            "a folder"
-        } else {
-            "not a file"
-        };
+    if let Some(what) = not_regular(meta.file_type()) {
         return Err(Error::NotRegular {
             path: path.to_path_buf(),
             what,
         });
     }
     File::open(path).map_err(Error::io(path))
+}
+
+/// What a file that is not a regular file is, in words ("a named pipe");
+/// `None` for a regular file.
+pub fn not_regular(t: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    Some(if t.is_file() {
+        return None;
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else if t.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    })
 }
 
 /// The bytes of `path`, a regular file or a link to one ([`open_regular`]).
