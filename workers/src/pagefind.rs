@@ -75,8 +75,9 @@ pub struct PageFound {
     /// The part of the capture kept: the page with a small margin.
     #[serde(flatten)]
     pub crop: CropBox,
-    /// Share of that box set to paper because it is not paper (the table in
-    /// the corners of a photo in perspective, a thumb), 0-1.
+    /// Share of that box that is not paper (a thumb, the table beside a
+    /// page), 0-1: set to paper for OCR when the page is cropped; a page
+    /// warped from its `corners` leaves it outside the warp instead.
     pub masked: f32,
     /// When the page was photographed in perspective: its corners in the
     /// capture (top left, top right, bottom right, bottom left), which were
