@@ -53,9 +53,7 @@ pub fn recover_dropped(
 /// word height: a line mode 3 ran into its neighbour. (Words, not lines: on
 /// a short page the swollen lines can be half the lines.)
 fn take_swollen_lines(text: &mut PageText) -> Vec<crate::text::Line> {
-    let mut heights: Vec<u32> = text.words().map(|w| w.bbox.height()).collect();
-    heights.sort_unstable();
-    let Some(&median) = heights.get(heights.len() / 2) else {
+    let Some(median) = text.median_word_height() else {
         return Vec::new();
     };
     let swollen = |l: &crate::text::Line| l.words.iter().any(|w| w.bbox.height() * 5 > median * 8);
@@ -75,9 +73,7 @@ fn take_swollen_lines(text: &mut PageText) -> Vec<crate::text::Line> {
 /// Reads the regions no word covers, keeping the lines that read well;
 /// returns how many blocks were added at the end of `text`.
 fn read_dropped(gray: &GrayImage, dpi: u32, text: &mut PageText, engine: &Engine) -> Result<usize> {
-    let mut heights: Vec<u32> = text.words().map(|w| w.bbox.height()).collect();
-    heights.sort_unstable();
-    let word_height = heights.get(heights.len() / 2).copied().unwrap_or(0);
+    let word_height = text.median_word_height().unwrap_or(0);
     let mut added = 0;
     for region in dropped_regions(gray, text) {
         // Lines are found by their densest rows; the marks above and the
@@ -149,9 +145,7 @@ fn uncovered(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
             }
         }
     }
-    let mut heights: Vec<u32> = text.lines().map(|l| l.bbox.height()).collect();
-    heights.sort_unstable();
-    let line_height = heights.get(heights.len() / 2).copied().unwrap_or(0);
+    let line_height = text.median_line_height().unwrap_or(0);
     let t = crate::deskew::otsu(gray);
     let w = gray.width() as usize;
     let raw = rest.as_raw();

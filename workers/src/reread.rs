@@ -28,7 +28,7 @@ pub fn reread_lines_in(
     below: f32,
     script: Script,
 ) -> Result<usize> {
-    let pad = median_line_height(text) / 2;
+    let pad = text.median_line_height().unwrap_or(0) / 2;
     let boxes: Vec<BBox> = text.lines().map(|l| l.bbox).collect();
     let mut replaced = 0;
     for block in &mut text.blocks {
@@ -156,13 +156,6 @@ pub fn reread_latin_words(
         }
     }
     Ok(replaced)
-}
-
-/// The median height of the page's lines, in pixels.
-fn median_line_height(text: &PageText) -> u32 {
-    let mut heights: Vec<u32> = text.lines().map(|l| l.bbox.height()).collect();
-    heights.sort_unstable();
-    heights.get(heights.len() / 2).copied().unwrap_or(0)
 }
 
 /// Reads the region of one line as one line (the engine's page segmentation

@@ -52,6 +52,12 @@ pub struct Line {
     pub words: Vec<Word>,
 }
 
+/// The middle value (the upper one of an even count).
+fn median(mut v: Vec<u32>) -> Option<u32> {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied()
+}
+
 /// Mean confidence of `words`, 0-100; `None` when there is none.
 pub fn mean_confidence(words: &[Word]) -> Option<f32> {
     let n = words.len();
@@ -117,6 +123,16 @@ impl PageText {
             (n + 1, s + f64::from(w.confidence))
         });
         (n > 0).then(|| (sum / n as f64) as f32)
+    }
+
+    /// The median height of the page's lines, pixels; `None` without lines.
+    pub fn median_line_height(&self) -> Option<u32> {
+        median(self.lines().map(|l| l.bbox.height()).collect())
+    }
+
+    /// The median height of the page's words, pixels; `None` without words.
+    pub fn median_word_height(&self) -> Option<u32> {
+        median(self.words().map(|w| w.bbox.height()).collect())
     }
 
     /// The median of the lines' mean word confidences; `None` when no word
