@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use workers::bagit::Mode;
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -52,10 +53,27 @@ enum Command {
         #[arg(long)]
         jobs: Option<usize>,
     },
-    /// Re-hash a bag, or every bag in a folder, and report what changed.
+    /// Check a bag, or every bag under a folder, as RFC 8493 says: complete
+    /// (every listed file there, none unlisted) and valid (every checksum
+    /// in every manifest right). Any bag, whoever made it.
     Verify {
-        /// A bag, or a folder of bags.
+        /// A bag, or a folder holding bags at any depth.
         path: PathBuf,
+        /// Only compare the Payload-Oxum (byte and file counts) with the
+        /// payload; no checksums. Default off.
+        #[arg(long, conflicts_with = "completeness_only")]
+        fast: bool,
+        /// Check that every listed file is there and none unlisted; no
+        /// checksums. Default off.
+        #[arg(long)]
+        completeness_only: bool,
+        /// One JSON object per bag on stdout, with every problem and
+        /// warning by path and kind. Default off.
+        #[arg(long)]
+        json: bool,
+        /// Files hashed at once (default 0: one per core).
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
     },
     /// Export the catalog records of every bag in OUT: OUT/catalog.csv,
     /// OUT/catalog.marcxml or OUT/catalog-oai_dc/<id>.xml.
@@ -141,7 +159,27 @@ fn dispatch(command: Command) -> Result<u8> {
                 cancel,
             })
         }
-        Command::Verify { path } => verify(path),
+        Command::Verify {
+            path,
+            fast,
+            completeness_only,
+            json,
+            jobs,
+        } => {
+            let mode = if fast {
+                Mode::Fast
+            } else if completeness_only {
+                Mode::CompletenessOnly
+            } else {
+                Mode::Full
+            };
+            let opts = pipeline::verify::Options {
+                mode,
+                jobs,
+                progress: !json && std::io::stderr().is_terminal(),
+            };
+            verify(&path, &opts, json)
+        }
         Command::Catalog { out, format } => {
             let format = match format {
                 CatalogFormat::Csv => pipeline::catalog::Format::Csv,
@@ -214,14 +252,23 @@ fn run(opts: RunOptions) -> Result<u8> {
     Ok(if s.all_ok() { 0 } else { EXIT_FAILED })
 }
 
-fn verify(path: PathBuf) -> Result<u8> {
-    let results = pipeline::verify::verify_path(&path)?;
+fn verify(path: &std::path::Path, opts: &pipeline::verify::Options, json: bool) -> Result<u8> {
+    let results = pipeline::verify::verify_path(path, opts)?;
     let mut bad = 0;
     for (bag, v) in &results {
-        if v.is_intact() {
-            println!("OK {} ({} files)", bag.display(), v.files_checked);
-        } else {
+        if !v.is_intact() {
             bad += 1;
+        }
+        // Warnings go to stderr whatever the format, so that a script
+        // reading stdout sees only verdicts.
+        for w in &v.warnings {
+            eprintln!("diachi: warning: {}: {w}", bag.display());
+        }
+        if json {
+            println!("{}", pipeline::verify::to_json(bag, v));
+        } else if v.is_intact() {
+            println!("OK {} ({})", bag.display(), checked(v));
+        } else {
             println!("BAD {}", bag.display());
             for p in &v.problems {
                 println!("  {p}");
@@ -234,4 +281,23 @@ fn verify(path: PathBuf) -> Result<u8> {
         results.len()
     );
     Ok(if bad == 0 { 0 } else { EXIT_FAILED })
+}
+
+/// What an intact verdict rests on, in words.
+fn checked(v: &workers::bagit::Verification) -> String {
+    let algorithms: Vec<&str> = v.algorithms.iter().map(|a| a.name()).collect();
+    let version = v
+        .version
+        .map(|v| format!("BagIt {v}, "))
+        .unwrap_or_default();
+    match v.mode {
+        Mode::Full => format!(
+            "{version}{} files, {} bytes, checked with {}",
+            v.files_checked,
+            v.bytes_checked,
+            algorithms.join(" and ")
+        ),
+        Mode::Fast => format!("{version}Payload-Oxum matches; fast check, no checksums"),
+        Mode::CompletenessOnly => format!("{version}complete; no checksums"),
+    }
 }

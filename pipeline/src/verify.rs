@@ -1,86 +1,226 @@
-//! `diachi verify`: re-hash one bag, or every bag in a folder.
+//! `diachi verify`: one bag, or every bag of a collection, checked as
+//! RFC 8493 says; the files of all the bags hashed several at a time.
 
 use crate::{Error, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use workers::bagit::{self, Verification};
+use workers::bagit::{self, Finding, Kind, Mode, Opened, Outcome, Verification};
 
-/// Verifies `path`: a bag, or a folder whose sub-folders are bags (hidden
-/// ones skipped). Each bag's result, in name order.
-pub fn verify_path(path: &Path) -> Result<Vec<(PathBuf, Verification)>> {
-    if bagit::is_bag(path) {
-        return Ok(vec![(path.to_path_buf(), bagit::verify(path)?)]);
-    }
-    let bags = bag_dirs(path)?;
-    let damaged = damaged_bags(path)?;
-    if bags.is_empty() && damaged.is_empty() {
+/// How to verify.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Full (default), `--fast` or `--completeness-only`.
+    pub mode: Mode,
+    /// Files hashed at once. Default 0: one per core.
+    pub jobs: usize,
+    /// Draw a progress bar, by bytes, on stderr. Default off.
+    pub progress: bool,
+}
+
+/// Verifies `path`: a bag, or a folder holding bags at any depth, as an
+/// archive stores them. Each bag's result, in natural path order. A folder
+/// that looks like a bag but has no `bagit.txt` is reported as one that
+/// lost it, never skipped.
+pub fn verify_path(path: &Path, opts: &Options) -> Result<Vec<(PathBuf, Verification)>> {
+    let found = find_bags(path)?;
+    if found.is_empty() {
         return Err(Error::Batch {
             path: path.to_path_buf(),
             reason: "neither a bag nor a folder of bags (no bagit.txt)".into(),
         });
     }
-    let mut results: Vec<(PathBuf, Verification)> = bags
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs)
+        .build()
+        .map_err(|e| Error::Batch {
+            path: path.to_path_buf(),
+            reason: format!("cannot start {} threads: {e}", opts.jobs),
+        })?;
+    pool.install(|| verify_all(found, opts))
+}
+
+/// A folder found: a bag, or one that has lost its `bagit.txt`.
+enum Found {
+    Bag(PathBuf),
+    Damaged(PathBuf),
+}
+
+fn verify_all(found: Vec<Found>, opts: &Options) -> Result<Vec<(PathBuf, Verification)>> {
+    // Tag files and payload walks first, every bag at once; then every
+    // file of every bag is hashed in one pool, so that a collection of
+    // many small bags keeps every core busy.
+    let opened: Vec<std::result::Result<Opened, PathBuf>> = found
+        .into_par_iter()
+        .map(|f| match f {
+            Found::Bag(dir) => bagit::open(&dir, opts.mode).map_err(|_| dir),
+            Found::Damaged(dir) => Err(dir),
+        })
+        .collect();
+    let checks: Vec<(usize, usize)> = opened
+        .iter()
+        .enumerate()
+        .filter_map(|(b, o)| o.as_ref().ok().map(|o| (b, o.checks().len())))
+        .flat_map(|(b, n)| (0..n).map(move |c| (b, c)))
+        .collect();
+    let check = |(b, c): (usize, usize)| &opened[b].as_ref().expect("opened").checks()[c];
+    let total: u64 = checks.iter().map(|&bc| check(bc).size).sum();
+    let bar = progress_bar(total, opts.progress);
+    let outcomes: Vec<Outcome> = checks
+        .par_iter()
+        .map(|&bc| {
+            let c = check(bc);
+            let outcome = c.run();
+            bar.inc(c.size);
+            outcome
+        })
+        .collect();
+    bar.finish_and_clear();
+    let mut outcomes = outcomes.into_iter();
+    let mut results: Vec<(PathBuf, Verification)> = opened
         .into_iter()
-        .map(|b| Ok((b.clone(), bagit::verify(&b)?)))
-        .collect::<Result<_>>()?;
-    // A folder that has a bag's payload or manifests but lost its
-    // bagit.txt is a damaged bag: reported, never skipped.
-    results.extend(damaged.into_iter().map(|d| {
-        let v = Verification {
-            files_checked: 0,
-            problems: vec![bagit::Problem::Missing("bagit.txt".into())],
-        };
-        (d, v)
-    }));
+        .map(|o| match o {
+            Ok(bag) => {
+                let n = bag.checks().len();
+                let root = bag.root.clone();
+                (root, bag.finish(outcomes.by_ref().take(n).collect()))
+            }
+            Err(dir) => (dir, lost_bagit_txt()),
+        })
+        .collect();
     results.sort_by(|a, b| {
         crate::discover::natural_cmp(&a.0.to_string_lossy(), &b.0.to_string_lossy())
     });
     Ok(results)
 }
 
-/// The folders directly inside `dir` that look like bags (a `data/`
-/// folder or a `manifest-*.txt`) but have no bagit.txt.
-fn damaged_bags(dir: &Path) -> Result<Vec<PathBuf>> {
-    let looks_like_bag = |p: &Path| {
-        p.join("data").is_dir()
-            || std::fs::read_dir(p).is_ok_and(|mut e| {
-                e.any(|f| {
-                    f.is_ok_and(|f| {
-                        let n = f.file_name().to_string_lossy().into_owned();
-                        n.starts_with("manifest-") && n.ends_with(".txt")
-                    })
-                })
-            })
-    };
-    Ok(visible_entries(dir)?
-        .into_iter()
-        .filter(|p| p.is_dir() && !bagit::is_bag(p) && looks_like_bag(p))
-        .collect())
+fn lost_bagit_txt() -> Verification {
+    Verification {
+        problems: vec![Finding {
+            path: "bagit.txt".into(),
+            kind: Kind::Missing { hint: None },
+        }],
+        ..Verification::default()
+    }
 }
 
-/// The bags directly inside `dir` (hidden folders skipped), in natural name
-/// order.
+/// Bags under `path` (or `path` itself), not looking inside a bag (a bag
+/// in a bag's payload is payload), hidden folders and links skipped.
+fn find_bags(path: &Path) -> Result<Vec<Found>> {
+    if bagit::is_bag(path) {
+        return Ok(vec![Found::Bag(path.to_path_buf())]);
+    }
+    if looks_like_bag(path) {
+        return Ok(vec![Found::Damaged(path.to_path_buf())]);
+    }
+    if !path.is_dir() {
+        return Err(Error::Batch {
+            path: path.to_path_buf(),
+            reason: "no such folder".into(),
+        });
+    }
+    let mut found = Vec::new();
+    let mut walk = walkdir::WalkDir::new(path).min_depth(1).into_iter();
+    while let Some(entry) = walk.next() {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_dir() {
+            continue;
+        }
+        let dir = entry.path();
+        if is_hidden(dir) {
+            walk.skip_current_dir();
+        } else if bagit::is_bag(dir) {
+            found.push(Found::Bag(dir.to_path_buf()));
+            walk.skip_current_dir();
+        } else if looks_like_bag(dir) {
+            found.push(Found::Damaged(dir.to_path_buf()));
+            walk.skip_current_dir();
+        }
+    }
+    Ok(found)
+}
+
+/// The bags directly inside `dir` (hidden ones skipped), in natural name
+/// order: the output folder of a run, for the catalog.
 pub fn bag_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut bags: Vec<PathBuf> = visible_entries(dir)?
-        .into_iter()
-        .filter(|p| bagit::is_bag(p))
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Batch {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let mut bags: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| !is_hidden(p) && bagit::is_bag(p))
         .collect();
     bags.sort_by(|a, b| crate::discover::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
     Ok(bags)
 }
 
-/// What `dir` holds, hidden entries (a name starting with '.') left out.
-fn visible_entries(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::Batch {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    Ok(entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
+fn is_hidden(dir: &Path) -> bool {
+    dir.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// A folder with a bag's payload folder and a manifest, or a tag manifest:
+/// a bag that has lost its `bagit.txt`.
+fn looks_like_bag(dir: &Path) -> bool {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
         })
-        .collect())
+        .unwrap_or_default();
+    let has = |prefix: &str| {
+        names
+            .iter()
+            .any(|n| n.starts_with(prefix) && n.ends_with(".txt"))
+    };
+    (dir.join("data").is_dir() && has("manifest-")) || has("tagmanifest-")
+}
+
+fn progress_bar(total: u64, show: bool) -> ProgressBar {
+    let target = if show {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}")
+            .expect("valid template"),
+    );
+    bar
+}
+
+/// One bag's verdict as a JSON object, for `--json`: every problem and
+/// warning by path, kind (a stable code) and message.
+pub fn to_json(bag: &Path, v: &Verification) -> serde_json::Value {
+    let findings = |list: &[Finding]| -> Vec<serde_json::Value> {
+        list.iter()
+            .map(|f| {
+                serde_json::json!({
+                    "path": f.path,
+                    "kind": f.kind.code(),
+                    "message": f.to_string(),
+                })
+            })
+            .collect()
+    };
+    serde_json::json!({
+        "bag": bag.to_string_lossy(),
+        "valid": v.is_intact(),
+        "mode": match v.mode {
+            Mode::Full => "full",
+            Mode::Fast => "fast",
+            Mode::CompletenessOnly => "completeness-only",
+        },
+        "bagit_version": v.version.map(|v| v.to_string()),
+        "algorithms": v.algorithms.iter().map(|a| a.name()).collect::<Vec<_>>(),
+        "files_checked": v.files_checked,
+        "bytes_checked": v.bytes_checked,
+        "problems": findings(&v.problems),
+        "warnings": findings(&v.warnings),
+    })
 }
