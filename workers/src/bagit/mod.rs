@@ -5,7 +5,9 @@
 mod algorithm;
 mod build;
 mod manifest;
+mod payload;
 pub mod tagfile;
+mod verdict;
 mod verify;
 
 pub use algorithm::Algorithm;

@@ -9,177 +9,14 @@
 
 use super::algorithm::{digest_file, Algorithm};
 use super::manifest::{clean_path, parse_fetch, parse_line};
+use super::payload::{complete_payload, complete_tags, walk_payload, OnDisk};
 use super::tagfile::{self, Declaration, Encoding, Version};
+pub use super::verdict::{Finding, Kind, Mode, Verification};
 use crate::fixity::not_regular;
 use crate::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
-
-/// How much of a bag to check, as bagit-python's options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    /// Everything: tag files, completeness, and every checksum. The default.
-    #[default]
-    Full,
-    /// The tag files and the Payload-Oxum (byte and file counts) only:
-    /// bagit-python's `--fast`. A bag without a Payload-Oxum fails it.
-    Fast,
-    /// Everything but the checksums: every listed file present, none
-    /// unlisted (bagit-python's `--completeness-only`).
-    CompletenessOnly,
-}
-
-/// What is wrong, or worth a word, about one path of a bag.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Finding {
-    /// Relative to the bag's base folder: a payload file, a tag file, or
-    /// the path a manifest line gives.
-    pub path: String,
-    pub kind: Kind,
-}
-
-/// The kinds of finding. [`Kind::code`] names each for scripts.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    /// Listed in a manifest, absent from the bag. `hint` names a file that
-    /// differs only in letter case (a bag made on a case-blind disk).
-    Missing { hint: Option<String> },
-    /// Listed in a manifest and in fetch.txt, not fetched yet: the bag is
-    /// incomplete (RFC 8493 §2.2.3, §3).
-    Unfetched { url: String },
-    /// Present, but its checksum differs from the manifest's.
-    Changed { algorithm: Algorithm },
-    /// In the payload but in no payload manifest.
-    Unexpected,
-    /// In the payload and some manifests, but not this one: every payload
-    /// manifest must list every payload file (RFC 8493 §2.1.3).
-    NotInManifest { manifest: String },
-    /// A link or a special file: never followed nor opened.
-    Unsafe(&'static str),
-    /// A manifest or fetch.txt names a path outside the bag, or outside
-    /// where it may point.
-    OutsideBag { listed_in: String, why: String },
-    /// A manifest lists the path twice (after Unicode normalisation).
-    ListedTwice { manifest: String, conflicting: bool },
-    /// A tag file that breaks RFC 8493, with why.
-    Malformed(String),
-    /// Payload-Oxum disagrees with the payload.
-    PayloadOxum { declared: String, found: String },
-    /// Something diachi could not check (an unknown algorithm).
-    Unchecked(String),
-    /// A deviation the specification or common practice tolerates
-    /// (a `./` prefix, an md5sum `*`, a repeated Bagging-Date).
-    Quirk(String),
-}
-
-impl Kind {
-    /// A stable name for scripts (`--json`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Kind::Missing { .. } => "missing",
-            Kind::Unfetched { .. } => "unfetched",
-            Kind::Changed { .. } => "changed",
-            Kind::Unexpected => "unexpected",
-            Kind::NotInManifest { .. } => "not-in-manifest",
-            Kind::Unsafe(_) => "unsafe",
-            Kind::OutsideBag { .. } => "outside-bag",
-            Kind::ListedTwice { .. } => "listed-twice",
-            Kind::Malformed(_) => "malformed",
-            Kind::PayloadOxum { .. } => "payload-oxum",
-            Kind::Unchecked(_) => "unchecked",
-            Kind::Quirk(_) => "quirk",
-        }
-    }
-
-    /// The finding's own words, after its path; empty when the code says it.
-    pub fn detail(&self) -> String {
-        match self {
-            Kind::Missing { hint: Some(h) } => {
-                format!("only {h} is there, which differs in letter case")
-            }
-            Kind::Unfetched { url } => format!("listed in fetch.txt, not fetched yet from {url}"),
-            Kind::Changed { algorithm } => format!("its {algorithm} checksum differs"),
-            Kind::NotInManifest { manifest } => format!("not listed in {manifest}"),
-            Kind::Unsafe(what) => format!("{what}, never opened"),
-            Kind::OutsideBag { listed_in, why } => format!("{why}, in {listed_in}"),
-            Kind::ListedTwice {
-                manifest,
-                conflicting,
-            } => format!(
-                "listed twice in {manifest}, {}",
-                if *conflicting {
-                    "with different checksums"
-                } else {
-                    "with the same checksum"
-                }
-            ),
-            Kind::PayloadOxum { declared, found } => {
-                format!("Payload-Oxum {declared}, but the payload is {found}")
-            }
-            Kind::Malformed(why) | Kind::Unchecked(why) | Kind::Quirk(why) => why.clone(),
-            Kind::Missing { hint: None } | Kind::Unexpected => String::new(),
-        }
-    }
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.code(), self.path)?;
-        match self.kind.detail() {
-            d if d.is_empty() => Ok(()),
-            d => write!(f, ": {d}"),
-        }
-    }
-}
-
-/// The outcome of verifying one bag.
-#[derive(Debug, Default)]
-pub struct Verification {
-    /// As `bagit.txt` declares it; `None` when it cannot be read.
-    pub version: Option<Version>,
-    pub mode: Mode,
-    /// The algorithms whose manifests were read.
-    pub algorithms: Vec<Algorithm>,
-    /// Files whose every listed checksum was recomputed and matched.
-    pub files_checked: usize,
-    pub bytes_checked: u64,
-    /// What makes the bag invalid or incomplete.
-    pub problems: Vec<Finding>,
-    /// What is worth saying but leaves the bag valid.
-    pub warnings: Vec<Finding>,
-}
-
-impl Verification {
-    /// Complete and, unless the mode skipped them, every checksum right.
-    pub fn is_intact(&self) -> bool {
-        self.problems.is_empty()
-    }
-
-    fn problem(&mut self, path: impl Into<String>, kind: Kind) {
-        self.problems.push(Finding {
-            path: path.into(),
-            kind,
-        });
-    }
-
-    fn warning(&mut self, path: impl Into<String>, kind: Kind) {
-        self.warnings.push(Finding {
-            path: path.into(),
-            kind,
-        });
-    }
-
-    /// A problem in a bag of `version` 1.0 or later; a warning in an
-    /// older one, whose drafts allowed it or said nothing.
-    fn strict(&mut self, version: Version, path: impl Into<String>, kind: Kind) {
-        if version >= Version::V1_0 {
-            self.problem(path, kind)
-        } else {
-            self.warning(path, kind)
-        }
-    }
-}
 
 /// Whether `dir` looks like a bag (has `bagit.txt`).
 pub fn is_bag(dir: &Path) -> bool {
@@ -288,18 +125,11 @@ pub fn verify(dir: &Path, mode: Mode) -> Result<Verification> {
 
 /// Which manifest, by file name and algorithm.
 #[derive(Debug, Clone)]
-struct Manifest {
-    name: String,
-    algorithm: Algorithm,
+pub(super) struct Manifest {
+    pub(super) name: String,
+    pub(super) algorithm: Algorithm,
     /// NFC path -> (path as written, cleaned; checksum).
-    entries: BTreeMap<String, (String, String)>,
-}
-
-/// A payload file on disk.
-#[derive(Debug, Clone)]
-struct OnDisk {
-    path: String,
-    size: u64,
+    pub(super) entries: BTreeMap<String, (String, String)>,
 }
 
 /// Reads the tag files of the bag at `dir`, walks its payload and lists the
@@ -617,55 +447,6 @@ fn read_manifest(
     Some(m)
 }
 
-/// Walks `data/` without following links: every regular file by its NFC
-/// name; links and special files are problems.
-fn walk_payload(dir: &Path, v: &mut Verification) -> BTreeMap<String, OnDisk> {
-    let mut disk = BTreeMap::new();
-    let data = dir.join("data");
-    if !data.is_dir() || std::fs::symlink_metadata(&data).is_ok_and(|m| m.file_type().is_symlink())
-    {
-        return disk;
-    }
-    for entry in walkdir::WalkDir::new(&data).sort_by_file_name() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e.path().map_or("data".to_string(), |p| relative(dir, p));
-                v.problem(path, Kind::Malformed(format!("cannot be read: {e}")));
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = relative(dir, entry.path());
-        if let Some(what) = not_regular(entry.file_type()) {
-            v.problem(rel, Kind::Unsafe(what));
-            continue;
-        }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let key: String = rel.nfc().collect();
-        if disk.contains_key(&key) {
-            v.warning(
-                rel.clone(),
-                Kind::Quirk(
-                    "another payload file has the same name in another Unicode normalisation"
-                        .into(),
-                ),
-            );
-        }
-        disk.insert(key, OnDisk { path: rel, size });
-    }
-    disk
-}
-
-fn relative(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// Reserved elements that "SHOULD NOT be repeated" (RFC 8493 §2.2.2).
 const NOT_REPEATED: [&str; 4] = [
     "Bagging-Date",
@@ -846,124 +627,6 @@ fn check_tag_manifests_list_payload_manifests(
             }
         }
     }
-}
-
-/// Payload completeness (RFC 8493 §3): each payload file in every payload
-/// manifest, each listed file present (or waiting in fetch.txt). Names are
-/// compared in NFC, so a bag whose names changed normalisation on the way
-/// (RFC 8493 §6.2.3) is still complete. Each present file joins `wanted`.
-fn complete_payload(
-    manifests: &[Manifest],
-    disk: &BTreeMap<String, OnDisk>,
-    fetch: &BTreeMap<String, String>,
-    dir: &Path,
-    wanted: &mut BTreeMap<String, FileCheck>,
-    v: &mut Verification,
-) {
-    if manifests.is_empty() {
-        return;
-    }
-    for (key, file) in disk {
-        let absent: Vec<&Manifest> = manifests
-            .iter()
-            .filter(|m| !m.entries.contains_key(key))
-            .collect();
-        if absent.len() == manifests.len() {
-            v.problem(file.path.clone(), Kind::Unexpected);
-        } else {
-            for m in absent {
-                v.problem(
-                    file.path.clone(),
-                    Kind::NotInManifest {
-                        manifest: m.name.clone(),
-                    },
-                );
-            }
-        }
-    }
-    let lower: BTreeMap<String, &OnDisk> =
-        disk.iter().map(|(k, f)| (k.to_lowercase(), f)).collect();
-    for m in manifests {
-        for (key, (path, digest)) in &m.entries {
-            match disk.get(key) {
-                Some(file) => {
-                    let check = wanted.entry(key.clone()).or_insert_with(|| FileCheck {
-                        path: file.path.clone(),
-                        disk: dir.join(&file.path),
-                        size: file.size,
-                        expected: Vec::new(),
-                    });
-                    check.expected.push((m.algorithm, digest.clone()));
-                }
-                None => match fetch.get(key) {
-                    Some(url) => v.problem(path.clone(), Kind::Unfetched { url: url.clone() }),
-                    None => v.problem(
-                        path.clone(),
-                        Kind::Missing {
-                            hint: lower.get(&key.to_lowercase()).map(|f| f.path.clone()),
-                        },
-                    ),
-                },
-            }
-        }
-    }
-}
-
-/// Tag manifest entries: each listed tag file present, reached through
-/// real folders only, and joined to `wanted`.
-fn complete_tags(
-    dir: &Path,
-    manifests: &[Manifest],
-    wanted: &mut BTreeMap<String, FileCheck>,
-    v: &mut Verification,
-) {
-    for m in manifests {
-        for (path, digest) in m.entries.values() {
-            let disk = dir.join(path);
-            if let Some((at, what)) = link_on_the_way(dir, path) {
-                v.problem(at, Kind::Unsafe(what));
-                continue;
-            }
-            let meta = match std::fs::symlink_metadata(&disk) {
-                Ok(meta) => meta,
-                Err(_) => {
-                    v.problem(path.clone(), Kind::Missing { hint: None });
-                    continue;
-                }
-            };
-            if let Some(what) = not_regular(meta.file_type()) {
-                v.problem(path.clone(), Kind::Unsafe(what));
-                continue;
-            }
-            let check = wanted
-                .entry(format!("\0tag/{path}"))
-                .or_insert_with(|| FileCheck {
-                    path: path.clone(),
-                    disk,
-                    size: meta.len(),
-                    expected: Vec::new(),
-                });
-            check.expected.push((m.algorithm, digest.clone()));
-        }
-    }
-}
-
-/// The first folder on the way to `path` inside `dir` that is not a real
-/// folder (a link could lead out of the bag), with what it is.
-fn link_on_the_way(dir: &Path, path: &str) -> Option<(String, &'static str)> {
-    let parts: Vec<&str> = path.split('/').collect();
-    let mut at = dir.to_path_buf();
-    for (i, part) in parts[..parts.len() - 1].iter().enumerate() {
-        at.push(part);
-        let meta = std::fs::symlink_metadata(&at).ok()?;
-        if !meta.is_dir() {
-            return Some((
-                parts[..=i].join("/"),
-                not_regular(meta.file_type()).unwrap_or("a file"),
-            ));
-        }
-    }
-    None
 }
 
 #[cfg(test)]
