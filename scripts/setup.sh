@@ -7,8 +7,11 @@ set -euo pipefail
 packages=(pkg-config libtesseract-dev libleptonica-dev
           tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-khm tesseract-ocr-osd)
 if [[ "${1:-}" == "--test" ]]; then
-  # pdftotext/pdffonts, xmllint for ../shared/schemas/validate, python for bagit-python.
-  packages+=(poppler-utils libxml2-utils python3 python3-pip)
+  # pdftotext/pdffonts, xmllint for ../shared/schemas/validate, python for bagit-python;
+  # img2pdf, Ghostscript, OCRmyPDF (with pikepdf) and OpenJPEG's tools make the scanner
+  # PDFs and JPEG 2000 masters the input tests read.
+  packages+=(poppler-utils libxml2-utils python3 python3-pip
+             img2pdf ghostscript ocrmypdf python3-pikepdf libopenjp2-tools)
 fi
 
 missing=()

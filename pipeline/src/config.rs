@@ -64,6 +64,9 @@ pub struct RasterConfig {
     pub default_dpi: f32,
     /// Default 200000000.
     pub max_pixels: u64,
+    /// What to do with a scanner PDF's page that carries text. Default
+    /// "refuse".
+    pub pdf_pages_with_text: workers::scanpdf::PagesWithText,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -7,8 +7,11 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Extensions read as page images (case-insensitive).
-pub const IMAGE_EXTENSIONS: &[&str] = &["tif", "tiff", "png", "jpg", "jpeg"];
+/// Extensions read as pages (case-insensitive): images, and scanner PDFs
+/// (a file of pages).
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "tif", "tiff", "png", "jpg", "jpeg", "jp2", "j2k", "jpf", "pdf",
+];
 
 /// Dublin Core metadata of a document, from its batch.csv row.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -123,7 +126,10 @@ fn document(
     }
     let pages = match pages(&dir, notices) {
         Ok(p) if p.is_empty() => {
-            let reason = format!("{}: no TIFF, PNG or JPEG pages", dir.display());
+            let reason = format!(
+                "{}: no TIFF, PNG, JPEG, JPEG 2000 or PDF pages",
+                dir.display()
+            );
             return Err(Notice::DocumentError { id, reason });
         }
         Ok(p) => p,
@@ -401,7 +407,10 @@ mod tests {
         assert!(has("appears more than once"), "{text:?}");
         assert!(has("'ghost' matches no document folder"), "{text:?}");
         assert!(has("notes.txt: not a page image"), "{text:?}");
-        assert!(has("no TIFF, PNG or JPEG pages"), "{text:?}");
+        assert!(
+            has("no TIFF, PNG, JPEG, JPEG 2000 or PDF pages"),
+            "{text:?}"
+        );
     }
 
     #[test]

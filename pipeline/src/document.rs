@@ -136,7 +136,7 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         orientation_degrees: prep.turn.degrees(),
         orientation_margin: prep.orientation_margin,
         part: page.part,
-        tiff_page: page.tiff_page,
+        in_file: page.in_file,
         page_crop: prep.page,
         dewarp: prep.dewarp,
         prepared_width: text.width,

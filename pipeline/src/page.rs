@@ -8,6 +8,7 @@ use std::path::Path;
 use workers::lang::LangSetting;
 use workers::page::{Preparation, Recognized};
 use workers::pdfa::PageImage;
+use workers::raster::InFile;
 use workers::text::PageText;
 
 /// Everything the document stage needs from one page: the master's facts,
@@ -31,8 +32,8 @@ pub struct PageOutput {
     /// Which part of the master this page is, when the capture was a
     /// two-page spread split in two.
     pub part: Option<workers::spread::Part>,
-    /// The page within the master, when it is a multi-page TIFF.
-    pub tiff_page: Option<workers::raster::TiffPage>,
+    /// The page within the master, when it is a multi-page TIFF or a PDF.
+    pub in_file: Option<workers::raster::InFile>,
     /// What preparation did: resolution, turn, skew, doubts.
     pub preparation: Preparation,
     /// What OCR read: text with boxes (in the prepared page's pixels),
@@ -108,21 +109,44 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
     let bytes = workers::fixity::read_regular(path)?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
     let (max, dpi) = (cfg.raster.max_pixels, cfg.raster.default_dpi);
+    if bytes.starts_with(b"%PDF-") {
+        // A scanner PDF: the image of every page, one master.
+        let pdf = workers::scanpdf::ScannerPdf::open(path, &bytes)?;
+        drop(bytes);
+        return each_page(pdf.pages(), |page| {
+            let raster = pdf.decode(path, page, max, cfg.raster.pdf_pages_with_text)?;
+            let master = Master::of(path, &sha256, &raster, Some(InFile::PdfPage(page)));
+            split_and_process(raster, &master, lang, ctx)
+        });
+    }
     let tiff_pages = workers::raster::tiff_pages(&bytes);
     if tiff_pages.len() > 1 {
         // A multi-page TIFF: every page, in file order, one master.
-        let mut outputs = Vec::with_capacity(tiff_pages.len());
-        for page in tiff_pages {
+        return each_page(tiff_pages, |page| {
             let raster = workers::raster::decode_tiff_page(path, &bytes, page, max, dpi)?;
-            let master = Master::of(path, &sha256, &raster, Some(page));
-            outputs.extend(split_and_process(raster, &master, lang, ctx)?);
-        }
-        return Ok(outputs);
+            let master = Master::of(path, &sha256, &raster, Some(InFile::TiffPage(page)));
+            split_and_process(raster, &master, lang, ctx)
+        });
     }
     let raster = workers::raster::decode(path, &bytes, max, dpi)?;
     drop(bytes);
     let master = Master::of(path, &sha256, &raster, None);
     split_and_process(raster, &master, lang, ctx)
+}
+
+/// The pages of a file that holds several, processed in parallel (so that
+/// a 50-page file goes as fast as 50 files) and put back in file order.
+fn each_page<P: Send>(
+    pages: Vec<P>,
+    process: impl Fn(P) -> workers::Result<Vec<PageOutput>> + Sync + Send,
+) -> workers::Result<Vec<PageOutput>> {
+    use rayon::prelude::*;
+    let done: Vec<workers::Result<Vec<PageOutput>>> = pages.into_par_iter().map(process).collect();
+    let mut outputs = Vec::with_capacity(done.len());
+    for d in done {
+        outputs.extend(d?);
+    }
+    Ok(outputs)
 }
 
 /// One decoded page, or the two of a spread, left first, each processed.
@@ -150,7 +174,7 @@ struct Master<'a> {
     declared_dpi: Option<(f32, f32)>,
     exif_orientation: u8,
     colour: workers::raster::Colour,
-    tiff_page: Option<workers::raster::TiffPage>,
+    in_file: Option<workers::raster::InFile>,
 }
 
 impl<'a> Master<'a> {
@@ -158,7 +182,7 @@ impl<'a> Master<'a> {
         path: &'a Path,
         sha256: &str,
         raster: &workers::raster::Raster,
-        tiff_page: Option<workers::raster::TiffPage>,
+        in_file: Option<workers::raster::InFile>,
     ) -> Master<'a> {
         Master {
             path,
@@ -168,7 +192,7 @@ impl<'a> Master<'a> {
             declared_dpi: (!raster.dpi_assumed).then_some(raster.dpi),
             exif_orientation: raster.orientation_tag,
             colour: raster.colour(),
-            tiff_page,
+            in_file,
         }
     }
 }
@@ -220,7 +244,7 @@ fn process_page(
         exif_orientation: master.exif_orientation,
         colour: master.colour,
         part,
-        tiff_page: master.tiff_page,
+        in_file: master.in_file,
         image,
         // The rasters end here: only the facts go on to the document stage.
         preparation: prepared.facts,

@@ -426,13 +426,15 @@ fn struct_map(doc: &MetsDocument) -> E {
         let n = i + 1;
         let master = format!("MASTER_{:04}", owner(doc, i) + 1);
         // A page cut from a spread points at its part of the master.
-        let master_ptr = match (&p.record.part, &p.record.tiff_page) {
-            // A page of a multi-page TIFF: the master from its IFD on.
-            (None, Some(t)) => E::new("mets:fptr").child(
+        let within = p.record.in_file.and_then(|f| f.offset());
+        let master_ptr = match (&p.record.part, within) {
+            // A page of a multi-page TIFF or PDF: the master from the
+            // page's IFD or page object on.
+            (None, Some(offset)) => E::new("mets:fptr").child(
                 E::new("mets:area")
                     .attr("FILEID", master)
                     .attr("BETYPE", "BYTE")
-                    .attr("BEGIN", t.ifd_offset),
+                    .attr("BEGIN", offset),
             ),
             (Some(part), _) => {
                 let c = part.crop;

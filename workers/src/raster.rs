@@ -23,7 +23,7 @@ pub struct Raster {
     /// True when every pixel is pure black or white (a 1-bit scan): such a
     /// page is stored losslessly in the PDF, as CCITT G4.
     pub bilevel: bool,
-    /// The container format: "tiff", "png" or "jpeg".
+    /// The container format: "tiff", "png", "jpeg", "jp2" or "pdf".
     pub format: &'static str,
     /// The file's EXIF/TIFF Orientation tag (1-8), already applied to the
     /// pixels; 1 when the file has none.
@@ -113,8 +113,20 @@ fn decode_single(path: &Path, bytes: &[u8], max_pixels: u64, default_dpi: f32) -
         path: path.to_path_buf(),
         reason,
     };
-    let format =
-        image::guess_format(bytes).map_err(|_| bad("not a TIFF, PNG or JPEG image".into()))?;
+    if crate::jp2::is_jpeg2000(bytes) {
+        let image = crate::jp2::decode_pixels(bytes, max_pixels).map_err(bad)?;
+        return Ok(
+            match crate::jp2::resolution(bytes).filter(|d| d.0 >= 10.0 && d.1 >= 10.0) {
+                Some(d) => from_pixels(image, (tidy_dpi(d.0), tidy_dpi(d.1)), "jp2"),
+                None => Raster {
+                    dpi_assumed: true,
+                    ..from_pixels(image, (default_dpi, default_dpi), "jp2")
+                },
+            },
+        );
+    }
+    let format = image::guess_format(bytes)
+        .map_err(|_| bad("not a TIFF, PNG, JPEG or JPEG 2000 image".into()))?;
     let name = match format {
         ImageFormat::Tiff => "tiff",
         ImageFormat::Png => "png",
@@ -229,6 +241,22 @@ pub fn is_bilevel(gray: &GrayImage) -> bool {
     gray.as_raw().iter().all(|&p| p == 0 || p == 255)
 }
 
+/// A raster of decoded pixels whose resolution is known (`dpi`), from a
+/// container that has no orientation tag (a JPEG 2000 master, a PDF page).
+pub fn from_pixels(image: DynamicImage, dpi: (f32, f32), format: &'static str) -> Raster {
+    let (gray, color) = split_colour(image);
+    let bilevel = color.is_none() && is_bilevel(&gray);
+    Raster {
+        gray,
+        color,
+        dpi,
+        dpi_assumed: false,
+        bilevel,
+        format,
+        orientation_tag: 1,
+    }
+}
+
 fn split_colour(image: DynamicImage) -> (GrayImage, Option<RgbImage>) {
     if !image.color().has_color() {
         return (image.to_luma8(), None);
@@ -237,6 +265,34 @@ fn split_colour(image: DynamicImage) -> (GrayImage, Option<RgbImage>) {
     let is_gray = rgb.pixels().all(|p| p[0] == p[1] && p[1] == p[2]);
     let gray = DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
     (gray, (!is_gray).then_some(rgb))
+}
+
+/// Where a page lies in a master that holds several: record.json writes it
+/// as `tiff_page` or `pdf_page`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InFile {
+    TiffPage(TiffPage),
+    PdfPage(crate::scanpdf::PdfPage),
+}
+
+impl InFile {
+    /// The page's number in its file, from 1.
+    pub fn number(&self) -> u32 {
+        match self {
+            InFile::TiffPage(t) => t.number,
+            InFile::PdfPage(p) => p.number,
+        }
+    }
+
+    /// Where in the file the page starts, bytes, when known: a TIFF page's
+    /// IFD, a PDF page's object.
+    pub fn offset(&self) -> Option<u64> {
+        match self {
+            InFile::TiffPage(t) => Some(t.ifd_offset),
+            InFile::PdfPage(p) => p.offset,
+        }
+    }
 }
 
 /// A page of a multi-page TIFF, as record.json and METS name it.

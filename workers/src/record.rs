@@ -45,11 +45,12 @@ pub struct PageRecord {
     /// share the master file. `page_crop` is then within that box.
     #[serde(default)]
     pub part: Option<crate::spread::Part>,
-    /// Set when the master is a multi-page TIFF: the page's number in the
-    /// file (from 1) and where its IFD starts. All its pages share the
-    /// master file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tiff_page: Option<crate::raster::TiffPage>,
+    /// Set when the master holds several pages, written as `tiff_page`
+    /// (the page's number in a multi-page TIFF, from 1, and where its IFD
+    /// starts) or `pdf_page` (its number in a scanner PDF, its page object
+    /// and where that starts). All its pages share the master file.
+    #[serde(flatten, default)]
+    pub in_file: Option<crate::raster::InFile>,
     /// The page found in the capture (a photo's table, a scanner's black
     /// border taken away): the box cut from the master, in the master's
     /// pixels once its EXIF orientation is applied, and the share of that
