@@ -7,8 +7,12 @@ saved in the format the page list names, with its resolution recorded.
 Deterministic: no randomness, so re-running reproduces the same pixels for
 the same fonts.
 
+Files of several pages (a scanner PDF, a multi-page TIFF) take their pages'
+text from groundtruth/<doc>/<stem>-<n>.txt, n from 1.
+
 Needs: pango1.0-tools, fonts-noto-core, fonts-khmeros, python3-pil (or
-`pip install pillow`). Run from anywhere: python3 samples/make_samples.py
+`pip install pillow`), and img2pdf for the scanner PDF. Run from anywhere:
+python3 samples/make_samples.py
 """
 import os
 import subprocess
@@ -36,6 +40,15 @@ PAGES = [
 ]
 
 BILEVEL = {("cong-bao-1930", "1.tif")}
+
+# Files of several pages: (document, file, font, dpi, skew of each page).
+# The PDF is what a document scanner writes: page 1 a gray JPEG, page 2 a
+# 1-bit CCITT G4 image, one image a page (made by img2pdf, which stores
+# them as they are). The TIFF holds two deflated gray pages.
+MULTI = [
+    ("ho-so-may-quet", "1.pdf", "Noto Serif 11", 300, [0.6, -0.4]),
+    ("ho-so-may-quet", "2.tif", "Noto Serif 11", 300, [0.0, 1.0]),
+]
 
 # Pages scanned the wrong way round: (document, file) -> degrees the finished
 # page is turned counter-clockwise (180: upside down; 90: text reads upwards).
@@ -88,6 +101,26 @@ def main():
         else:
             img.save(path, optimize=True, dpi=(dpi, dpi))
         print(path, img.size, f"skew={skew}")
+    for doc, name, font, dpi, skews in MULTI:
+        stem, ext = os.path.splitext(name)
+        pages = [
+            page(render(os.path.join(GT, doc, f"{stem}-{n}.txt"), font, dpi), dpi, skew)
+            for n, skew in enumerate(skews, 1)
+        ]
+        path = os.path.join(BATCH, doc, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if ext == ".pdf":
+            with tempfile.TemporaryDirectory() as tmp:
+                jpeg = os.path.join(tmp, "1.jpg")
+                pages[0].save(jpeg, quality=88, dpi=(dpi, dpi))
+                g4 = os.path.join(tmp, "2.tif")
+                bw = pages[1].point(lambda p: 255 if p > 140 else 0).convert("1")
+                bw.save(g4, compression="group4", dpi=(dpi, dpi))
+                subprocess.run(["img2pdf", "--nodate", jpeg, g4, "-o", path], check=True)
+        else:
+            pages[0].save(path, compression="tiff_deflate", dpi=(dpi, dpi),
+                          save_all=True, append_images=pages[1:])
+        print(path, len(pages), "pages")
 
 
 if __name__ == "__main__":

@@ -46,18 +46,7 @@ fn auto_finds_each_pages_language_and_matches_manual_accuracy() {
         };
         let mut gt = String::new();
         for p in rec["pages"].as_array().unwrap() {
-            let stem = Path::new(p["source"].as_str().unwrap())
-                .file_stem()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            gt += &read(
-                &samples()
-                    .join("groundtruth")
-                    .join(doc)
-                    .join(format!("{stem}.txt")),
-            );
+            gt += &common::groundtruth(doc, p);
         }
         let (auto, manual) = (cer(&text(&out), &gt), cer(&text(sample_out()), &gt));
         assert!(

@@ -21,6 +21,9 @@ pub struct Context {
     pub models: BTreeMap<Language, String>,
     /// Warnings raised while documents are processed.
     pub warnings: std::sync::Mutex<Vec<String>>,
+    /// Pages read so far: a file of several pages (a scanner PDF, a
+    /// multi-page TIFF, a spread) counts each.
+    pub pages_read: std::sync::atomic::AtomicUsize,
     /// The lock on the output folder, held as long as the context lives.
     pub _lock: std::fs::File,
 }

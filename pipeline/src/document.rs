@@ -341,10 +341,15 @@ fn mets_pages<'a>(bag: &BagBuilder, record: &'a Record, pages: &[PageOutput]) ->
         .iter()
         .zip(pages)
         .map(|(r, p)| {
+            // The master's media type (IANA), which METS and MIX give.
             let mime = match p.ext.as_str() {
                 "tif" | "tiff" => "image/tiff",
                 "png" => "image/png",
-                _ => "image/jpeg",
+                "jpg" | "jpeg" => "image/jpeg",
+                "jp2" => "image/jp2",
+                "jpf" => "image/jpx",
+                "pdf" => "application/pdf",
+                _ => "application/octet-stream",
             };
             MetsPage {
                 master: file_ref(bag, inner(&r.master), mime),

@@ -86,13 +86,14 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     skip_done(&mut jobs, &ctx, &mut summary)?;
     let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
     let bar = progress_bar(total as u64, opts.progress);
+    // The bar counts files; the summary counts the pages they held.
     let results = schedule(&jobs, &ctx, &bar, opts.jobs, &opts.cancel)?;
     bar.finish_and_clear();
     record_outcomes(results, &mut summary);
     summary.warnings.extend(std::mem::take(
         &mut *ctx.warnings.lock().expect("not poisoned"),
     ));
-    summary.pages = total;
+    summary.pages = ctx.pages_read.load(Ordering::SeqCst);
     summary.seconds = started.elapsed().as_secs_f64();
     write_report(&opts.batch, &ctx, &mut summary);
     if summary.all_ok() {
@@ -155,6 +156,7 @@ fn open_output(opts: &RunOptions, jobs: &[Job]) -> Result<Context> {
         out: layout,
         models,
         warnings: Default::default(),
+        pages_read: Default::default(),
         _lock: lock,
     })
 }
@@ -288,6 +290,7 @@ fn process_document(
     for (i, r) in results.into_iter().enumerate() {
         match r {
             Some(Ok(outputs)) => {
+                ctx.pages_read.fetch_add(outputs.len(), Ordering::SeqCst);
                 // A spread's two pages both come from this file.
                 for p in outputs {
                     pages.push(p);
@@ -458,7 +461,7 @@ fn progress_bar(total: u64, show: bool) -> ProgressBar {
     };
     let bar = ProgressBar::with_draw_target(Some(total), target);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} pages  {per_sec}  ETA {eta}")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}")
             .expect("valid template"),
     );
     bar

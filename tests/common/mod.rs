@@ -7,13 +7,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-pub const DOCS: [&str; 5] = [
+pub const DOCS: [&str; 6] = [
     "can-tho-1925",
     "wat-khleang",
     "song-ngu",
     "cong-bao-1930",
     "giay-to-xoay",
+    "ho-so-may-quet",
 ];
+
+/// The ground truth of one page of a sample document, as record.json
+/// gives the page: `<stem>.txt`, or `<stem>-<n>.txt` for page n of a file
+/// of several (a scanner PDF, a multi-page TIFF).
+pub fn groundtruth(doc: &str, page: &serde_json::Value) -> String {
+    let source = page["source"].as_str().unwrap();
+    let stem = Path::new(source).file_stem().unwrap().to_str().unwrap();
+    let within = ["pdf_page", "tiff_page"]
+        .iter()
+        .find_map(|k| page[k]["number"].as_u64());
+    let name = match within {
+        Some(n) => format!("{stem}-{n}.txt"),
+        None => format!("{stem}.txt"),
+    };
+    read(&samples().join("groundtruth").join(doc).join(name))
+}
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
