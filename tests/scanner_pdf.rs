@@ -396,3 +396,72 @@ fn add_resolution_box(jp2: &[u8], per_metre: u16) -> Vec<u8> {
     }
     out
 }
+
+/// A page stored as JBIG2 (ITU-T T.88), as some scanners and OCRmyPDF's
+/// optimiser write: here an immediate generic region coded with MMR, built
+/// by hand around a G4 coding of a sample page, in place of img2pdf's G4
+/// image. It decodes to the same pixels.
+#[test]
+fn jbig2_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let g4_file = g4_tiff(tmp.path());
+    let pdf = tmp.path().join("g4.pdf");
+    img2pdf(&[&g4_file], &pdf);
+    let img = image::open(sample("cong-bao-1930/1.tif"))
+        .unwrap()
+        .to_luma8();
+    let (w, h) = img.dimensions();
+    let mmr = workers::pdfa::encode_page_image(&img, None, 80, 300)
+        .unwrap()
+        .data;
+    // Segments (T.88, 7.2): number, type, no referrals, page 1, length.
+    let segment = |number: u32, kind: u8, data: &[u8]| -> Vec<u8> {
+        let mut s = number.to_be_bytes().to_vec();
+        s.extend([kind, 0, 1]);
+        s.extend((data.len() as u32).to_be_bytes());
+        s.extend(data);
+        s
+    };
+    let mut page_info = Vec::new();
+    for v in [w, h, 0, 0] {
+        page_info.extend(v.to_be_bytes());
+    }
+    page_info.extend([0, 0, 0]); // flags, no striping
+    let mut region = Vec::new();
+    for v in [w, h, 0, 0] {
+        region.extend(v.to_be_bytes());
+    }
+    region.extend([0, 1]); // combination OR; generic region flags: MMR
+    region.extend(&mmr);
+    let jbig2 = [
+        segment(0, 48, &page_info),
+        segment(1, 39, &region),
+        segment(2, 49, &[]),
+    ]
+    .concat();
+
+    let mut doc = lopdf::Document::load(&pdf).unwrap();
+    let id = doc
+        .objects
+        .iter()
+        .find(|(_, o)| {
+            o.as_stream().is_ok_and(|s| {
+                s.dict.get(b"Subtype").and_then(|t| t.as_name()).ok() == Some(b"Image")
+            })
+        })
+        .map(|(id, _)| *id)
+        .unwrap();
+    let stream = doc.get_object_mut(id).unwrap().as_stream_mut().unwrap();
+    stream
+        .dict
+        .set("Filter", lopdf::Object::Name(b"JBIG2Decode".to_vec()));
+    stream.dict.remove(b"DecodeParms");
+    stream.set_content(jbig2);
+    let jb2_pdf = tmp.path().join("jbig2.pdf");
+    doc.save(&jb2_pdf).unwrap();
+
+    let page = pdf_pages(&jb2_pdf, PagesWithText::Refuse)
+        .remove(0)
+        .unwrap();
+    assert_same_pixels(&page, &decoded(&g4_file), "jbig2");
+}
