@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIACHI = os.path.join(ROOT, "target", "release", "diachi")
 GT = os.path.join(ROOT, "samples", "groundtruth")
 LANG = {"can-tho-1925": "vie", "cong-bao-1930": "vie", "giay-to-xoay": "vie",
-        "wat-khleang": "khm", "song-ngu": "vie+khm"}
+        "wat-khleang": "khm", "song-ngu": "vie+khm", "ho-so-may-quet": "vie"}
 FONT = {"vie": ["Noto Serif 11", "DejaVu Serif 10"], "khm": ["Khmer OS 12", "Noto Sans Khmer 11"],
         "vie+khm": ["Noto Serif 11"]}
 

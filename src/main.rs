@@ -52,6 +52,13 @@ enum Command {
         /// Worker threads (default: run.jobs, 0 = one per core).
         #[arg(long)]
         jobs: Option<usize>,
+        /// One JSON object per finished document on stdout, then one for the
+        /// run (`{"summary": ...}`), for scripts and schedulers. Default off.
+        #[arg(long)]
+        json: bool,
+        /// Print only errors and the final summary line. Default off.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Check a bag, or every bag under a folder, as RFC 8493 says: complete
     /// (every listed file there, none unlisted) and valid (every checksum
@@ -136,6 +143,8 @@ fn dispatch(command: Command) -> Result<u8> {
             config,
             lang,
             jobs,
+            json,
+            quiet,
         } => {
             let config = match config {
                 Some(path) => Config::load(&path)?,
@@ -149,15 +158,26 @@ fn dispatch(command: Command) -> Result<u8> {
                 }
                 eprintln!("\ndiachi: interrupted: finishing the pages under way (Ctrl-C again to quit now)");
             })?;
-            run(RunOptions {
-                batch,
-                out,
-                config,
-                lang,
-                jobs,
-                progress: std::io::stderr().is_terminal(),
-                cancel,
-            })
+            let on_document: Option<Arc<dyn Fn(&pipeline::DocumentEvent) + Send + Sync>> = json
+                .then(|| {
+                    Arc::new(|e: &pipeline::DocumentEvent| {
+                        println!("{}", serde_json::to_string(e).expect("serialisable"))
+                    }) as Arc<dyn Fn(&pipeline::DocumentEvent) + Send + Sync>
+                });
+            let show = Show { json, quiet };
+            run(
+                RunOptions {
+                    batch,
+                    out,
+                    config,
+                    lang,
+                    jobs,
+                    progress: !quiet && std::io::stderr().is_terminal(),
+                    cancel,
+                    on_document,
+                },
+                show,
+            )
         }
         Command::Verify {
             path,
@@ -198,11 +218,43 @@ fn dispatch(command: Command) -> Result<u8> {
     }
 }
 
-fn run(opts: RunOptions) -> Result<u8> {
+/// The run as one JSON object: counts, failures and the pages the report
+/// flags, most serious first.
+fn run_summary_json(s: &pipeline::RunSummary, out: &std::path::Path) -> serde_json::Value {
+    serde_json::json!({
+        "out": out,
+        "packaged": s.packaged.len(),
+        "already_done": s.already_done.len(),
+        "failed": s.failed.iter().map(|(id, why)| serde_json::json!({"id": id, "error": why})).collect::<Vec<_>>(),
+        "pages": s.pages,
+        "seconds": s.seconds,
+        "interrupted": s.interrupted,
+        "output_error": s.output_error,
+        "report": s.report,
+        "review": s.review,
+        "warnings": s.warnings,
+    })
+}
+
+/// What `run` prints besides its errors and summary line.
+#[derive(Clone, Copy)]
+struct Show {
+    /// JSON objects on stdout.
+    json: bool,
+    /// Nothing but errors and the summary line.
+    quiet: bool,
+}
+
+fn run(opts: RunOptions, show: Show) -> Result<u8> {
     let out = opts.out.clone();
     let s = pipeline::run(opts)?;
-    for w in &s.warnings {
-        eprintln!("warning: {w}");
+    if show.json {
+        println!("{}", serde_json::json!({ "summary": run_summary_json(&s, &out) }));
+    }
+    if !show.quiet {
+        for w in &s.warnings {
+            eprintln!("warning: {w}");
+        }
     }
     for (id, why) in &s.failed {
         eprintln!("FAILED {id}: {why}");
@@ -222,7 +274,7 @@ fn run(opts: RunOptions) -> Result<u8> {
         rate,
         out.display()
     );
-    if let Some(report) = &s.report {
+    if let Some(report) = s.report.as_ref().filter(|_| !show.quiet) {
         let pages = s.review.iter().filter(|f| f.page.is_some()).count();
         if pages > 0 {
             eprintln!("{pages} pages need a look:");

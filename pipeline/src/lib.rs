@@ -21,7 +21,7 @@ pub mod verify;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use run::{run, RunOptions};
-pub use summary::{Flag, RunSummary};
+pub use summary::{DocumentEvent, Flag, RunSummary};
 
 /// diachi's version, written into every record, ALTO file and PDF.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

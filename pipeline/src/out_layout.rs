@@ -50,6 +50,11 @@ impl OutLayout {
         self.state().join("timestamp")
     }
 
+    /// Tesseract's and Leptonica's own messages, kept off the terminal.
+    pub fn engine_log(&self) -> PathBuf {
+        self.state().join("tesseract.log")
+    }
+
     /// A file written once to check that the folder is writable.
     pub fn write_test(&self) -> PathBuf {
         self.state().join("write-test")

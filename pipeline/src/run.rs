@@ -31,6 +31,8 @@ pub struct RunOptions {
     /// Set (by a signal handler, say) to stop: no new page is started, and
     /// unfinished documents are left for the next run to redo.
     pub cancel: Arc<AtomicBool>,
+    /// Called as each document finishes, from the worker that finished it.
+    pub on_document: Option<Arc<dyn Fn(&crate::summary::DocumentEvent) + Send + Sync>>,
 }
 
 /// Why a document's pages did not all make it.
@@ -87,7 +89,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
     let bar = progress_bar(total as u64, opts.progress);
     // The bar counts files; the summary counts the pages they held.
-    let results = schedule(&jobs, &ctx, &bar, opts.jobs, &opts.cancel)?;
+    let results = schedule(&jobs, &ctx, &bar, &opts)?;
     bar.finish_and_clear();
     record_outcomes(results, &mut summary);
     summary.warnings.extend(std::mem::take(
@@ -148,6 +150,10 @@ fn open_output(opts: &RunOptions, jobs: &[Job]) -> Result<Context> {
     let models = check_models(&tessdata, needed)?;
     let layout = OutLayout::new(prepare_output(&opts.out)?);
     let lock = lock_output(&layout)?;
+    workers::ocr::log_messages_to(&layout.engine_log()).map_err(|e| Error::Output {
+        path: layout.engine_log(),
+        reason: e.to_string(),
+    })?;
     Ok(Context {
         timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
@@ -187,11 +193,11 @@ fn schedule(
     jobs: &[Job],
     ctx: &Context,
     bar: &ProgressBar,
-    threads: Option<usize>,
-    cancel: &AtomicBool,
+    opts: &RunOptions,
 ) -> Result<Vec<Outcome>> {
+    let cancel = &*opts.cancel;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(ctx.config.run.jobs))
+        .num_threads(opts.jobs.unwrap_or(ctx.config.run.jobs))
         .thread_name(|i| format!("diachi-{i}"))
         .build()
         .map_err(|e| Error::Config {
@@ -210,12 +216,30 @@ fn schedule(
                     }
                     _ => {}
                 }
+                if let Some(tell) = &opts.on_document {
+                    tell(&document_event(&doc.id, &r));
+                }
                 (doc.id.clone(), r)
             })
             .collect()
     });
     pool.broadcast(|_| engines::drop_engines());
     Ok(results)
+}
+
+fn document_event(id: &str, r: &std::result::Result<PathBuf, DocError>) -> crate::summary::DocumentEvent {
+    let (status, bag, error) = match r {
+        Ok(path) => ("packaged", Some(path.clone()), None),
+        Err(DocError::Failed(e)) => ("failed", None, Some(e.to_string())),
+        Err(DocError::Output(e)) => ("failed", None, Some(e.to_string())),
+        Err(DocError::Interrupted) => ("interrupted", None, None),
+    };
+    crate::summary::DocumentEvent {
+        id: id.to_string(),
+        status,
+        bag,
+        error,
+    }
 }
 
 /// Each document's outcome into the summary.

@@ -32,6 +32,21 @@ impl RunSummary {
     }
 }
 
+/// One document finished (or not) by a run, as it happens: for scripts and
+/// schedulers (`diachi run --json`).
+#[derive(Debug, Serialize, Clone)]
+pub struct DocumentEvent {
+    pub id: String,
+    /// "packaged", "failed" or "interrupted".
+    pub status: &'static str,
+    /// The bag, once packaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bag: Option<PathBuf>,
+    /// Why it failed, each failing file named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 /// A page (or a whole document) the report asks a human to look at.
 #[derive(Debug, Serialize, Clone)]
 pub struct Flag {

@@ -38,6 +38,59 @@ pub fn rerun_single_threaded() -> Option<std::io::Error> {
     )
 }
 
+/// Sends Tesseract's and Leptonica's own messages ("Detected 137
+/// diacritics", "Image too small to scale!!", "Error in pixScale...") to
+/// `log` instead of the terminal, where they would land between diachi's
+/// lines with no page named. Tesseract's `debug_file` is one setting for
+/// the whole process, so this holds for every engine, made before or after.
+pub fn log_messages_to(log: &Path) -> Result<()> {
+    let path = log
+        .to_str()
+        .ok_or_else(|| Error::Ocr(format!("{}: not a UTF-8 path", log.display())))?;
+    TesseractAPI::new()
+        .set_debug_variable("debug_file", path)
+        .map_err(|e| Error::Ocr(format!("debug_file: {e}")))?;
+    leptonica::log_to(log);
+    Ok(())
+}
+
+/// Leptonica writes its messages to stderr through a handler it lets a
+/// program replace (leptSetStderrHandler, Leptonica 1.79 on).
+mod leptonica {
+    use std::io::Write;
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    static LOG: Mutex<Option<std::fs::File>> = Mutex::new(None);
+
+    extern "C" {
+        fn leptSetStderrHandler(handler: Option<unsafe extern "C" fn(*const std::ffi::c_char)>);
+    }
+
+    unsafe extern "C" fn to_log(msg: *const std::ffi::c_char) {
+        if msg.is_null() {
+            return;
+        }
+        // SAFETY: Leptonica passes a NUL-terminated message.
+        let text = unsafe { std::ffi::CStr::from_ptr(msg) }.to_string_lossy();
+        if let Ok(mut log) = LOG.lock() {
+            if let Some(f) = log.as_mut() {
+                let _ = f.write_all(text.as_bytes());
+            }
+        }
+    }
+
+    pub fn log_to(path: &Path) {
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).ok();
+        if let Ok(mut log) = LOG.lock() {
+            *log = file;
+        }
+        // SAFETY: the handler is a plain function that lives for the
+        // whole program and only appends to the file above.
+        unsafe { leptSetStderrHandler(Some(to_log)) };
+    }
+}
+
 /// The tessdata folder: `TESSDATA_PREFIX` if set, else the first of the
 /// Debian/Ubuntu and upstream default locations that exists.
 pub fn find_tessdata() -> Option<PathBuf> {
