@@ -56,9 +56,10 @@ def pages_of(out, doc):
     return [(p, open(os.path.join(out, doc, p["text"]), encoding="utf-8").read()) for p in rec["pages"]]
 
 
-def label(rows, name, out, flagged, truth):
+def label(rows, name, out, flagged, truth, kinds=None):
     """truth: doc -> list of (gt text or None, expected orientation or None) per page."""
     for doc, pages in truth.items():
+        kind = kinds.get(doc, "text") if kinds else "text"
         got = pages_of(out, doc)
         for i, (gt, turn) in enumerate(pages):
             if i >= len(got):
@@ -69,8 +70,11 @@ def label(rows, name, out, flagged, truth):
             p, text = got[i]
             c = cer(text, gt) if gt is not None else 0.0
             ok = turn is None or p["orientation_degrees"] == turn
+            # A picture needs a look too (is it a picture, or text that OCR
+            # missed?); a blank page only when text is found on it.
+            not_text = kind == "photo"
             rows.append(dict(set=name, doc=doc, page=i + 1, cer=c, orient_ok=ok,
-                             bad=(gt is not None and c > 0.10) or not ok,
+                             bad=(gt is not None and c > 0.10) or not ok or not_text,
                              flagged=(doc, i + 1) in flagged, reasons=flagged.get((doc, i + 1), []),
                              rec=p))
 
@@ -131,6 +135,7 @@ def generated(work, rows, seed):
         shutil.rmtree(b, ignore_errors=True)
         os.makedirs(b)
     truth, turned_truth, langs, turned_langs = {}, {}, [], []
+    kind_of = {}
     kinds = ["clean", "degraded", "blurred", "shrunk", "photo", "blank", "turned"]
     for n in range(42):
         kind = kinds[n % len(kinds)]
@@ -162,6 +167,7 @@ def generated(work, rows, seed):
             d.ellipse([300, 400, 700, 650], fill=160)
             gt = ""
         doc = f"g{n:03d}"
+        kind_of[doc] = kind
         if kind == "turned":
             turn = rng.choice([90, 180, 270])
             page = page.rotate(turn, expand=True)
@@ -180,7 +186,7 @@ def generated(work, rows, seed):
             w.writerows(lg)
     out = os.path.join(work, "gen-out")
     _, flagged = run(batch, out)
-    label(rows, "generated", out, flagged, truth)
+    label(rows, "generated", out, flagged, truth, kind_of)
     # The same kind of turned pages, once with orientation found and once
     # with it off: the second leaves them turned wrong.
     off = os.path.join(work, "no-orientation.toml")

@@ -249,7 +249,10 @@ fn run(opts: RunOptions, show: Show) -> Result<u8> {
     let out = opts.out.clone();
     let s = pipeline::run(opts)?;
     if show.json {
-        println!("{}", serde_json::json!({ "summary": run_summary_json(&s, &out) }));
+        println!(
+            "{}",
+            serde_json::json!({ "summary": run_summary_json(&s, &out) })
+        );
     }
     if !show.quiet {
         for w in &s.warnings {

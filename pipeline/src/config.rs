@@ -34,16 +34,22 @@ pub struct OrientationConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportConfig {
-    /// Default 75.0.
+    /// Mean word confidence under which a Latin-script page is flagged as
+    /// probably misread. Default 70.0.
     pub low_confidence: f32,
-    /// Default 0.01.
+    /// The same for a page read with Khmer. Default 55.0.
+    pub low_confidence_khmer: f32,
+    /// Share of dark pixels from which a page with no words is flagged
+    /// as probably not text. Default 0.002.
     pub min_ink: f32,
     /// Default 20.
     pub min_characters: usize,
     /// Default 8.0.
     pub max_skew: f32,
-    /// Default 15.0.
+    /// Default 10.0.
     pub orientation_margin: f32,
+    /// The language of the report's interface: "vi" or "en". Default "vi".
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,6 +170,12 @@ impl Config {
         }
         workers::lang::LangSetting::parse(&self.ocr.language)
             .map_err(|e| format!("ocr.language: {e}"))?;
+        if !["vi", "en"].contains(&self.report.language.as_str()) {
+            return Err(format!(
+                "report.language must be \"vi\" or \"en\", not \"{}\"",
+                self.report.language
+            ));
+        }
         Ok(())
     }
 

@@ -227,7 +227,10 @@ fn schedule(
     Ok(results)
 }
 
-fn document_event(id: &str, r: &std::result::Result<PathBuf, DocError>) -> crate::summary::DocumentEvent {
+fn document_event(
+    id: &str,
+    r: &std::result::Result<PathBuf, DocError>,
+) -> crate::summary::DocumentEvent {
     let (status, bag, error) = match r {
         Ok(path) => ("packaged", Some(path.clone()), None),
         Err(DocError::Failed(e)) => ("failed", None, Some(e.to_string())),

@@ -55,4 +55,7 @@ pub struct Flag {
     pub page: Option<usize>,
     pub source: Option<String>,
     pub reasons: Vec<String>,
+    /// How likely the page is to be wrong (0-1; 1 for a failed document):
+    /// the review list is sorted by it.
+    pub risk: f32,
 }

@@ -81,7 +81,11 @@ mod leptonica {
     }
 
     pub fn log_to(path: &Path) {
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).ok();
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok();
         if let Ok(mut log) = LOG.lock() {
             *log = file;
         }
