@@ -124,7 +124,9 @@ fn report_flags_what_needs_a_look() {
         "review rows and page rows"
     );
     let review_at = html.find("id=\"review\"").unwrap();
-    let docs_at = html.find("<h2>Documents</h2>").unwrap();
+    // The interface is in Vietnamese by default (report.language).
+    assert!(html.contains("<html lang=\"vi\">"));
+    let docs_at = html.find("<h2>Tài liệu</h2>").unwrap();
     for d in ["broken", "drawing", "khmer-read-as-vie"] {
         let row = html
             .find(&format!("data-doc=\"{d}\""))
@@ -135,6 +137,57 @@ fn report_flags_what_needs_a_look() {
         );
     }
     assert!(!html[review_at..docs_at].contains("data-doc=\"good\""));
+    // A flagged page is shown at reading size beside the text read from
+    // it: the Khmer page read with the Vietnamese model shows its garbage.
+    let row = &html[html.find("data-doc=\"khmer-read-as-vie\"").unwrap()..docs_at];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("class=\"preview\""), "{row}");
+    let text = read(&out.join("khmer-read-as-vie/data/text/0001.txt"));
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(
+        row.contains(
+            &first_line
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+        ),
+        "{first_line}\n{row}"
+    );
+    assert!(row.contains("chữ có lẽ bị nhận dạng sai"), "{row}");
+    // The preview is written for flagged pages only.
+    let thumbs = out.join(".diachi/thumbs");
+    assert!(thumbs.join("khmer-read-as-vie/0001-preview.jpg").is_file());
+    assert!(!thumbs.join("good/0001-preview.jpg").exists());
+}
+
+/// `report.language = "en"` gives the interface in English; report.json
+/// speaks English either way, for scripts.
+#[test]
+fn report_in_english() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    fs::create_dir_all(batch.join("drawing")).unwrap();
+    inked_page(&batch.join("drawing/1.png"));
+    let config = tmp.path().join("en.toml");
+    fs::write(&config, "[report]\nlanguage = \"en\"\n").unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(
+        &batch,
+        &out,
+        &["--lang", "vie", "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("<html lang=\"en\">") && html.contains("<h2>Documents</h2>"));
+    assert!(html.contains("probably not text, or text missed"), "{html}");
+    assert!(html.contains("(no text read)"));
+    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    assert!(report["review"][0]["reasons"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("probably not text"));
 }
 
 #[test]
@@ -146,5 +199,5 @@ fn a_clean_batch_flags_nothing() {
     // 9 image files of a page each, and a 2-page PDF and a 2-page TIFF:
     // pages, not files, are counted.
     assert_eq!(report["summary"]["pages"], 13);
-    assert!(read(&sample_out().join("report.html")).contains("Nothing flagged."));
+    assert!(read(&sample_out().join("report.html")).contains("Không có trang nào cần xem lại."));
 }

@@ -289,7 +289,7 @@ fn commit_bag(
     ])?;
     let target = ctx.out.bag(&record.id);
     crate::fault::before_rename();
-    write_thumbnails(&record.id, pages, ctx);
+    write_thumbnails(record, pages, ctx);
     fs::rename(&built, &target).map_err(Error::io(&target))?;
     fs::File::open(ctx.out.root())
         .and_then(|d| d.sync_all())
@@ -363,13 +363,24 @@ fn mets_pages<'a>(bag: &BagBuilder, record: &'a Record, pages: &[PageOutput]) ->
 }
 
 /// Thumbnails for the batch report, beside the bags (never in them): losing
-/// one only costs the report a picture.
-fn write_thumbnails(id: &str, pages: &[PageOutput], ctx: &Context) {
-    let dir = ctx.out.thumbnails(id);
+/// one only costs the report a picture. A page the report will flag also
+/// gets its reading-size preview.
+fn write_thumbnails(record: &Record, pages: &[PageOutput], ctx: &Context) {
+    let dir = ctx.out.thumbnails(&record.id);
     if fs::create_dir_all(&dir).is_err() {
         return;
     }
-    for (i, p) in pages.iter().enumerate() {
+    for ((i, p), r) in pages.iter().enumerate().zip(&record.pages) {
         let _ = fs::write(dir.join(format!("{:04}.jpg", i + 1)), &p.thumbnail);
+        let preview = dir.join(format!("{:04}-preview.jpg", i + 1));
+        if !crate::report::check_page(r, &ctx.config.report)
+            .flags
+            .is_empty()
+        {
+            let _ = fs::write(&preview, &p.preview);
+        } else {
+            // A page flagged in an earlier run of this document.
+            let _ = fs::remove_file(&preview);
+        }
     }
 }

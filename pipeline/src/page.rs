@@ -46,6 +46,9 @@ pub struct PageOutput {
     /// A small JPEG of the prepared page for the batch report; of the whole
     /// capture with the crop box drawn on it when a page was found in it.
     pub thumbnail: Vec<u8>,
+    /// The prepared page at reading size, as JPEG, for the review of a
+    /// flagged page.
+    pub preview: Vec<u8>,
 }
 
 impl PageOutput {
@@ -63,6 +66,10 @@ impl PageOutput {
 /// Longest side of a report thumbnail, in pixels.
 const THUMB_SIDE: u32 = 240;
 
+/// Longest side of the page image a reviewer reads beside the text of a
+/// flagged page: large enough to read body text of a scan.
+const PREVIEW_SIDE: u32 = 1100;
+
 /// Dark pixels (below 128) among every 16th pixel.
 fn ink_ratio(gray: &image::GrayImage) -> f32 {
     let raw = gray.as_raw();
@@ -73,15 +80,33 @@ fn ink_ratio(gray: &image::GrayImage) -> f32 {
 
 /// The prepared page, small, as JPEG: about 5-15 KB, never above 20 KB.
 fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8> {
+    small_jpeg(gray, color, THUMB_SIDE, &[70, 50, 30], 20_000)
+}
+
+/// The prepared page at reading size for the report's review, as JPEG
+/// (about 50-150 KB); written out only for flagged pages.
+fn preview(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8> {
+    small_jpeg(gray, color, PREVIEW_SIDE, &[60], usize::MAX)
+}
+
+/// The page scaled to `side` pixels at most, as JPEG at the first of
+/// `qualities` that fits in `max_bytes`.
+fn small_jpeg(
+    gray: &image::GrayImage,
+    color: Option<&image::RgbImage>,
+    side: u32,
+    qualities: &[u8],
+    max_bytes: usize,
+) -> Vec<u8> {
     let scale = |w: u32, h: u32| {
-        let f = THUMB_SIDE as f32 / w.max(h) as f32;
+        let f = (side as f32 / w.max(h) as f32).min(1.0);
         (
             ((w as f32 * f) as u32).max(1),
             ((h as f32 * f) as u32).max(1),
         )
     };
     let mut out = Vec::new();
-    for quality in [70u8, 50, 30] {
+    for &quality in qualities {
         out.clear();
         let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
         let r = match color {
@@ -94,7 +119,7 @@ fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8
                 enc.encode_image(&image::imageops::thumbnail(gray, w, h))
             }
         };
-        if r.is_err() || out.len() <= 20_000 {
+        if r.is_err() || out.len() <= max_bytes {
             break;
         }
     }
@@ -225,10 +250,12 @@ fn process_page(
     // A page cut from a larger capture shows the capture, box drawn on it.
     let shown = prepared.overview.as_ref().or(prepared.color.as_ref());
     let thumbnail = thumbnail(&prepared.gray, shown);
+    let preview = preview(&prepared.gray, prepared.color.as_ref());
     let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
     Ok(PageOutput {
         ink_ratio,
         thumbnail,
+        preview,
         source: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
