@@ -158,12 +158,11 @@ fn dispatch(command: Command) -> Result<u8> {
                 }
                 eprintln!("\ndiachi: interrupted: finishing the pages under way (Ctrl-C again to quit now)");
             })?;
-            let on_document: Option<Arc<dyn Fn(&pipeline::DocumentEvent) + Send + Sync>> = json
-                .then(|| {
-                    Arc::new(|e: &pipeline::DocumentEvent| {
-                        println!("{}", serde_json::to_string(e).expect("serialisable"))
-                    }) as Arc<dyn Fn(&pipeline::DocumentEvent) + Send + Sync>
-                });
+            let on_document: Option<pipeline::OnDocument> = json.then(|| {
+                Arc::new(|e: &pipeline::DocumentEvent| {
+                    println!("{}", serde_json::to_string(e).expect("serialisable"))
+                }) as pipeline::OnDocument
+            });
             let show = Show { json, quiet };
             run(
                 RunOptions {

@@ -20,7 +20,7 @@ pub mod verify;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use run::{run, RunOptions};
+pub use run::{run, OnDocument, RunOptions};
 pub use summary::{DocumentEvent, Flag, RunSummary};
 
 /// diachi's version, written into every record, ALTO file and PDF.

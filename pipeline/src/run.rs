@@ -32,8 +32,11 @@ pub struct RunOptions {
     /// unfinished documents are left for the next run to redo.
     pub cancel: Arc<AtomicBool>,
     /// Called as each document finishes, from the worker that finished it.
-    pub on_document: Option<Arc<dyn Fn(&crate::summary::DocumentEvent) + Send + Sync>>,
+    pub on_document: Option<OnDocument>,
 }
+
+/// A callback told of each document as it finishes.
+pub type OnDocument = Arc<dyn Fn(&crate::summary::DocumentEvent) + Send + Sync>;
 
 /// Why a document's pages did not all make it.
 #[derive(Debug)]
