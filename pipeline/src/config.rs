@@ -190,6 +190,7 @@ impl Config {
             max_skew: self.deskew.max_degrees,
             min_skew: self.deskew.min_degrees,
             default_dpi: self.raster.default_dpi,
+            forced_turn: None,
         }
     }
 

@@ -7,7 +7,7 @@ use crate::discover::DocumentInput;
 use crate::page::PageOutput;
 use crate::record::{Record, Software};
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
 use workers::lang::{LangSetting, Language, Languages};
@@ -155,6 +155,7 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         noise_lines: page.recognized.noise_lines,
         latin_runs: page.recognized.latin_runs,
         doubts: prep.doubts.clone(),
+        by_hand: page.by_hand.clone(),
         text: format!("data/text/{n:04}.txt"),
         alto: format!("data/alto/{n:04}.xml"),
     }
@@ -189,6 +190,7 @@ fn build_record(
         },
         metadata: doc.metadata.clone(),
         created: ctx.timestamp.clone(),
+        overrides_sha256: ctx.overrides.digest(&doc.id),
     }
 }
 
@@ -290,11 +292,44 @@ fn commit_bag(
     let target = ctx.out.bag(&record.id);
     crate::fault::before_rename();
     write_thumbnails(record, pages, ctx);
-    fs::rename(&built, &target).map_err(Error::io(&target))?;
+    if workers::bagit::is_bag(&target) {
+        replace_bag(&built, &target, &record.id, ctx)?;
+    } else {
+        fs::rename(&built, &target).map_err(Error::io(&target))?;
+    }
     fs::File::open(ctx.out.root())
         .and_then(|d| d.sync_all())
         .map_err(Error::io(ctx.out.root()))?;
     Ok(target)
+}
+
+/// Puts a new bag in the place of the old one in one step, so that a reader
+/// sees one or the other, never neither (Linux's renameat2 with
+/// RENAME_EXCHANGE), then keeps the old bag under
+/// `OUT/.diachi/superseded/<id>/<timestamp>/`.
+fn replace_bag(built: &Path, target: &Path, id: &str, ctx: &Context) -> workers::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).expect("no NUL in a path");
+    let (from, to) = (c(built), c(target));
+    // SAFETY: two NUL-terminated paths, relative to the working directory.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r != 0 {
+        return Err(Error::io(target)(std::io::Error::last_os_error()));
+    }
+    // `built` now holds the old bag.
+    let keep = ctx.out.superseded(id, &ctx.timestamp);
+    if let Some(parent) = keep.parent() {
+        fs::create_dir_all(parent).map_err(Error::io(parent))?;
+    }
+    fs::rename(built, &keep).map_err(Error::io(&keep))
 }
 
 /// The page segmentation modes the pages were read in, for METS.

@@ -11,6 +11,7 @@ mod engines;
 mod error;
 mod fault;
 pub mod out_layout;
+pub mod overrides;
 mod page;
 pub mod record;
 pub mod report;

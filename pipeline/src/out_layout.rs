@@ -55,6 +55,15 @@ impl OutLayout {
         self.state().join("tesseract.log")
     }
 
+    /// Where a bag replaced by a later run (its overrides changed) is kept,
+    /// never deleted: `OUT/.diachi/superseded/<id>/<timestamp>/`.
+    pub fn superseded(&self, id: &str, timestamp: &str) -> PathBuf {
+        self.state()
+            .join("superseded")
+            .join(id)
+            .join(timestamp.replace(':', "-"))
+    }
+
     /// A file written once to check that the folder is writable.
     pub fn write_test(&self) -> PathBuf {
         self.state().join("write-test")

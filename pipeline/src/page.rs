@@ -49,6 +49,28 @@ pub struct PageOutput {
     /// The prepared page at reading size, as JPEG, for the review of a
     /// flagged page.
     pub preview: Vec<u8>,
+    /// Decisions staff took by hand for this page (overrides.csv).
+    pub by_hand: Option<workers::record::ByHand>,
+}
+
+/// What staff decided for a page, applied instead of diachi's own choice.
+#[derive(Debug, Clone)]
+pub struct Force {
+    pub turn: Option<workers::page::Turn>,
+    pub lang: Option<LangSetting>,
+    pub by_hand: workers::record::ByHand,
+}
+
+/// Which page of a file a force is for: its page in the file (1 for a file
+/// of one page) and its side when the file was a two-page spread.
+pub type PageKey = (u32, Option<workers::spread::Side>);
+
+/// The key of a page as processed.
+pub fn key_of(p: &PageOutput) -> PageKey {
+    (
+        p.in_file.map_or(1, |f| f.number()),
+        p.part.map(|part| part.side),
+    )
 }
 
 impl PageOutput {
@@ -130,6 +152,16 @@ fn small_jpeg(
 /// two-page spread ([`workers::spread`]); then each page [`process_page`]d.
 /// One page, or the two of a spread, left first.
 pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Result<Vec<PageOutput>> {
+    process_forced(path, lang, ctx, &[])
+}
+
+/// [`process`], with staff's decisions applied to the pages they name.
+pub fn process_forced(
+    path: &Path,
+    lang: &LangSetting,
+    ctx: &Context,
+    forces: &[(PageKey, Force)],
+) -> workers::Result<Vec<PageOutput>> {
     let cfg = &ctx.config;
     let bytes = workers::fixity::read_regular(path)?;
     let sha256 = workers::fixity::sha256_hex(&bytes);
@@ -141,7 +173,7 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         return each_page(pdf.pages(), |page| {
             let raster = pdf.decode(path, page, max, cfg.raster.pdf_pages_with_text)?;
             let master = Master::of(path, &sha256, &raster, Some(InFile::PdfPage(page)));
-            split_and_process(raster, &master, lang, ctx)
+            split_and_process(raster, &master, lang, ctx, forces)
         });
     }
     let tiff_pages = workers::raster::tiff_pages(&bytes);
@@ -150,13 +182,13 @@ pub fn process(path: &Path, lang: &LangSetting, ctx: &Context) -> workers::Resul
         return each_page(tiff_pages, |page| {
             let raster = workers::raster::decode_tiff_page(path, &bytes, page, max, dpi)?;
             let master = Master::of(path, &sha256, &raster, Some(InFile::TiffPage(page)));
-            split_and_process(raster, &master, lang, ctx)
+            split_and_process(raster, &master, lang, ctx, forces)
         });
     }
     let raster = workers::raster::decode(path, &bytes, max, dpi)?;
     drop(bytes);
     let master = Master::of(path, &sha256, &raster, None);
-    split_and_process(raster, &master, lang, ctx)
+    split_and_process(raster, &master, lang, ctx, forces)
 }
 
 /// The pages of a file that holds several, processed in parallel (so that
@@ -180,13 +212,30 @@ fn split_and_process(
     master: &Master,
     lang: &LangSetting,
     ctx: &Context,
+    forces: &[(PageKey, Force)],
 ) -> workers::Result<Vec<PageOutput>> {
+    let number = master.in_file.map_or(1, |f| f.number());
+    let force = |side: Option<workers::spread::Side>| {
+        forces
+            .iter()
+            .find(|(k, _)| *k == (number, side))
+            .map(|(_, f)| f)
+    };
     match workers::spread::gutter(&raster.gray, ctx.config.deskew.split_spreads) {
         Some(x) => workers::spread::split(&raster, x)
             .into_iter()
-            .map(|(part, half)| process_page(half, Some(part), master, lang, ctx))
+            .map(|(part, half)| {
+                process_page(half, Some(part), master, lang, ctx, force(Some(part.side)))
+            })
             .collect(),
-        None => Ok(vec![process_page(raster, None, master, lang, ctx)?]),
+        None => Ok(vec![process_page(
+            raster,
+            None,
+            master,
+            lang,
+            ctx,
+            force(None),
+        )?]),
     }
 }
 
@@ -232,13 +281,26 @@ fn process_page(
     master: &Master,
     lang: &LangSetting,
     ctx: &Context,
+    force: Option<&Force>,
 ) -> workers::Result<PageOutput> {
     let cfg = &ctx.config;
     let path = master.path;
+    let mut prepare = cfg.prepare_options();
+    let mut recognize = cfg.recognize_options();
+    let mut lang = lang;
+    if let Some(f) = force {
+        if let Some(turn) = f.turn {
+            // Staff's turn stands: no check of diachi's may undo it.
+            prepare.forced_turn = Some(turn);
+            recognize.orientation = false;
+        }
+        if let Some(l) = &f.lang {
+            lang = l;
+        }
+    }
     let (prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
-        let mut prepared = workers::page::prepare(raster, lang, &cfg.prepare_options(), engines)?;
-        let recognized =
-            workers::page::recognize(&mut prepared, lang, &cfg.recognize_options(), engines)?;
+        let mut prepared = workers::page::prepare(raster, lang, &prepare, engines)?;
+        let recognized = workers::page::recognize(&mut prepared, lang, &recognize, engines)?;
         Ok((prepared, recognized))
     })?;
     let image = workers::pdfa::encode_page_image(
@@ -256,6 +318,7 @@ fn process_page(
         ink_ratio,
         thumbnail,
         preview,
+        by_hand: force.map(|f| f.by_hand.clone()),
         source: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -17,6 +17,10 @@ pub struct Record {
     pub metadata: crate::discover::Metadata,
     /// The batch timestamp every date of the bag comes from.
     pub created: String,
+    /// SHA-256 of the document's rows of overrides.csv when it was made: a
+    /// run redoes the document when they change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

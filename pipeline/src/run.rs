@@ -87,7 +87,10 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let batch = discover::discover(&opts.batch)?;
     let mut summary = RunSummary::default();
     let mut jobs = plan(&batch, &opts, &mut summary)?;
-    let ctx = open_output(&opts, &jobs)?;
+    let ids: Vec<&str> = batch.documents.iter().map(|d| d.id.as_str()).collect();
+    let (overrides, notes) = crate::overrides::Overrides::load(&opts.batch, &ids)?;
+    summary.warnings.extend(notes);
+    let ctx = open_output(&opts, &jobs, overrides)?;
     skip_done(&mut jobs, &ctx, &mut summary)?;
     let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
     let bar = progress_bar(total as u64, opts.progress);
@@ -143,7 +146,11 @@ fn plan<'a>(
 
 /// Checks the models the jobs need, then makes the output folder ready and
 /// locks it: the run's context.
-fn open_output(opts: &RunOptions, jobs: &[Job]) -> Result<Context> {
+fn open_output(
+    opts: &RunOptions,
+    jobs: &[Job],
+    overrides: crate::overrides::Overrides,
+) -> Result<Context> {
     let tessdata = opts.config.tessdata().ok_or_else(|| {
         Error::MissingDependency(
             "no tessdata folder found: install tesseract-ocr or set ocr.tessdata".into(),
@@ -166,6 +173,7 @@ fn open_output(opts: &RunOptions, jobs: &[Job]) -> Result<Context> {
         models,
         warnings: Default::default(),
         pages_read: Default::default(),
+        overrides,
         _lock: lock,
     })
 }
@@ -174,13 +182,18 @@ fn open_output(opts: &RunOptions, jobs: &[Job]) -> Result<Context> {
 /// run resumes); a folder in the way that is not a bag stops the run.
 fn skip_done(jobs: &mut Vec<Job>, ctx: &Context, summary: &mut RunSummary) -> Result<()> {
     jobs.retain(|(doc, _)| {
-        let done = workers::bagit::is_bag(&ctx.out.bag(&doc.id));
+        let bag = ctx.out.bag(&doc.id);
+        let done = workers::bagit::is_bag(&bag) && made_with(&bag) == ctx.overrides.digest(&doc.id);
         if done {
             summary.already_done.push(doc.id.clone());
         }
         !done
     });
-    match jobs.iter().find(|(d, _)| ctx.out.bag(&d.id).exists()) {
+    // A bag whose overrides changed is redone and replaces the old one.
+    match jobs
+        .iter()
+        .find(|(d, _)| ctx.out.bag(&d.id).exists() && !workers::bagit::is_bag(&ctx.out.bag(&d.id)))
+    {
         Some((doc, _)) => Err(Error::Output {
             path: ctx.out.bag(&doc.id),
             reason: "exists and is not a bag; move it away".into(),
@@ -246,6 +259,14 @@ fn document_event(
         bag,
         error,
     }
+}
+
+/// The overrides digest a bag was made with, from its record.json.
+fn made_with(bag: &Path) -> Option<String> {
+    let text = fs::read_to_string(bag.join("data/metadata/record.json")).ok()?;
+    serde_json::from_str::<crate::record::Record>(&text)
+        .ok()?
+        .overrides_sha256
 }
 
 /// Each document's outcome into the summary.
@@ -332,6 +353,8 @@ fn process_document(
         }
     }
     if errors.is_empty() {
+        apply_overrides(doc, langs, ctx, &mut pages, &kept)
+            .map_err(|e| DocError::Failed(DocFailure::Pages(vec![(0, e)])))?;
         let doc = DocumentInput {
             pages: kept,
             ..doc.clone()
@@ -350,6 +373,83 @@ fn process_document(
         ..doc.clone()
     };
     package(&doc, langs, &pages, ctx)
+}
+
+/// Applies staff's decisions (overrides.csv) to a document's pages: each
+/// file holding a page turned or read in another language by hand is read
+/// again with those decisions, and its pages replaced. Rows naming a page
+/// the document does not have change nothing and are said.
+fn apply_overrides(
+    doc: &DocumentInput,
+    langs: &LangSetting,
+    ctx: &Context,
+    pages: &mut [page::PageOutput],
+    files: &[PathBuf],
+) -> workers::Result<()> {
+    let rows = ctx.overrides.of(&doc.id);
+    let mut by_file: Vec<(PathBuf, Vec<(page::PageKey, page::Force)>)> = Vec::new();
+    for row in rows {
+        let note = |w: String| ctx.warnings.lock().expect("not poisoned").push(w);
+        if row.page > pages.len() {
+            note(format!(
+                "{} line {}: '{}' has {} pages, no page {}; ignored",
+                crate::overrides::FILE,
+                row.line,
+                doc.id,
+                pages.len(),
+                row.page
+            ));
+            continue;
+        }
+        if row.skip {
+            note(format!(
+                "{} line {}: skip is not applied yet; page {} of '{}' kept",
+                crate::overrides::FILE,
+                row.line,
+                row.page,
+                doc.id
+            ));
+        }
+        if !row.rereads() {
+            continue;
+        }
+        let force = page::Force {
+            turn: row.rotate.and_then(workers::page::Turn::from_degrees),
+            lang: row
+                .language
+                .as_deref()
+                .and_then(|l| LangSetting::parse(l).ok()),
+            by_hand: workers::record::ByHand {
+                rotate: row.rotate,
+                language: row.language.clone(),
+                note: row.note.clone(),
+            },
+        };
+        let file = files[row.page - 1].clone();
+        let key = page::key_of(&pages[row.page - 1]);
+        match by_file.iter_mut().find(|(f, _)| *f == file) {
+            Some((_, forces)) => forces.push((key, force)),
+            None => by_file.push((file, vec![(key, force)])),
+        }
+    }
+    for (file, forces) in by_file {
+        let again = page::process_forced(&file, langs, ctx, &forces)?;
+        let at: Vec<usize> = (0..pages.len()).filter(|&i| files[i] == file).collect();
+        if again.len() != at.len() {
+            return Err(workers::Error::Decode {
+                path: file,
+                reason: format!(
+                    "read again by hand's decisions, it gave {} pages, not {}",
+                    again.len(),
+                    at.len()
+                ),
+            });
+        }
+        for (i, p) in at.into_iter().zip(again) {
+            pages[i] = p;
+        }
+    }
+    Ok(())
 }
 
 /// Packages a document, telling a failure to write the output (which stops

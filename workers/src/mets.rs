@@ -299,6 +299,31 @@ fn page_events<'a>(
             ),
         ));
     }
+    if let Some(h) = &r.by_hand {
+        // A decision staff took (overrides.csv), with their note.
+        let mut what = Vec::new();
+        if let Some(d) = h.rotate {
+            what.push(format!("turned {d}° clockwise"));
+        }
+        if let Some(l) = &h.language {
+            what.push(format!("read in {l}"));
+        }
+        let note = if h.note.is_empty() {
+            String::new()
+        } else {
+            format!("; note: {}", h.note)
+        };
+        events.push(Event {
+            kind: "modification",
+            detail: format!(
+                "decided by hand in the batch's overrides.csv, instead of diachi's own decision: {}{note}",
+                what.join(", ")
+            ),
+            outcome: "success",
+            agent: STAFF.to_string(),
+            objects: vec![master],
+        });
+    }
     events.extend([
         by_diachi(
             "deskew",
@@ -336,10 +361,13 @@ fn event_element(doc: &MetsDocument, n: usize, e: &Event) -> E {
             E::new("premis:eventOutcomeInformation")
                 .child(E::text("premis:eventOutcome", e.outcome)),
         )
-        .child(
+        .child(if e.agent == STAFF {
+            identifier("premis:linkingAgentIdentifier", "local", &e.agent)
+                .child(E::text("premis:linkingAgentRole", "decider"))
+        } else {
             identifier("premis:linkingAgentIdentifier", "software", &e.agent)
-                .child(E::text("premis:linkingAgentRole", "executing program")),
-        )
+                .child(E::text("premis:linkingAgentRole", "executing program"))
+        })
         .children(
             e.objects
                 .iter()
@@ -347,8 +375,11 @@ fn event_element(doc: &MetsDocument, n: usize, e: &Event) -> E {
         )
 }
 
+/// The agent of decisions taken by hand.
+const STAFF: &str = "digitization staff (overrides.csv)";
+
 fn agents(doc: &MetsDocument) -> Vec<E> {
-    [
+    let mut list: Vec<E> = [
         ("diachi", doc.diachi_version),
         ("Tesseract", doc.tesseract_version),
     ]
@@ -365,7 +396,17 @@ fn agents(doc: &MetsDocument) -> Vec<E> {
             .child(E::text("premis:agentType", "software"))
             .child(E::text("premis:agentVersion", *version))
     })
-    .collect()
+    .collect();
+    if doc.pages.iter().any(|p| p.record.by_hand.is_some()) {
+        list.push(
+            E::new("premis:agent")
+                .attr("version", "3.0")
+                .child(identifier("premis:agentIdentifier", "local", STAFF))
+                .child(E::text("premis:agentName", STAFF))
+                .child(E::text("premis:agentType", "person")),
+        );
+    }
+    list
 }
 
 fn file(id: &str, f: &FileRef, admid: Option<&str>) -> E {

@@ -78,6 +78,9 @@ pub struct PrepareOptions {
     /// Resolution assumed when neither the file nor the text gives one.
     /// Default: 300.
     pub default_dpi: f32,
+    /// A turn decided by hand (staff's overrides), made instead of
+    /// diachi's own orientation decision. Default: none.
+    pub forced_turn: Option<Turn>,
 }
 
 impl Default for PrepareOptions {
@@ -88,6 +91,7 @@ impl Default for PrepareOptions {
             orientation: true,
             deskew: true,
             dewarp: true,
+            forced_turn: None,
             max_skew: 15.0,
             min_skew: 0.1,
             default_dpi: 300.0,
@@ -107,6 +111,17 @@ pub enum Turn {
 }
 
 impl Turn {
+    /// The turn of `degrees` clockwise (0, 90, 180 or 270).
+    pub fn from_degrees(degrees: u32) -> Option<Turn> {
+        match degrees {
+            0 => Some(Turn::None),
+            90 => Some(Turn::Quarter),
+            180 => Some(Turn::Half),
+            270 => Some(Turn::ThreeQuarters),
+            _ => None,
+        }
+    }
+
     pub fn degrees(self) -> u32 {
         match self {
             Turn::None => 0,
@@ -296,7 +311,9 @@ pub fn prepare(
         },
         timings: Timings::default(),
     };
-    if opts.orientation {
+    if let Some(t) = opts.forced_turn {
+        page.turn_by(t);
+    } else if opts.orientation {
         timings.time("sideways", || {
             confirm_sideways(&mut page, lang, opts.max_skew, engines)
         })?;

@@ -7,6 +7,20 @@ use crate::page::{Doubt, Segmentation};
 use crate::resolution::DpiSource;
 use serde::{Deserialize, Serialize};
 
+/// A page's decisions taken by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByHand {
+    /// Clockwise degrees the page was turned, instead of diachi's decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotate: Option<u32>,
+    /// The language it was read in, instead of the document's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Why, as staff wrote it.
+    #[serde(default)]
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageRecord {
     /// 1-based.
@@ -111,6 +125,10 @@ pub struct PageRecord {
     /// What preparation was unsure of and left alone.
     #[serde(default)]
     pub doubts: Vec<Doubt>,
+    /// Decisions taken by hand (the batch's overrides.csv) instead of
+    /// diachi's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_hand: Option<ByHand>,
     /// Path inside the bag of the page's text and ALTO.
     pub text: String,
     pub alto: String,
