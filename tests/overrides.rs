@@ -84,6 +84,48 @@ fn an_override_redoes_only_its_document() {
     let o = diachi(&["verify", out.join("giay-to-xoay").to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 
+    // Page 1 skipped: out of the PDF, ALTO and text, its master kept and
+    // listed; the other page numbered 1 now.
+    fs::write(
+        batch.join("overrides.csv"),
+        "id,page,rotate,language,skip,note\n\
+         giay-to-xoay,1,,,yes,a duplicate of page 2\n",
+    )
+    .unwrap();
+    let (code, err) = run(&batch, &out, &["--lang", "vie"]);
+    assert_eq!(code, Some(0), "{err}");
+    let r = rec("giay-to-xoay");
+    assert_eq!(r["pages"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["pages"][0]["source"], "2.png");
+    assert_eq!(
+        r["pages"][0]["document_page"], 2,
+        "numbered as overrides.csv counts"
+    );
+    assert_eq!(r["skipped"][0]["page"], 1);
+    assert_eq!(r["skipped"][0]["source"], "1.png");
+    let master = r["skipped"][0]["master"].as_str().unwrap();
+    assert_eq!(
+        fs::read(out.join("giay-to-xoay").join(master)).unwrap(),
+        fs::read(batch.join("giay-to-xoay/1.png")).unwrap(),
+        "the skipped page's master is in the bag, byte for byte"
+    );
+    assert!(!out.join("giay-to-xoay/data/text/0002.txt").exists());
+    let mets = read(&out.join("giay-to-xoay/data/metadata/mets.xml"));
+    assert!(
+        mets.contains("MASTER_SKIPPED_0001") && mets.contains("a duplicate of page 2"),
+        "{mets}"
+    );
+    validate("mets", &[out.join("giay-to-xoay/data/metadata/mets.xml")]);
+    let o = diachi(&["verify", out.join("giay-to-xoay").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        fs::read_dir(out.join(".diachi/superseded/giay-to-xoay"))
+            .unwrap()
+            .count(),
+        2,
+        "two old bags from one batch timestamp, kept side by side"
+    );
+
     // Nothing changed since: nothing is redone.
     let (code, err) = run(&batch, &out, &["--lang", "vie"]);
     assert_eq!(code, Some(0), "{err}");

@@ -13,7 +13,7 @@ use workers::bagit::BagBuilder;
 use workers::lang::{LangSetting, Language, Languages};
 use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, PdfPage};
-use workers::record::PageRecord;
+use workers::record::{PageRecord, SkippedPage};
 use workers::resolution::DpiSource;
 use workers::xmp::XmpInfo;
 use workers::Error;
@@ -24,15 +24,72 @@ pub fn package(
     doc: &DocumentInput,
     setting: &LangSetting,
     pages: &[PageOutput],
+    skipped: &[Skipped],
     ctx: &Context,
 ) -> workers::Result<PathBuf> {
     let langs = resolve_languages(setting, pages);
     let mut bag = open_staging(&doc.id, ctx)?;
     let records = add_page_files(&mut bag, doc, pages, ctx)?;
-    let record = build_record(doc, &langs, records, ctx);
+    let skipped = add_skipped_masters(&mut bag, doc, &records, skipped)?;
+    let mut record = build_record(doc, &langs, records, ctx);
+    record.skipped = skipped.iter().map(|(s, _)| s.clone()).collect();
     write_access_pdf(&mut bag, doc, &record, &langs, pages, ctx)?;
-    write_metadata(&mut bag, doc, &record, pages, ctx)?;
+    write_metadata(&mut bag, doc, &record, pages, &skipped, ctx)?;
     commit_bag(bag, &record, pages, ctx)
+}
+
+/// A page staff left out of the derivatives (overrides.csv `skip`).
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// Its number in the document, counting every page.
+    pub page: usize,
+    /// Its file in the batch, and what ingest knew of it.
+    pub file: PathBuf,
+    pub source: String,
+    pub ext: String,
+    pub sha256: String,
+    pub note: String,
+}
+
+/// Masters are never left out: a skipped page's master is the kept page's
+/// when its file gave other pages, else it is added on its own (and METS
+/// lists it). Each skipped page with its master, and the master's METS
+/// reference when added here.
+fn add_skipped_masters(
+    bag: &mut BagBuilder,
+    doc: &DocumentInput,
+    records: &[PageRecord],
+    skipped: &[Skipped],
+) -> workers::Result<Vec<(SkippedPage, Option<FileRef>)>> {
+    let mut out: Vec<(SkippedPage, Option<FileRef>)> = Vec::new();
+    for s in skipped {
+        let kept = doc.pages.iter().position(|p| *p == s.file);
+        let earlier = out
+            .iter()
+            .zip(skipped)
+            .find(|(_, t)| t.file == s.file)
+            .map(|((p, _), _)| p.master.clone());
+        let (master, added) = match (kept, earlier) {
+            (Some(i), _) => (records[i].master.clone(), None),
+            (None, Some(m)) => (m, None),
+            (None, None) => {
+                let rel = format!("masters/skipped-{:04}.{}", s.page, s.ext);
+                bag.add_master(&rel, &s.file, &s.sha256)?;
+                let mime = mime_of(&s.ext);
+                (format!("data/{rel}"), Some(file_ref(bag, &rel, mime)))
+            }
+        };
+        out.push((
+            SkippedPage {
+                page: s.page,
+                source: s.source.clone(),
+                master,
+                note: s.note.clone(),
+            },
+            added,
+        ));
+    }
+    Ok(out)
 }
 
 /// A fresh bag in the staging folder. One left by an interrupted run was
@@ -156,6 +213,8 @@ fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         latin_runs: page.recognized.latin_runs,
         doubts: prep.doubts.clone(),
         by_hand: page.by_hand.clone(),
+        document_page: (page.document_page != n && page.document_page > 0)
+            .then_some(page.document_page),
         text: format!("data/text/{n:04}.txt"),
         alto: format!("data/alto/{n:04}.xml"),
     }
@@ -191,6 +250,7 @@ fn build_record(
         metadata: doc.metadata.clone(),
         created: ctx.timestamp.clone(),
         overrides_sha256: ctx.overrides.digest(&doc.id),
+        skipped: Vec::new(),
     }
 }
 
@@ -242,6 +302,7 @@ fn write_metadata(
     doc: &DocumentInput,
     record: &Record,
     pages: &[PageOutput],
+    skipped: &[(SkippedPage, Option<FileRef>)],
     ctx: &Context,
 ) -> workers::Result<()> {
     let mut json = serde_json::to_vec_pretty(record).expect("a record always serialises");
@@ -266,6 +327,7 @@ fn write_metadata(
         diachi_version: crate::VERSION,
         tesseract_version: &ctx.tesseract_version,
         ocr_settings: &ocr_settings(pages),
+        skipped,
     });
     bag.add_bytes("metadata/mets.xml", &mets)
 }
@@ -324,8 +386,22 @@ fn replace_bag(built: &Path, target: &Path, id: &str, ctx: &Context) -> workers:
     if r != 0 {
         return Err(Error::io(target)(std::io::Error::last_os_error()));
     }
-    // `built` now holds the old bag.
-    let keep = ctx.out.superseded(id, &ctx.timestamp);
+    // `built` now holds the old bag. Two replaced within one batch
+    // timestamp are kept side by side, never one over the other.
+    let base = ctx.out.superseded(id, &ctx.timestamp);
+    let keep = (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                base.with_file_name(format!(
+                    "{}-{n}",
+                    base.file_name().unwrap_or_default().to_string_lossy()
+                ))
+            }
+        })
+        .find(|p| !p.exists())
+        .expect("a free name");
     if let Some(parent) = keep.parent() {
         fs::create_dir_all(parent).map_err(Error::io(parent))?;
     }
@@ -360,6 +436,20 @@ fn resolve_languages(setting: &LangSetting, pages: &[PageOutput]) -> Languages {
 
 /// A payload file already in the bag, as METS lists it (path relative to
 /// `data/metadata/mets.xml`).
+/// A master's media type (IANA), which METS and MIX give, from its
+/// extension.
+fn mime_of(ext: &str) -> &'static str {
+    match ext {
+        "tif" | "tiff" => "image/tiff",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "jp2" => "image/jp2",
+        "jpf" => "image/jpx",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
 fn file_ref(bag: &BagBuilder, rel: &str, mime: &str) -> FileRef {
     let (sha256, size) = bag.entry(rel).expect("file added before METS is written");
     FileRef {
@@ -376,16 +466,7 @@ fn mets_pages<'a>(bag: &BagBuilder, record: &'a Record, pages: &[PageOutput]) ->
         .iter()
         .zip(pages)
         .map(|(r, p)| {
-            // The master's media type (IANA), which METS and MIX give.
-            let mime = match p.ext.as_str() {
-                "tif" | "tiff" => "image/tiff",
-                "png" => "image/png",
-                "jpg" | "jpeg" => "image/jpeg",
-                "jp2" => "image/jp2",
-                "jpf" => "image/jpx",
-                "pdf" => "application/pdf",
-                _ => "application/octet-stream",
-            };
+            let mime = mime_of(&p.ext);
             MetsPage {
                 master: file_ref(bag, inner(&r.master), mime),
                 alto: file_ref(bag, inner(&r.alto), "application/alto+xml"),

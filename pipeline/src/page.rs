@@ -51,6 +51,9 @@ pub struct PageOutput {
     pub preview: Vec<u8>,
     /// Decisions staff took by hand for this page (overrides.csv).
     pub by_hand: Option<workers::record::ByHand>,
+    /// The page's number in the document, counting pages skipped by hand;
+    /// set by the document stage.
+    pub document_page: usize,
 }
 
 /// What staff decided for a page, applied instead of diachi's own choice.
@@ -319,6 +322,7 @@ fn process_page(
         thumbnail,
         preview,
         by_hand: force.map(|f| f.by_hand.clone()),
+        document_page: 0,
         source: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

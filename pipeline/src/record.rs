@@ -21,6 +21,9 @@ pub struct Record {
     /// run redoes the document when they change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides_sha256: Option<String>,
+    /// Pages left out of the derivatives by hand; their masters are kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<workers::record::SkippedPage>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -532,10 +532,18 @@ fn documents_section(h: &mut String, out: &Path, r: &Report, ui: Ui) {
                 .map(|x| format!("<b>{}</b>", esc(x)))
                 .chain(notes.iter().map(|x| esc(x)))
                 .collect();
+            let number = match p.page.document_page {
+                Some(d) => format!(
+                    "{} ({} {d})",
+                    p.page.index,
+                    ui.t("overrides.csv page", "trang trong overrides.csv")
+                ),
+                None => p.page.index.to_string(),
+            };
             let _ = writeln!(
                 h,
                 "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{:.2}°{}</td><td>{}°</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                p.page.index,
+                number,
                 thumb_img(out, p),
                 esc(&p.page.source),
                 p.page.skew_degrees,

@@ -354,12 +354,16 @@ fn process_document(
     }
     if errors.is_empty() {
         apply_overrides(doc, langs, ctx, &mut pages, &kept)
-            .map_err(|e| DocError::Failed(DocFailure::Pages(vec![(0, e)])))?;
+            .map_err(|e| DocError::Failed(DocFailure::Package(e)))?;
+        for (i, p) in pages.iter_mut().enumerate() {
+            p.document_page = i + 1;
+        }
+        let skipped = take_skipped(doc, ctx, &mut pages, &mut kept)?;
         let doc = DocumentInput {
             pages: kept,
             ..doc.clone()
         };
-        return package(&doc, langs, &pages, ctx);
+        return package(&doc, langs, &pages, &skipped, ctx);
     }
     let failure = DocFailure::Pages(errors);
     if ctx.config.run.on_bad_page != OnBadPage::SkipPage || pages.is_empty() {
@@ -372,7 +376,7 @@ fn process_document(
         pages: kept,
         ..doc.clone()
     };
-    package(&doc, langs, &pages, ctx)
+    package(&doc, langs, &pages, &[], ctx)
 }
 
 /// Applies staff's decisions (overrides.csv) to a document's pages: each
@@ -400,15 +404,6 @@ fn apply_overrides(
                 row.page
             ));
             continue;
-        }
-        if row.skip {
-            note(format!(
-                "{} line {}: skip is not applied yet; page {} of '{}' kept",
-                crate::overrides::FILE,
-                row.line,
-                row.page,
-                doc.id
-            ));
         }
         if !row.rereads() {
             continue;
@@ -452,15 +447,65 @@ fn apply_overrides(
     Ok(())
 }
 
+/// Takes the pages staff skipped (overrides.csv) out of the document's
+/// derivatives; their masters stay (see [`document::Skipped`]). A document
+/// whose every page is skipped fails: there would be nothing to read.
+fn take_skipped(
+    doc: &DocumentInput,
+    ctx: &Context,
+    pages: &mut Vec<page::PageOutput>,
+    files: &mut Vec<PathBuf>,
+) -> std::result::Result<Vec<document::Skipped>, DocError> {
+    let rows: Vec<_> = ctx
+        .overrides
+        .of(&doc.id)
+        .iter()
+        .filter(|r| r.skip && r.page <= pages.len())
+        .collect();
+    if rows.len() == pages.len() && !rows.is_empty() {
+        return Err(DocError::Failed(DocFailure::Package(
+            workers::Error::Decode {
+                path: doc
+                    .dir
+                    .parent()
+                    .unwrap_or(&doc.dir)
+                    .join(crate::overrides::FILE),
+                reason: format!("every page of '{}' is skipped: nothing to package", doc.id),
+            },
+        )));
+    }
+    let skipped: Vec<document::Skipped> = rows
+        .iter()
+        .map(|r| {
+            let p = &pages[r.page - 1];
+            document::Skipped {
+                page: r.page,
+                file: files[r.page - 1].clone(),
+                source: p.source.clone(),
+                ext: p.ext.clone(),
+                sha256: p.sha256.clone(),
+                note: r.note.clone(),
+            }
+        })
+        .collect();
+    // Last first, so that the numbers of the others hold.
+    for r in rows.iter().rev() {
+        pages.remove(r.page - 1);
+        files.remove(r.page - 1);
+    }
+    Ok(skipped)
+}
+
 /// Packages a document, telling a failure to write the output (which stops
 /// the run) from a problem with the document's own files.
 fn package(
     doc: &DocumentInput,
     langs: &LangSetting,
     pages: &[page::PageOutput],
+    skipped: &[document::Skipped],
     ctx: &Context,
 ) -> std::result::Result<PathBuf, DocError> {
-    document::package(doc, langs, pages, ctx).map_err(|e| {
+    document::package(doc, langs, pages, skipped, ctx).map_err(|e| {
         // Leave nothing half-built behind; the next run starts the bag afresh.
         let _ = fs::remove_dir_all(ctx.out.staging_for(&doc.id));
         match &e {

@@ -43,6 +43,9 @@ pub struct MetsDocument<'a> {
     pub tesseract_version: &'a str,
     /// OCR settings in words, for the transcription events.
     pub ocr_settings: &'a str,
+    /// Pages left out of the derivatives by hand, and the master each is
+    /// in when no kept page lists it.
+    pub skipped: &'a [(crate::record::SkippedPage, Option<FileRef>)],
 }
 
 /// The METS document as bytes.
@@ -217,6 +220,11 @@ struct Event<'a> {
 }
 
 fn events(doc: &MetsDocument) -> Vec<E> {
+    let skipped_hrefs: Vec<String> = doc
+        .skipped
+        .iter()
+        .map(|(s, _)| format!("../{}", s.master.trim_start_matches("data/")))
+        .collect();
     let diachi = format!("diachi {}", doc.diachi_version);
     let tesseract = format!("Tesseract {}", doc.tesseract_version);
     let mut list: Vec<Event> = doc
@@ -232,6 +240,23 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         .filter(|&i| owner(doc, i) == i)
         .map(|i| doc.pages[i].master.href.as_str())
         .collect();
+    for ((s, _), href) in doc.skipped.iter().zip(&skipped_hrefs) {
+        let note = if s.note.is_empty() {
+            String::new()
+        } else {
+            format!("; note: {}", s.note)
+        };
+        list.push(Event {
+            kind: "modification",
+            detail: format!(
+                "page {} ({}) left out of the PDF, ALTO and text by hand in the batch's overrides.csv; its master kept{note}",
+                s.page, s.source
+            ),
+            outcome: "success",
+            agent: STAFF.to_string(),
+            objects: vec![href.as_str()],
+        });
+    }
     sources.push(doc.pdf.href.as_str());
     list.push(Event {
         kind: "derivation",
@@ -397,7 +422,7 @@ fn agents(doc: &MetsDocument) -> Vec<E> {
             .child(E::text("premis:agentVersion", *version))
     })
     .collect();
-    if doc.pages.iter().any(|p| p.record.by_hand.is_some()) {
+    if doc.pages.iter().any(|p| p.record.by_hand.is_some()) || !doc.skipped.is_empty() {
         list.push(
             E::new("premis:agent")
                 .attr("version", "3.0")
@@ -443,6 +468,11 @@ fn file_sec(doc: &MetsDocument) -> E {
                         Some(&format!("TECH_{n:04}")),
                     )
                 })
+                // A master whose every page was skipped is still listed.
+                .chain(doc.skipped.iter().filter_map(|(s, f)| {
+                    f.as_ref()
+                        .map(|f| file(&format!("MASTER_SKIPPED_{:04}", s.page), f, None))
+                }))
                 .collect(),
         ))
         .child(group("access", vec![file("PDF", &doc.pdf, None)]))

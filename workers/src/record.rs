@@ -7,6 +7,20 @@ use crate::page::{Doubt, Segmentation};
 use crate::resolution::DpiSource;
 use serde::{Deserialize, Serialize};
 
+/// A page left out of the derivatives by hand (overrides.csv `skip`): its
+/// master stays in the bag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedPage {
+    /// The page's number in the document, counting every page.
+    pub page: usize,
+    /// The original file name in the batch.
+    pub source: String,
+    /// The master in the bag that holds it.
+    pub master: String,
+    #[serde(default)]
+    pub note: String,
+}
+
 /// A page's decisions taken by hand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByHand {
@@ -125,6 +139,10 @@ pub struct PageRecord {
     /// What preparation was unsure of and left alone.
     #[serde(default)]
     pub doubts: Vec<Doubt>,
+    /// The page's number in the document counting pages skipped by hand
+    /// (overrides.csv numbers pages so), when it differs from `index`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_page: Option<usize>,
     /// Decisions taken by hand (the batch's overrides.csv) instead of
     /// diachi's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
