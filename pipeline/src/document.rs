@@ -176,7 +176,7 @@ fn alto_settings(page: &PageOutput, ctx: &Context) -> String {
 }
 
 /// Page `n`'s record: what record.json, METS and the report say of it.
-fn page_record(n: usize, page: &PageOutput) -> PageRecord {
+pub(crate) fn page_record(n: usize, page: &PageOutput) -> PageRecord {
     let (prep, text) = (&page.preparation, page.text());
     PageRecord {
         index: n,

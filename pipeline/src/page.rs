@@ -47,7 +47,7 @@ pub struct PageOutput {
     /// capture with the crop box drawn on it when a page was found in it.
     pub thumbnail: Vec<u8>,
     /// The prepared page at reading size, as JPEG, for the review of a
-    /// flagged page.
+    /// flagged page; empty for the others.
     pub preview: Vec<u8>,
     /// Decisions staff took by hand for this page (overrides.csv).
     pub by_hand: Option<workers::record::ByHand>,
@@ -109,7 +109,7 @@ fn thumbnail(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8
 }
 
 /// The prepared page at reading size for the report's review, as JPEG
-/// (about 50-150 KB); written out only for flagged pages.
+/// (about 50-150 KB); made for flagged pages only.
 fn preview(gray: &image::GrayImage, color: Option<&image::RgbImage>) -> Vec<u8> {
     small_jpeg(gray, color, PREVIEW_SIDE, &[60], usize::MAX)
 }
@@ -315,12 +315,11 @@ fn process_page(
     // A page cut from a larger capture shows the capture, box drawn on it.
     let shown = prepared.overview.as_ref().or(prepared.color.as_ref());
     let thumbnail = thumbnail(&prepared.gray, shown);
-    let preview = preview(&prepared.gray, prepared.color.as_ref());
     let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
-    Ok(PageOutput {
+    let mut out = PageOutput {
         ink_ratio,
         thumbnail,
-        preview,
+        preview: Vec::new(),
         by_hand: force.map(|f| f.by_hand.clone()),
         document_page: 0,
         source: path
@@ -343,5 +342,14 @@ fn process_page(
         // The rasters end here: only the facts go on to the document stage.
         preparation: prepared.facts,
         recognized,
-    })
+    };
+    // Only a page the report will flag is worth the reading-size copy.
+    let record = crate::document::page_record(1, &out);
+    if !crate::report::check_page(&record, &cfg.report)
+        .flags
+        .is_empty()
+    {
+        out.preview = preview(&prepared.gray, prepared.color.as_ref());
+    }
+    Ok(out)
 }
