@@ -116,7 +116,11 @@ fn find_bags(path: &Path) -> Result<Vec<Found>> {
     if !path.is_dir() {
         return Err(Error::Batch {
             path: path.to_path_buf(),
-            reason: "no such folder".into(),
+            reason: if path.exists() {
+                "a file, where a bag or a folder of bags is a folder".into()
+            } else {
+                "no such folder".into()
+            },
         });
     }
     let mut found = Vec::new();
