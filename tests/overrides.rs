@@ -70,6 +70,29 @@ fn an_override_redoes_only_its_document() {
         "{mets}"
     );
     validate("mets", &[out.join("giay-to-xoay/data/metadata/mets.xml")]);
+    // METS does not check PREMIS inside it: the staff agent and its events
+    // are validated on their own against PREMIS 3.
+    let mut premis = Vec::new();
+    for tag in ["premis:event", "premis:agent"] {
+        let (open, close) = (format!("<{tag} "), format!("</{tag}>"));
+        let mut rest = mets.as_str();
+        while let Some(i) = rest.find(&open) {
+            let end = rest[i..].find(&close).unwrap() + i + close.len();
+            let el = rest[i..end].replacen(
+                &open,
+                &format!("{open}xmlns:premis=\"http://www.loc.gov/premis/v3\" "),
+                1,
+            );
+            let f = tmp.path().join(format!("premis-{}.xml", premis.len()));
+            fs::write(&f, el).unwrap();
+            premis.push(f);
+            rest = &rest[end..];
+        }
+    }
+    assert!(
+        mets.contains("<premis:agentName>digitization staff (overrides.csv)</premis:agentName>")
+    );
+    validate("premis", &premis);
     // The old bag is kept, whole, under .diachi/superseded.
     let kept: Vec<_> = fs::read_dir(out.join(".diachi/superseded/giay-to-xoay"))
         .unwrap()
