@@ -36,6 +36,14 @@ def cer(hyp, gt):
     return lev(fold(hyp), gt) / max(1, len(gt))
 
 
+def write_languages(batch, langs):
+    """batch.csv giving each document (id, language) its language."""
+    with open(os.path.join(batch, "batch.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "language"])
+        w.writerows(langs)
+
+
 def run(batch, out, extra=()):
     shutil.rmtree(out, ignore_errors=True)
     subprocess.run([DIACHI, "run", batch, "--out", out, "--quiet", *extra],
@@ -115,10 +123,7 @@ def real(dirs, work, rows):
             shutil.copy(os.path.join(d, files[0]), os.path.join(batch, doc, files[0]))
             truth[doc] = [(open(gt, encoding="utf-8").read(), None)]
             langs.append((doc, manifest[files[0]]["language"]))
-    with open(os.path.join(batch, "batch.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["id", "language"])
-        w.writerows(langs)
+    write_languages(batch, langs)
     out = os.path.join(work, "real-out")
     _, flagged = run(batch, out)
     label(rows, "real", out, flagged, truth)
@@ -179,11 +184,8 @@ def generated(work, rows, seed):
         # Pages with no text count as misread when diachi finds text on them.
         tr[doc] = [(gt, turn if kind == "turned" else None)]
         lg.append((doc, lang))
-    for b, lg in ((batch, langs), (turned_batch, turned_langs)):
-        with open(os.path.join(b, "batch.csv"), "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["id", "language"])
-            w.writerows(lg)
+    write_languages(batch, langs)
+    write_languages(turned_batch, turned_langs)
     out = os.path.join(work, "gen-out")
     _, flagged = run(batch, out)
     label(rows, "generated", out, flagged, truth, kind_of)

@@ -62,6 +62,15 @@ fn g4_tiff(dir: &Path) -> PathBuf {
     out
 }
 
+/// A PDF made by Ghostscript's pdfwrite from `args` (PostScript to run).
+fn ghostscript_pdf(out: &Path, args: &[&str]) {
+    let output = format!("-sOutputFile={}", out.display());
+    let mut all = vec!["-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", &output];
+    all.extend_from_slice(args);
+    let o = tool("gs", &all, INSTALL);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 fn img2pdf(inputs: &[&Path], out: &Path) {
     let mut args: Vec<&str> = inputs.iter().map(|p| p.to_str().unwrap()).collect();
     args.extend(["-o", out.to_str().unwrap()]);
@@ -132,22 +141,15 @@ fn ghostscript_and_ocrmypdf_pdfs() {
         .map(|d| d.path().join("lib/viewjpeg.ps"))
         .find(|p| p.is_file())
         .expect("Ghostscript's viewjpeg.ps");
-    let o = tool(
-        "gs",
+    ghostscript_pdf(
+        &gs_pdf,
         &[
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=pdfwrite",
-            &format!("-sOutputFile={}", gs_pdf.display()),
             &format!("--permit-file-read={}", jpeg.display()),
             viewjpeg.to_str().unwrap(),
             "-c",
             &format!("({}) viewJPEG", jpeg.display()),
         ],
-        INSTALL,
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let page = pdf_pages(&gs_pdf, PagesWithText::Refuse).remove(0).unwrap();
     assert_same_pixels(&page, &decoded(&jpeg), "gs");
 
@@ -262,23 +264,13 @@ fn a_batch_of_pdfs() {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // Born-digital: Ghostscript draws visible text.
-    let o = tool(
-        "gs",
+    ghostscript_pdf(
+        &batch.join("born-digital/a.pdf"),
         &[
-            "-q",
-            "-dNOPAUSE",
-            "-dBATCH",
-            "-sDEVICE=pdfwrite",
-            &format!(
-                "-sOutputFile={}",
-                batch.join("born-digital/a.pdf").display()
-            ),
             "-c",
             "/Helvetica findfont 24 scalefont setfont 72 720 moveto (Can Tho 1925) show showpage",
         ],
-        INSTALL,
     );
-    assert!(o.status.success());
     fs::write(
         batch.join("batch.csv"),
         "id,language\nscan,vie\nimages,vie\n",

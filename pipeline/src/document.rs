@@ -480,19 +480,16 @@ fn mets_pages<'a>(bag: &BagBuilder, record: &'a Record, pages: &[PageOutput]) ->
 
 /// Thumbnails for the batch report, beside the bags (never in them): losing
 /// one only costs the report a picture. A page the report will flag also
-/// gets its reading-size preview.
+/// has its reading-size preview (the page stage made it only for those).
 fn write_thumbnails(record: &Record, pages: &[PageOutput], ctx: &Context) {
     let dir = ctx.out.thumbnails(&record.id);
     if fs::create_dir_all(&dir).is_err() {
         return;
     }
-    for ((i, p), r) in pages.iter().enumerate().zip(&record.pages) {
+    for (i, p) in pages.iter().enumerate() {
         let _ = fs::write(dir.join(format!("{:04}.jpg", i + 1)), &p.thumbnail);
         let preview = dir.join(format!("{:04}-preview.jpg", i + 1));
-        if !crate::report::check_page(r, &ctx.config.report)
-            .flags
-            .is_empty()
-        {
+        if !p.preview.is_empty() {
             let _ = fs::write(&preview, &p.preview);
         } else {
             // A page flagged in an earlier run of this document.

@@ -13,6 +13,7 @@ mod fault;
 pub mod out_layout;
 pub mod overrides;
 mod page;
+mod progress;
 pub mod record;
 pub mod report;
 pub mod run;

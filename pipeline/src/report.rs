@@ -408,15 +408,14 @@ fn review_section(h: &mut String, out: &Path, r: &Report, ui: Ui) {
             "Trang dễ sai nhất đứng trước. Bên cạnh mỗi trang là ảnh trang đã xử lý và chữ nhận dạng được."
         )
     );
-    let _ = writeln!(
-        h,
-        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+    let heads = [
         ui.t("document", "tài liệu"),
         ui.t("page", "trang"),
         ui.t("file", "tệp"),
         ui.t("why", "lý do"),
         ui.t("page image and text read", "ảnh trang và chữ nhận dạng"),
-    );
+    ];
+    let _ = writeln!(h, "<table><tr>{}</tr>", header_cells(&heads));
     for f in &r.review {
         let page = f.page.and_then(|n| {
             r.documents
@@ -512,14 +511,7 @@ fn documents_section(h: &mut String, out: &Path, r: &Report, ui: Ui) {
             ui.t("characters", "số ký tự"),
             ui.t("flags and notes", "cảnh báo và ghi chú"),
         ];
-        let _ = writeln!(
-            h,
-            "<table><tr>{}</tr>",
-            heads
-                .iter()
-                .map(|x| format!("<th>{x}</th>"))
-                .collect::<String>()
-        );
+        let _ = writeln!(h, "<table><tr>{}</tr>", header_cells(&heads));
         for p in &d.pages {
             let class = if p.flags.is_empty() {
                 ""
@@ -557,6 +549,11 @@ fn documents_section(h: &mut String, out: &Path, r: &Report, ui: Ui) {
         }
         h.push_str("</table>\n");
     }
+}
+
+/// A table's header cells.
+fn header_cells(heads: &[&str]) -> String {
+    heads.iter().map(|x| format!("<th>{x}</th>")).collect()
 }
 
 fn esc(s: &str) -> String {
@@ -617,7 +614,7 @@ pub fn html(out: &Path, r: &Report) -> String {
         ui.t("Batch", "Lô"),
         esc(&r.batch),
         esc(&r.created),
-        heads.iter().map(|x| format!("<th>{x}</th>")).collect::<String>(),
+        header_cells(&heads),
         s.documents, s.packaged, s.already_done, s.failed, s.pages, s.seconds, s.pages_per_second, s.flagged_pages
     );
     review_section(&mut h, out, r, ui);

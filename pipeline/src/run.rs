@@ -8,7 +8,7 @@ use crate::discover::{self, DocumentInput, Notice};
 use crate::out_layout::OutLayout;
 use crate::summary::RunSummary;
 use crate::{document, engines, page, Error, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
@@ -93,7 +93,11 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let ctx = open_output(&opts, &jobs, overrides)?;
     skip_done(&mut jobs, &ctx, &mut summary)?;
     let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
-    let bar = progress_bar(total as u64, opts.progress);
+    let bar = crate::progress::bar(
+        total as u64,
+        opts.progress,
+        "{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}",
+    );
     // The bar counts files; the summary counts the pages they held.
     let results = schedule(&jobs, &ctx, &bar, &opts)?;
     bar.finish_and_clear();
@@ -626,18 +630,4 @@ fn batch_timestamp(out: &OutLayout) -> Result<String> {
         reason: e.to_string(),
     })?;
     Ok(s)
-}
-
-fn progress_bar(total: u64, show: bool) -> ProgressBar {
-    let target = if show {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(total), target);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}")
-            .expect("valid template"),
-    );
-    bar
 }

@@ -2,7 +2,6 @@
 //! RFC 8493 says; the files of all the bags hashed several at a time.
 
 use crate::{Error, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use workers::bagit::{self, Finding, Kind, Mode, Opened, Outcome, Verification};
@@ -65,7 +64,11 @@ fn verify_all(found: Vec<Found>, opts: &Options) -> Result<Vec<(PathBuf, Verific
         .collect();
     let check = |(b, c): (usize, usize)| &opened[b].as_ref().expect("opened").checks()[c];
     let total: u64 = checks.iter().map(|&bc| check(bc).size).sum();
-    let bar = progress_bar(total, opts.progress);
+    let bar = crate::progress::bar(
+        total,
+        opts.progress,
+        "{bar:40} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
+    );
     let outcomes: Vec<Outcome> = checks
         .par_iter()
         .map(|&bc| {
@@ -182,20 +185,6 @@ fn looks_like_bag(dir: &Path) -> bool {
             .any(|n| n.starts_with(prefix) && n.ends_with(".txt"))
     };
     (dir.join("data").is_dir() && has("manifest-")) || has("tagmanifest-")
-}
-
-fn progress_bar(total: u64, show: bool) -> ProgressBar {
-    let target = if show {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(total), target);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}")
-            .expect("valid template"),
-    );
-    bar
 }
 
 /// One bag's verdict as a JSON object, for `--json`: every problem and

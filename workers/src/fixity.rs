@@ -54,7 +54,16 @@ pub fn not_regular(t: std::fs::FileType) -> Option<&'static str> {
 
 /// The bytes of `path`, a regular file or a link to one ([`open_regular`]).
 pub fn read_regular(path: &Path) -> Result<Vec<u8>> {
-    let mut file = open_regular(path, true)?;
+    read_open(open_regular(path, true)?, path)
+}
+
+/// The bytes of a file inside a bag: a link is refused, never followed
+/// out of the bag ([`open_regular`]).
+pub fn read_bag_file(path: &Path) -> Result<Vec<u8>> {
+    read_open(open_regular(path, false)?, path)
+}
+
+fn read_open(mut file: File, path: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(Error::io(path))?;
     Ok(bytes)

@@ -61,10 +61,7 @@ pub fn decode_pixels(bytes: &[u8], max_pixels: u64) -> Result<DynamicImage, Stri
                 w,
                 h,
                 data.chunks(stride)
-                    .flat_map(|p| {
-                        let k = 255 - u32::from(p[3]);
-                        [0, 1, 2].map(|i| ((255 - u32::from(p[i])) * k / 255) as u8)
-                    })
+                    .flat_map(|p| crate::raster::cmyk_to_rgb([p[0], p[1], p[2], p[3]]))
                     .collect(),
             )
             .ok_or_else(short)?,

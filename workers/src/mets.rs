@@ -241,21 +241,14 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         .map(|i| doc.pages[i].master.href.as_str())
         .collect();
     for ((s, _), href) in doc.skipped.iter().zip(&skipped_hrefs) {
-        let note = if s.note.is_empty() {
-            String::new()
-        } else {
-            format!("; note: {}", s.note)
-        };
-        list.push(Event {
-            kind: "modification",
-            detail: format!(
-                "page {} ({}) left out of the PDF, ALTO and text by hand in the batch's overrides.csv; its master kept{note}",
+        list.push(by_staff(
+            format!(
+                "page {} ({}) left out of the PDF, ALTO and text by hand in the batch's overrides.csv; its master kept",
                 s.page, s.source
             ),
-            outcome: "success",
-            agent: STAFF.to_string(),
-            objects: vec![href.as_str()],
-        });
+            &s.note,
+            href,
+        ));
     }
     sources.push(doc.pdf.href.as_str());
     list.push(Event {
@@ -333,21 +326,14 @@ fn page_events<'a>(
         if let Some(l) = &h.language {
             what.push(format!("read in {l}"));
         }
-        let note = if h.note.is_empty() {
-            String::new()
-        } else {
-            format!("; note: {}", h.note)
-        };
-        events.push(Event {
-            kind: "modification",
-            detail: format!(
-                "decided by hand in the batch's overrides.csv, instead of diachi's own decision: {}{note}",
+        events.push(by_staff(
+            format!(
+                "decided by hand in the batch's overrides.csv, instead of diachi's own decision: {}",
                 what.join(", ")
             ),
-            outcome: "success",
-            agent: STAFF.to_string(),
-            objects: vec![master],
-        });
+            &h.note,
+            master,
+        ));
     }
     events.extend([
         by_diachi(
@@ -398,6 +384,22 @@ fn event_element(doc: &MetsDocument, n: usize, e: &Event) -> E {
                 .iter()
                 .map(|o| identifier("premis:linkingObjectIdentifier", "local", o)),
         )
+}
+
+/// A decision staff took by hand on `object`, with their note.
+fn by_staff<'a>(what: String, note: &str, object: &'a str) -> Event<'a> {
+    let detail = if note.is_empty() {
+        what
+    } else {
+        format!("{what}; note: {note}")
+    };
+    Event {
+        kind: "modification",
+        detail,
+        outcome: "success",
+        agent: STAFF.to_string(),
+        objects: vec![object],
+    }
 }
 
 /// The agent of decisions taken by hand.

@@ -229,7 +229,12 @@ fn orientation_tag(o: Orientation) -> u8 {
 /// PNG stores pixels per metre, so 300 dpi reads back as 299.9994: snap to
 /// a whole number when that close, else keep two decimals.
 fn tidy_dpi(d: f32) -> f32 {
-    if (d - d.round()).abs() < 0.05 {
+    snap_dpi(d, 0.05)
+}
+
+/// `d` as a whole number when within `within` of one, else to two decimals.
+pub(crate) fn snap_dpi(d: f32, within: f32) -> f32 {
+    if (d - d.round()).abs() < within {
         d.round()
     } else {
         (d * 100.0).round() / 100.0
@@ -239,6 +244,13 @@ fn tidy_dpi(d: f32) -> f32 {
 /// Whether every pixel is 0 or 255.
 pub fn is_bilevel(gray: &GrayImage) -> bool {
     gray.as_raw().iter().all(|&p| p == 0 || p == 255)
+}
+
+/// One CMYK pixel as RGB, by the naive formula (no colour profile): what a
+/// scan stored in CMYK needs to be read, not to be printed.
+pub fn cmyk_to_rgb([c, m, y, k]: [u8; 4]) -> [u8; 3] {
+    let white = 255 - u32::from(k);
+    [c, m, y].map(|v| ((255 - u32::from(v)) * white / 255) as u8)
 }
 
 /// A raster of decoded pixels whose resolution is known (`dpi`), from a

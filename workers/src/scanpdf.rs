@@ -504,15 +504,10 @@ impl Matrix {
     }
 }
 
+/// A PDF gives a page's size in points, often rounded, so the resolution it
+/// implies is a little off: snapped to whole dpi from half a dpi away.
 fn tidy(dpi: (f32, f32)) -> (f32, f32) {
-    let t = |d: f32| {
-        if (d - d.round()).abs() < 0.5 {
-            d.round()
-        } else {
-            (d * 100.0).round() / 100.0
-        }
-    };
-    (t(dpi.0), t(dpi.1))
+    (raster::snap_dpi(dpi.0, 0.5), raster::snap_dpi(dpi.1, 0.5))
 }
 
 /// The image of an image XObject, from its stream as stored.
@@ -522,9 +517,6 @@ fn extract(
     max_pixels: u64,
 ) -> std::result::Result<DynamicImage, String> {
     let dict = &stream.dict;
-    if dict.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Image") {
-        return Err("it draws a form, not an image: diachi does not render PDFs".into());
-    }
     let int = |k: &[u8]| dict.get_deref(k, doc).and_then(Object::as_i64).ok();
     let (width, height) = match (int(b"Width"), int(b"Height")) {
         (Some(w), Some(h)) if w > 0 && h > 0 && w <= 1 << 20 && h <= 1 << 20 => {
@@ -545,21 +537,21 @@ fn extract(
     let invert = decode_inverts(dict, doc);
     let img = match last {
         Some(b"DCTDecode") => {
-            let bytes = leading(doc, stream, &filters)?;
+            let bytes = leading(stream, &filters)?;
             image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
                 .map_err(|e| format!("its JPEG image cannot be decoded: {e}"))?
         }
         Some(b"JPXDecode") => {
-            let bytes = leading(doc, stream, &filters)?;
+            let bytes = leading(stream, &filters)?;
             crate::jp2::decode_pixels(&bytes, max_pixels)
                 .map_err(|e| format!("its JPEG 2000 image: {e}"))?
         }
         Some(b"CCITTFaxDecode") => {
-            let bytes = leading(doc, stream, &filters)?;
+            let bytes = leading(stream, &filters)?;
             ccitt(&bytes, parms(dict, doc, filters.len() - 1), width, height)?
         }
         Some(b"JBIG2Decode") => {
-            let bytes = leading(doc, stream, &filters)?;
+            let bytes = leading(stream, &filters)?;
             let globals = parms(dict, doc, filters.len() - 1)
                 .and_then(|p| p.get_deref(b"JBIG2Globals", doc).ok())
                 .and_then(|g| g.as_stream().ok())
@@ -609,11 +601,7 @@ fn parms<'a>(dict: &'a Dictionary, doc: &'a Document, index: usize) -> Option<&'
 
 /// The bytes for the last filter (an image codec): the stream with every
 /// filter before it (ASCII85, Flate...) undone.
-fn leading(
-    doc: &Document,
-    stream: &lopdf::Stream,
-    filters: &[Vec<u8>],
-) -> std::result::Result<Vec<u8>, String> {
+fn leading(stream: &lopdf::Stream, filters: &[Vec<u8>]) -> std::result::Result<Vec<u8>, String> {
     if filters.len() <= 1 {
         return Ok(stream.content.clone());
     }
@@ -623,7 +611,6 @@ fn leading(
         .map(|f| Object::Name(f.clone()))
         .collect();
     partial.dict.set("Filter", Object::Array(before));
-    let _ = doc;
     partial
         .decompressed_content_with_limit(MAX_STREAM)
         .map_err(|e| format!("its image stream cannot be decoded: {e}"))
@@ -803,8 +790,7 @@ fn unpack(
             let rgb: Vec<u8> = values
                 .chunks(4)
                 .flat_map(|p| {
-                    let k = 255 - u32::from(scale(p[3]));
-                    [0, 1, 2].map(|i| ((255 - u32::from(scale(p[i]))) * k / 255) as u8)
+                    raster::cmyk_to_rgb([scale(p[0]), scale(p[1]), scale(p[2]), scale(p[3])])
                 })
                 .collect();
             DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, rgb).ok_or("bad size")?)

@@ -163,23 +163,24 @@ pub fn open(dir: &Path, mode: Mode) -> Result<Opened> {
         ),
         Err(_) => v.problem("data", Kind::Missing { hint: None }),
     }
-    let (payload_manifests, tag_manifests) = manifests(&read, &mut v);
+    let found = manifests(&read, &mut v);
     let disk = walk_payload(dir, &mut v);
     check_info(&read, &disk, mode, &mut v);
-    let fetch = check_fetch(&read, &payload_manifests, &mut v);
-    v.algorithms = payload_manifests
+    let fetch = check_fetch(&read, &found.payload, &mut v);
+    v.algorithms = found
+        .payload
         .iter()
-        .chain(&tag_manifests)
+        .chain(&found.tag)
         .map(|m| m.algorithm)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     let mut checks = Vec::new();
     if mode != Mode::Fast {
-        check_tag_manifests_list_payload_manifests(dir, &tag_manifests, version, &mut v);
+        check_tag_manifests_list_payload_manifests(&found, version, &mut v);
         let mut wanted: BTreeMap<String, FileCheck> = BTreeMap::new();
-        complete_payload(&payload_manifests, &disk, &fetch, dir, &mut wanted, &mut v);
-        complete_tags(dir, &tag_manifests, &mut wanted, &mut v);
+        complete_payload(&found.payload, &disk, &fetch, dir, &mut wanted, &mut v);
+        complete_tags(dir, &found.tag, &mut wanted, &mut v);
         if mode == Mode::Full {
             checks = wanted.into_values().collect();
         }
@@ -202,27 +203,7 @@ impl TagReader<'_> {
     /// The text of tag file `name`, or `None` (with the problem noted) when
     /// it is a link, unreadable or not in the declared encoding.
     fn read(&self, name: &str, v: &mut Verification) -> Option<String> {
-        let path = self.dir.join(name);
-        let bytes = match crate::fixity::open_regular(&path, false) {
-            Ok(mut f) => {
-                let mut b = Vec::new();
-                match std::io::Read::read_to_end(&mut f, &mut b) {
-                    Ok(_) => b,
-                    Err(e) => {
-                        v.problem(name, Kind::Malformed(format!("cannot be read: {e}")));
-                        return None;
-                    }
-                }
-            }
-            Err(Error::NotRegular { what, .. }) => {
-                v.problem(name, Kind::Unsafe(what));
-                return None;
-            }
-            Err(e) => {
-                v.problem(name, Kind::Malformed(format!("cannot be read: {e}")));
-                return None;
-            }
-        };
+        let bytes = read_tag_bytes(self.dir, name, v)?;
         let Some((text, bom)) = self.encoding.decode(&bytes) else {
             v.problem(
                 name,
@@ -248,23 +229,24 @@ impl TagReader<'_> {
     }
 }
 
-fn declaration(dir: &Path, v: &mut Verification) -> Option<Declaration> {
-    let path = dir.join("bagit.txt");
-    let bytes = match crate::fixity::open_regular(&path, false) {
-        Ok(mut f) => {
-            let mut b = Vec::new();
-            std::io::Read::read_to_end(&mut f, &mut b).ok()?;
-            b
-        }
+/// The bytes of tag file `name`, or `None` with the problem noted: a link
+/// or a special file (never opened), or a file that cannot be read.
+fn read_tag_bytes(dir: &Path, name: &str, v: &mut Verification) -> Option<Vec<u8>> {
+    match crate::fixity::read_bag_file(&dir.join(name)) {
+        Ok(bytes) => Some(bytes),
         Err(Error::NotRegular { what, .. }) => {
-            v.problem("bagit.txt", Kind::Unsafe(what));
-            return None;
+            v.problem(name, Kind::Unsafe(what));
+            None
         }
         Err(e) => {
-            v.problem("bagit.txt", Kind::Malformed(e.to_string()));
-            return None;
+            v.problem(name, Kind::Malformed(format!("cannot be read: {e}")));
+            None
         }
-    };
+    }
+}
+
+fn declaration(dir: &Path, v: &mut Verification) -> Option<Declaration> {
+    let bytes = read_tag_bytes(dir, "bagit.txt", v)?;
     match tagfile::read_declaration(&bytes) {
         Ok(d) => {
             v.version = Some(d.version);
@@ -278,7 +260,17 @@ fn declaration(dir: &Path, v: &mut Verification) -> Option<Declaration> {
 }
 
 /// Finds and reads every `manifest-*.txt` and `tagmanifest-*.txt`.
-fn manifests(read: &TagReader, v: &mut Verification) -> (Vec<Manifest>, Vec<Manifest>) {
+/// A bag's manifests as found in its base folder.
+struct Manifests {
+    /// Payload manifests in algorithms diachi knows, read.
+    payload: Vec<Manifest>,
+    /// Tag manifests in algorithms diachi knows, read.
+    tag: Vec<Manifest>,
+    /// The file name of every payload manifest, its algorithm known or not.
+    payload_names: Vec<String>,
+}
+
+fn manifests(read: &TagReader, v: &mut Verification) -> Manifests {
     let mut names: Vec<String> = std::fs::read_dir(read.dir)
         .map(|d| {
             d.flatten()
@@ -290,6 +282,7 @@ fn manifests(read: &TagReader, v: &mut Verification) -> (Vec<Manifest>, Vec<Mani
     let mut payload = Vec::new();
     let mut tag = Vec::new();
     let mut unknown_payload = Vec::new();
+    let mut payload_names = Vec::new();
     // A payload manifest in a known algorithm, read or not (when not, its
     // own problem is reported).
     let mut seen_payload = false;
@@ -304,6 +297,9 @@ fn manifests(read: &TagReader, v: &mut Verification) -> (Vec<Manifest>, Vec<Mani
         let Some(algo) = algo.strip_suffix(".txt") else {
             continue;
         };
+        if !is_tag {
+            payload_names.push(name.clone());
+        }
         let Some(algorithm) = Algorithm::from_name(algo) else {
             v.warning(
                 name.clone(),
@@ -338,7 +334,11 @@ fn manifests(read: &TagReader, v: &mut Verification) -> (Vec<Manifest>, Vec<Mani
             None => v.problem("manifest-<algorithm>.txt", Kind::Missing { hint: None }),
         }
     }
-    (payload, tag)
+    Manifests {
+        payload,
+        tag,
+        payload_names,
+    }
 }
 
 fn read_manifest(
@@ -599,24 +599,15 @@ fn check_fetch(
 
 /// RFC 8493 §2.2.1: from 1.0, every tag manifest lists every payload manifest.
 fn check_tag_manifests_list_payload_manifests(
-    dir: &Path,
-    tag: &[Manifest],
+    manifests: &Manifests,
     version: Version,
     v: &mut Verification,
 ) {
     if version < Version::V1_0 {
         return;
     }
-    let payload_manifests: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with("manifest-") && n.ends_with(".txt"))
-                .collect()
-        })
-        .unwrap_or_default();
-    for t in tag {
-        for p in &payload_manifests {
+    for t in &manifests.tag {
+        for p in &manifests.payload_names {
             if !t.entries.contains_key(p.as_str()) {
                 v.problem(
                     p.clone(),
