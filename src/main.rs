@@ -90,6 +90,26 @@ enum Command {
         #[arg(long, value_enum, default_value = "csv")]
         format: CatalogFormat,
     },
+    /// Build or bring up to date the full-text index of OUT's bags
+    /// (OUT/.diachi/search): only new or changed bags are read.
+    Index {
+        /// The output folder of `diachi run`.
+        out: PathBuf,
+    },
+    /// Publish OUT's bags read-only over HTTP: OAI-PMH 2.0 at /oai (oai_dc,
+    /// marc21), full-text search at /search, each document at /doc/ID.
+    /// Bags that land while it runs are published and indexed.
+    Serve {
+        /// The output folder of `diachi run`.
+        out: PathBuf,
+        /// Address to listen on (default: serve.bind, 127.0.0.1:8080; port
+        /// 0 picks a free one).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Settings overriding the built-in defaults ([serve] section).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Print the built-in configuration (every setting, its default, what it does).
     DefaultConfig,
 }
@@ -208,6 +228,34 @@ fn dispatch(command: Command) -> Result<u8> {
             for path in pipeline::catalog::export(&out, format)? {
                 println!("{}", path.display());
             }
+            Ok(0)
+        }
+        Command::Index { out } => {
+            let (u, unreadable) = pipeline::search::index_out(&out)?;
+            for b in &unreadable {
+                eprintln!("diachi: warning: {} not indexed: {}", b.dir.display(), b.reason);
+            }
+            println!(
+                "indexed {}: {} added, {} changed, {} removed, {} unchanged; {} pages read",
+                out.display(),
+                u.added,
+                u.changed,
+                u.removed,
+                u.unchanged,
+                u.pages
+            );
+            Ok(if unreadable.is_empty() { 0 } else { EXIT_FAILED })
+        }
+        Command::Serve { out, bind, config } => {
+            let config = match config {
+                Some(path) => Config::load(&path)?,
+                None => Config::default_config(),
+            };
+            pipeline::serve::serve(&out, &config.serve, bind.as_deref(), |addr| {
+                use std::io::Write;
+                println!("listening on http://{addr} (OAI-PMH: /oai, search: /search)");
+                let _ = std::io::stdout().flush();
+            })?;
             Ok(0)
         }
         Command::DefaultConfig => {

@@ -19,6 +19,35 @@ pub struct Config {
     pub run: RunConfig,
     pub report: ReportConfig,
     pub orientation: OrientationConfig,
+    pub serve: ServeConfig,
+}
+
+/// `diachi serve`: the OAI-PMH feed and the search pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address and port listened on. Default "127.0.0.1:8080".
+    pub bind: String,
+    /// The URL harvesters and readers reach the server at, without the
+    /// trailing slash. Default "": `http://` and the bind address.
+    pub public_url: String,
+    /// OAI-PMH `repositoryName`. Default "Thư viện vùng Đồng bằng sông Cửu
+    /// Long: tài liệu địa chí".
+    pub repository_name: String,
+    /// The namespace of the `oai:` identifiers, a domain name the library
+    /// owns. Default "diachi.example.org".
+    pub repository_identifier: String,
+    /// OAI-PMH `adminEmail`, one or more. Default ["digitization@diachi.example.org"].
+    pub admin_email: Vec<String>,
+    /// Records per ListRecords/ListIdentifiers response. Default 100.
+    pub page_size: usize,
+    /// Search results per page. Default 20.
+    pub results_per_page: usize,
+    /// Seconds between looks for bags that landed. Default 2.
+    pub rescan_seconds: u64,
+    /// The interface's language: "vi" or "en" (a page's `?ui=` wins).
+    /// Default "vi".
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

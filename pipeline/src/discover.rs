@@ -31,6 +31,10 @@ pub struct Metadata {
     #[serde(rename = "type")]
     pub kind: String,
     pub identifier: Vec<String>,
+    /// The collection the document belongs to (batch.csv `collection`): an
+    /// OAI-PMH set and a search filter of `diachi serve`. Empty: none.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub collection: String,
     /// Columns batch.csv has beyond the Dublin Core ones, kept as they are.
     pub extra: BTreeMap<String, String>,
 }
@@ -292,6 +296,7 @@ fn metadata(mut f: BTreeMap<String, String>) -> Metadata {
         source: take("source"),
         kind: take("type"),
         identifier: list(take("identifier")),
+        collection: take("collection").trim().to_string(),
         extra: BTreeMap::new(),
     };
     f.remove("id");
@@ -388,11 +393,11 @@ mod tests {
         }
         fs::write(
             root.join("batch.csv"),
-            "id,title,creator,language,shelfmark\n\
-             a,\"Địa chí, tập 1\",Nguyễn A; Trần B,vie;khm,K-12\n\
-             ghost,Nothing,,,\n\
-             b,B,,,\n\
-             b,B again,,,\n",
+            "id,title,creator,language,shelfmark,collection\n\
+             a,\"Địa chí, tập 1\",Nguyễn A; Trần B,vie;khm,K-12, Địa chí Cần Thơ \n\
+             ghost,Nothing,,,,\n\
+             b,B,,,,\n\
+             b,B again,,,,\n",
         )
         .unwrap();
         let batch = discover(root).unwrap();
@@ -402,6 +407,8 @@ mod tests {
         assert_eq!(a.metadata.title, "Địa chí, tập 1");
         assert_eq!(a.metadata.creator, ["Nguyễn A", "Trần B"]);
         assert_eq!(a.metadata.extra["shelfmark"], "K-12");
+        assert_eq!(a.metadata.collection, "Địa chí Cần Thơ");
+        assert!(!a.metadata.extra.contains_key("collection"));
         let text: Vec<String> = batch.notices.iter().map(|n| format!("{n:?}")).collect();
         let has = |s: &str| text.iter().any(|t| t.contains(s));
         assert!(has("appears more than once"), "{text:?}");

@@ -487,7 +487,7 @@ fn write_thumbnails(record: &Record, pages: &[PageOutput], ctx: &Context) {
         return;
     }
     for (i, p) in pages.iter().enumerate() {
-        let _ = fs::write(dir.join(format!("{:04}.jpg", i + 1)), &p.thumbnail);
+        let _ = fs::write(ctx.out.thumbnail(&record.id, i + 1), &p.thumbnail);
         let preview = dir.join(format!("{:04}-preview.jpg", i + 1));
         if !p.preview.is_empty() {
             let _ = fs::write(&preview, &p.preview);

@@ -3,6 +3,7 @@
 //! document as a bag, and verifies bags.
 
 pub mod catalog;
+pub mod collection;
 pub mod config;
 mod context;
 pub mod discover;
@@ -10,6 +11,7 @@ mod document;
 mod engines;
 mod error;
 mod fault;
+pub mod oai;
 pub mod out_layout;
 pub mod overrides;
 mod page;
@@ -17,6 +19,8 @@ mod progress;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod search;
+pub mod serve;
 pub mod summary;
 pub mod verify;
 

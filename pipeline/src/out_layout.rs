@@ -73,6 +73,16 @@ impl OutLayout {
     pub fn thumbnails(&self, id: &str) -> PathBuf {
         self.state().join("thumbs").join(id)
     }
+
+    /// The thumbnail of a document's page (1-based).
+    pub fn thumbnail(&self, id: &str, page: usize) -> PathBuf {
+        self.thumbnails(id).join(format!("{page:04}.jpg"))
+    }
+
+    /// `OUT/.diachi/search/`: the full-text index (`diachi index`).
+    pub fn search_index(&self) -> PathBuf {
+        self.state().join("search")
+    }
 }
 
 #[cfg(test)]

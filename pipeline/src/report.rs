@@ -81,7 +81,7 @@ impl Ui {
     }
 
     /// The words in this language.
-    fn t(self, en: &'static str, vi: &'static str) -> &'static str {
+    pub(crate) fn t(self, en: &'static str, vi: &'static str) -> &'static str {
         match self {
             Ui::En => en,
             Ui::Vi => vi,
@@ -556,7 +556,7 @@ fn header_cells(heads: &[&str]) -> String {
     heads.iter().map(|x| format!("<th>{x}</th>")).collect()
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -4,7 +4,7 @@
 
 mod algorithm;
 mod build;
-mod manifest;
+pub mod manifest;
 mod payload;
 pub mod tagfile;
 mod verdict;

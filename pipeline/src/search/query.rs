@@ -1,0 +1,224 @@
+//! A search over the index: the query's words all required, each matched
+//! as written or with its marks folded (the written form weighs more, so
+//! "Cần Thơ" ranks pages spelling it so first), Khmer words matched as
+//! phrases of letter clusters, and the hits grouped by document.
+
+use super::analyze::{term_ranges, term_text, KhmerSplit};
+use super::index::Fields;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Most words of a query used; the rest are ignored.
+const MAX_GROUPS: usize = 16;
+/// Page hits looked at for grouping into documents.
+const MAX_HITS: usize = 2000;
+/// Weight of a match as written against a match with marks folded.
+const EXACT_BOOST: f32 = 3.0;
+
+/// What to look for.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub q: String,
+    /// ISO 639-2 code.
+    pub lang: Option<String>,
+    /// Collection set slug.
+    pub collection: Option<String>,
+    /// Years of the document's date, inclusive.
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    /// Documents skipped (paging) and returned.
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PageHit {
+    /// The page's number in the document; 0 when the match is in the
+    /// document's metadata (title, creator, subject, description).
+    pub page: u64,
+    /// The text around the match, HTML-escaped, matches in `<b>`.
+    pub snippet: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DocHit {
+    pub id: String,
+    pub score: f32,
+    /// Best first.
+    pub pages: Vec<PageHit>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Results {
+    /// Documents that match (counted over the first hits).
+    pub documents: usize,
+    /// Page and metadata entries that match.
+    pub entries: usize,
+    pub hits: Vec<DocHit>,
+}
+
+/// The query's required parts: each a list of terms that must follow one
+/// another (one Latin word, or a Khmer word's clusters).
+fn groups(q: &str, khmer: KhmerSplit) -> Vec<Vec<&str>> {
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    let mut last_end = usize::MAX;
+    let mut last_khmer = false;
+    for r in term_ranges(q, khmer) {
+        let raw = &q[r.clone()];
+        let is_khmer = raw.chars().any(|c| ('\u{1780}'..='\u{17FF}').contains(&c));
+        let joined = is_khmer && last_khmer && r.start == last_end && khmer == KhmerSplit::Syllables;
+        match out.last_mut() {
+            Some(g) if joined => g.push(raw),
+            _ => out.push(vec![raw]),
+        }
+        last_end = r.end;
+        last_khmer = is_khmer;
+    }
+    out.truncate(MAX_GROUPS);
+    out
+}
+
+fn sequence(field: tantivy::schema::Field, terms: &[String]) -> Box<dyn Query> {
+    if terms.len() == 1 {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, &terms[0]),
+            IndexRecordOption::WithFreqsAndPositions,
+        ))
+    } else {
+        Box::new(PhraseQuery::new(
+            terms.iter().map(|t| Term::from_field_text(field, t)).collect(),
+        ))
+    }
+}
+
+/// The query for `s`, or `None` when it has no word to look for.
+pub fn build(s: &Search, f: &Fields, khmer: KhmerSplit) -> Option<BooleanQuery> {
+    let groups = groups(&s.q, khmer);
+    if groups.is_empty() {
+        return None;
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut all_folded = Vec::new();
+    for g in &groups {
+        let exact: Vec<String> = g.iter().map(|t| term_text(t, false)).collect();
+        let folded: Vec<String> = g.iter().map(|t| term_text(t, true)).collect();
+        all_folded.extend(folded.iter().cloned());
+        let either = BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(sequence(f.exact, &exact), EXACT_BOOST)) as Box<dyn Query>,
+            ),
+            (Occur::Should, sequence(f.folded, &folded)),
+        ]);
+        clauses.push((Occur::Must, Box::new(either)));
+    }
+    if groups.len() > 1 {
+        // The words in the order typed rank above the same words apart.
+        clauses.push((Occur::Should, sequence(f.folded, &all_folded)));
+    }
+    let term = |field, v: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, v),
+            IndexRecordOption::Basic,
+        ))
+    };
+    if let Some(l) = &s.lang {
+        clauses.push((Occur::Must, term(f.lang, l)));
+    }
+    if let Some(c) = &s.collection {
+        clauses.push((Occur::Must, term(f.collection, c)));
+    }
+    if s.from.is_some() || s.until.is_some() {
+        let bound = |y: Option<i64>| match y {
+            Some(y) => Bound::Included(Term::from_field_i64(f.year, y)),
+            None => Bound::Unbounded,
+        };
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(bound(s.from), bound(s.until))),
+        ));
+    }
+    Some(BooleanQuery::new(clauses))
+}
+
+/// Runs `s` against the index.
+pub fn run(
+    searcher: &Searcher,
+    f: &Fields,
+    s: &Search,
+    khmer: KhmerSplit,
+) -> tantivy::Result<Results> {
+    let Some(query) = build(s, f, khmer) else {
+        return Ok(Results::default());
+    };
+    let (top, entries) = searcher.search(
+        &query,
+        &(TopDocs::with_limit(MAX_HITS).order_by_score(), Count),
+    )?;
+    let mut snippets = SnippetGenerator::create(searcher, &query, f.folded)?;
+    snippets.set_max_num_chars(220);
+    let mut order: Vec<DocHit> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (score, addr) in top {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let id = d
+            .get_first(f.doc)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let page = d.get_first(f.page).and_then(|v| v.as_u64()).unwrap_or(0);
+        let i = *at.entry(id.clone()).or_insert_with(|| {
+            order.push(DocHit {
+                id,
+                score,
+                pages: Vec::new(),
+            });
+            order.len() - 1
+        });
+        let wanted = i >= s.offset && i < s.offset + s.limit;
+        if wanted && order[i].pages.len() < 5 {
+            let snippet = snippets.snippet_from_doc(&d).to_html();
+            order[i].pages.push(PageHit {
+                page,
+                snippet,
+                score,
+            });
+        }
+    }
+    let documents = order.len();
+    let hits = order.into_iter().skip(s.offset).take(s.limit).collect();
+    Ok(Results {
+        documents,
+        entries,
+        hits,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn khmer_words_are_phrases_latin_words_are_terms() {
+        let g = groups("can tho ប្រវត្តិ វត្ត", KhmerSplit::Syllables);
+        assert_eq!(
+            g,
+            vec![
+                vec!["can"],
+                vec!["tho"],
+                vec!["ប្រ", "វ", "ត្តិ"],
+                vec!["វ", "ត្ត"]
+            ]
+        );
+        assert!(groups(" ,.;!! ", KhmerSplit::Syllables).is_empty());
+    }
+}
