@@ -17,7 +17,7 @@ pub enum KhmerSplit {
     /// subscript consonants and vowel signs (ក្រុ, ង), the units an
     /// n-gram index of Khmer uses; a query word is a phrase of them.
     /// Needs no dictionary, so an OCR slip costs one syllable, not a word.
-    Syllables,
+    Clusters,
     /// Words found by ICU4X's Khmer word segmenter.
     Words,
 }
@@ -102,7 +102,7 @@ fn khmer_terms(text: &str, run: Range<usize>, how: KhmerSplit, out: &mut Vec<Ran
     let s = &text[run.clone()];
     let letters = |r: &Range<usize>| s[r.clone()].chars().any(|c| opens_syllable(c) || c.is_alphanumeric());
     match how {
-        KhmerSplit::Syllables => {
+        KhmerSplit::Clusters => {
             let mut start = None;
             let mut prev = '\0';
             for (i, c) in s.char_indices() {
@@ -214,11 +214,11 @@ mod tests {
     fn vietnamese_words_fold() {
         assert_eq!(fold("Cần Thơ, Đồng Tháp"), "Can Tho, Dong Thap");
         assert_eq!(
-            terms("Tỉnh Cần Thơ (1925): đê-bao", KhmerSplit::Syllables, true),
+            terms("Tỉnh Cần Thơ (1925): đê-bao", KhmerSplit::Clusters, true),
             ["tinh", "can", "tho", "1925", "de", "bao"]
         );
         assert_eq!(
-            terms("Tỉnh Cần Thơ", KhmerSplit::Syllables, false),
+            terms("Tỉnh Cần Thơ", KhmerSplit::Clusters, false),
             ["tỉnh", "cần", "thơ"]
         );
         assert!(has_marks("cần") && !has_marks("can tho"));
@@ -229,7 +229,7 @@ mod tests {
         // ប្រវត្តិ វត្ត ឃ្លាំង: pra-vat-ti (history) vat (temple) khleang.
         let s = "ប្រវត្តិវត្តឃ្លាំង។";
         assert_eq!(
-            terms(s, KhmerSplit::Syllables, false),
+            terms(s, KhmerSplit::Clusters, false),
             ["ប្រ", "វ", "ត្តិ", "វ", "ត្ត", "ឃ្លាំ", "ង"]
         );
     }
@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn mixed_text_and_offsets() {
         let s = "Chùa ខ្មែរ 12";
-        let r = term_ranges(s, KhmerSplit::Syllables);
+        let r = term_ranges(s, KhmerSplit::Clusters);
         let got: Vec<&str> = r.iter().map(|r| &s[r.clone()]).collect();
         assert_eq!(got, ["Chùa", "ខ្មែ", "រ", "12"]);
     }

@@ -46,7 +46,7 @@ pub struct Fields {
 pub(crate) const EXACT: &str = "diachi_exact";
 pub(crate) const FOLDED: &str = "diachi_folded";
 
-fn schema() -> (Schema, Fields) {
+pub(crate) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |tokenizer: &str| {
         TextOptions::default().set_indexing_options(

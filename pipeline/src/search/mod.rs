@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod index;
+pub mod measure;
 pub mod query;
 
 use crate::{Error, Result};
@@ -13,7 +14,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 
 /// How Khmer is split for the index diachi builds (measured against ICU4X
 /// words: see the README's search section).
-pub const KHMER: KhmerSplit = KhmerSplit::Syllables;
+pub const KHMER: KhmerSplit = KhmerSplit::Clusters;
 
 /// `diachi index OUT`: brings OUT's search index up to date with its bags.
 pub fn index_out(out: &Path) -> Result<(index::Update, Vec<crate::collection::Unreadable>)> {

@@ -75,7 +75,7 @@ fn groups(q: &str, khmer: KhmerSplit) -> Vec<Vec<&str>> {
     for r in term_ranges(q, khmer) {
         let raw = &q[r.clone()];
         let is_khmer = raw.chars().any(|c| ('\u{1780}'..='\u{17FF}').contains(&c));
-        let joined = is_khmer && last_khmer && r.start == last_end && khmer == KhmerSplit::Syllables;
+        let joined = is_khmer && last_khmer && r.start == last_end && khmer == KhmerSplit::Clusters;
         match out.last_mut() {
             Some(g) if joined => g.push(raw),
             _ => out.push(vec![raw]),
@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn khmer_words_are_phrases_latin_words_are_terms() {
-        let g = groups("can tho ប្រវត្តិ វត្ត", KhmerSplit::Syllables);
+        let g = groups("can tho ប្រវត្តិ វត្ត", KhmerSplit::Clusters);
         assert_eq!(
             g,
             vec![
@@ -219,6 +219,6 @@ mod tests {
                 vec!["វ", "ត្ត"]
             ]
         );
-        assert!(groups(" ,.;!! ", KhmerSplit::Syllables).is_empty());
+        assert!(groups(" ,.;!! ", KhmerSplit::Clusters).is_empty());
     }
 }
