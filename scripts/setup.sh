@@ -9,9 +9,11 @@ packages=(pkg-config libtesseract-dev libleptonica-dev
 if [[ "${1:-}" == "--test" ]]; then
   # pdftotext/pdffonts, xmllint for ../shared/schemas/validate, python for bagit-python;
   # img2pdf, Ghostscript, OCRmyPDF (with pikepdf) and OpenJPEG's tools make the scanner
-  # PDFs and JPEG 2000 masters the input tests read.
+  # PDFs and JPEG 2000 masters the input tests read; Chromium and ChromeDriver
+  # drive the search page as a reader does (tests/serve.rs).
   packages+=(poppler-utils libxml2-utils python3 python3-pip
-             img2pdf ghostscript ocrmypdf python3-pikepdf libopenjp2-tools)
+             img2pdf ghostscript ocrmypdf python3-pikepdf libopenjp2-tools
+             chromium chromium-driver)
 fi
 
 missing=()
@@ -31,9 +33,18 @@ if ! command -v cargo >/dev/null; then
   exit 1
 fi
 
-if [[ "${1:-}" == "--test" ]] && ! python3 -c 'import bagit' 2>/dev/null; then
-  echo "setup: installing bagit-python" >&2
-  python3 -m pip install -q bagit 2>/dev/null \
-    || python3 -m pip install -q --user bagit 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages bagit
+# Python clients the tests check diachi against: bagit-python (verify) and
+# Sickle, an OAI-PMH harvester (serve).
+pip_install() {
+  python3 -m pip install -q "$1" 2>/dev/null \
+    || python3 -m pip install -q --user "$1" 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages "$1"
+}
+if [[ "${1:-}" == "--test" ]]; then
+  for module in bagit:bagit sickle:sickle==0.7.0; do
+    if ! python3 -c "import ${module%%:*}" 2>/dev/null; then
+      echo "setup: installing ${module#*:}" >&2
+      pip_install "${module#*:}"
+    fi
+  done
 fi

@@ -76,6 +76,15 @@ pub fn register(index: &Index, khmer: KhmerSplit) {
     }
 }
 
+/// An index in memory, with diachi's analyzers (for measurements and
+/// tests).
+pub(crate) fn in_ram(khmer: KhmerSplit) -> (Index, Fields) {
+    let (schema, fields) = schema();
+    let index = Index::create_in_ram(schema);
+    register(&index, khmer);
+    (index, fields)
+}
+
 /// What the index knows of itself: its version and each bag's fingerprint.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct State {

@@ -5,10 +5,10 @@
 //! pages returned whose ground truth lacks the word.
 
 use super::analyze::{term_ranges, KhmerSplit};
-use super::index::{register, schema};
+use super::index::in_ram;
 use super::query::{run, Search};
 use std::collections::BTreeSet;
-use tantivy::{doc, Index};
+use tantivy::doc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Recall {
@@ -40,9 +40,7 @@ pub fn query_words(gt: &str) -> BTreeSet<String> {
 /// Indexes `pages` (ground truth, OCR text) split by `how`, and searches
 /// every ground-truth word.
 pub fn measure(pages: &[(String, String)], how: KhmerSplit) -> tantivy::Result<Recall> {
-    let (schema, f) = schema();
-    let index = Index::create_in_ram(schema);
-    register(&index, how);
+    let (index, f) = in_ram(how);
     let mut w = index.writer(20_000_000)?;
     for (i, (_, ocr)) in pages.iter().enumerate() {
         w.add_document(doc!(f.doc => i.to_string(), f.page => 1u64, f.exact => ocr.as_str(), f.folded => ocr.as_str()))?;

@@ -221,4 +221,39 @@ mod tests {
         );
         assert!(groups(" ,.;!! ", KhmerSplit::Clusters).is_empty());
     }
+
+    /// Pages spelling the words as typed rank first; without marks, every
+    /// spelling is found.
+    #[test]
+    fn marks_as_typed_rank_first() {
+        let (index, f) = super::super::index::in_ram(KhmerSplit::Clusters);
+        let mut w = index.writer(15_000_000).unwrap();
+        for (id, text) in [
+            ("a", "Chợ nổi cân thờ, trên sông Hậu"),
+            ("b", "Tỉnh Cần Thơ, trên sông Hậu"),
+            ("c", "CAN THO, printed without marks"),
+            ("d", "Sóc Trăng"),
+        ] {
+            w.add_document(tantivy::doc!(f.doc => id, f.page => 1u64, f.exact => text, f.folded => text))
+                .unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let ids = |q: &str| -> Vec<String> {
+            let s = Search { q: q.into(), limit: 10, ..Default::default() };
+            run(&searcher, &f, &s, KhmerSplit::Clusters)
+                .unwrap()
+                .hits
+                .into_iter()
+                .map(|h| h.id)
+                .collect()
+        };
+        assert_eq!(ids("Cần Thơ")[0], "b");
+        assert_eq!(ids("cần thơ").len(), 3);
+        assert_eq!(ids("can tho")[0], "c");
+        assert_eq!(ids("can tho").len(), 3);
+        assert_eq!(ids("cân thờ")[0], "a");
+        assert_eq!(ids("soc trang"), ["d"]);
+        assert!(ids("sông Hậu Sóc").is_empty());
+    }
 }

@@ -292,9 +292,10 @@ async fn search_get(
 ) -> Response {
     let raw = q.unwrap_or_default();
     let Some(args) = parse_args(raw.as_bytes()) else {
+        let asked_json = raw.split('&').any(|p| p == "format=json");
         return bad_request(
             app.ui,
-            wants_json(&[], &headers),
+            asked_json || wants_json(&[], &headers),
             "the query is not valid UTF-8 once decoded, or longer than 8 KiB",
         );
     };
