@@ -233,7 +233,11 @@ fn dispatch(command: Command) -> Result<u8> {
         Command::Index { out } => {
             let (u, unreadable) = pipeline::search::index_out(&out)?;
             for b in &unreadable {
-                eprintln!("diachi: warning: {} not indexed: {}", b.dir.display(), b.reason);
+                eprintln!(
+                    "diachi: warning: {} not indexed: {}",
+                    b.dir.display(),
+                    b.reason
+                );
             }
             println!(
                 "indexed {}: {} added, {} changed, {} removed, {} unchanged; {} pages read",
@@ -244,7 +248,11 @@ fn dispatch(command: Command) -> Result<u8> {
                 u.unchanged,
                 u.pages
             );
-            Ok(if unreadable.is_empty() { 0 } else { EXIT_FAILED })
+            Ok(if unreadable.is_empty() {
+                0
+            } else {
+                EXIT_FAILED
+            })
         }
         Command::Serve { out, bind, config } => {
             let config = match config {

@@ -38,16 +38,27 @@ fn start() -> Server {
     copy_tree(sample_out(), &out);
     let o = diachi(&["index", out.to_str().unwrap()]);
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(o.status.success(), "{said}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(said.contains("6 added, 0 changed, 0 removed"), "{said}");
     // Indexing again reads nothing: every bag is unchanged.
     let again = diachi(&["index", out.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&again.stdout).contains("0 added, 0 changed, 0 removed, 6 unchanged; 0 pages read"));
+    assert!(String::from_utf8_lossy(&again.stdout)
+        .contains("0 added, 0 changed, 0 removed, 6 unchanged; 0 pages read"));
     let config = tmp.path().join("serve.toml");
     std::fs::write(&config, CONFIG).unwrap();
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_diachi"))
-        .args(["serve", out.to_str().unwrap(), "--bind", "127.0.0.1:0", "--config"])
+        .args([
+            "serve",
+            out.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+        ])
         .arg(&config)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -83,8 +94,7 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
     }
 }
 
@@ -162,34 +172,97 @@ fn oai_answers_every_verb_and_error_as_the_schema_says() {
         ("verb=Identify", &[]),
         ("verb=ListMetadataFormats", &[]),
         (&format!("verb=ListMetadataFormats&identifier={id}"), &[]),
-        ("verb=ListMetadataFormats&identifier=oai:diachi.example.org:nope", &["idDoesNotExist"]),
+        (
+            "verb=ListMetadataFormats&identifier=oai:diachi.example.org:nope",
+            &["idDoesNotExist"],
+        ),
         ("verb=ListSets", &[]),
         ("verb=ListSets&resumptionToken=abc", &["badResumptionToken"]),
-        (&format!("verb=GetRecord&identifier={id}&metadataPrefix=oai_dc"), &[]),
-        (&format!("verb=GetRecord&identifier={id}&metadataPrefix=marc21"), &[]),
-        (&format!("verb=GetRecord&identifier={id}&metadataPrefix=mods"), &["cannotDisseminateFormat"]),
-        ("verb=GetRecord&identifier=can-tho-1925&metadataPrefix=oai_dc", &["idDoesNotExist"]),
+        (
+            &format!("verb=GetRecord&identifier={id}&metadataPrefix=oai_dc"),
+            &[],
+        ),
+        (
+            &format!("verb=GetRecord&identifier={id}&metadataPrefix=marc21"),
+            &[],
+        ),
+        (
+            &format!("verb=GetRecord&identifier={id}&metadataPrefix=mods"),
+            &["cannotDisseminateFormat"],
+        ),
+        (
+            "verb=GetRecord&identifier=can-tho-1925&metadataPrefix=oai_dc",
+            &["idDoesNotExist"],
+        ),
         ("verb=GetRecord&metadataPrefix=oai_dc", &["badArgument"]),
-        ("verb=ListIdentifiers&metadataPrefix=oai_dc&set=language:khm", &[]),
-        ("verb=ListRecords&metadataPrefix=marc21&set=collection:chua-khmer-soc-trang", &[]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&set=collection:nothing-here", &["noRecordsMatch"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&from=2999-01-01", &["noRecordsMatch"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&until=1999-01-01T00:00:00Z", &["noRecordsMatch"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&from=2020-01-01&until=2020-01-01T00:00:00Z", &["badArgument"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&from=yesterday", &["badArgument"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&set=bad%20set", &["badArgument"]),
-        ("verb=ListRecords&metadataPrefix=xyz", &["cannotDisseminateFormat"]),
+        (
+            "verb=ListIdentifiers&metadataPrefix=oai_dc&set=language:khm",
+            &[],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=marc21&set=collection:chua-khmer-soc-trang",
+            &[],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&set=collection:nothing-here",
+            &["noRecordsMatch"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&from=2999-01-01",
+            &["noRecordsMatch"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&until=1999-01-01T00:00:00Z",
+            &["noRecordsMatch"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&from=2020-01-01&until=2020-01-01T00:00:00Z",
+            &["badArgument"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&from=yesterday",
+            &["badArgument"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&set=bad%20set",
+            &["badArgument"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=xyz",
+            &["cannotDisseminateFormat"],
+        ),
         ("verb=ListRecords", &["badArgument"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc", &["badArgument"]),
-        ("verb=ListRecords&metadataPrefix=oai_dc&resumptionToken=x", &["badArgument"]),
-        ("verb=ListRecords&resumptionToken=not-a-token", &["badResumptionToken"]),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&metadataPrefix=oai_dc",
+            &["badArgument"],
+        ),
+        (
+            "verb=ListRecords&metadataPrefix=oai_dc&resumptionToken=x",
+            &["badArgument"],
+        ),
+        (
+            "verb=ListRecords&resumptionToken=not-a-token",
+            &["badResumptionToken"],
+        ),
         // A token of ours, but from another verb, and a forged one.
-        ("verb=ListIdentifiers&resumptionToken=eyJ2IjoxfQ", &["badResumptionToken"]),
+        (
+            "verb=ListIdentifiers&resumptionToken=eyJ2IjoxfQ",
+            &["badResumptionToken"],
+        ),
         ("verb=Identify&extra=1", &["badArgument"]),
         ("verb=Identify&verb=Identify", &["badVerb"]),
         ("verb=Harvest", &["badVerb"]),
         ("", &["badVerb"]),
         ("verb=ListRecords&metadataPrefix=%FF%FE", &["badArgument"]),
+        ("verb=ListRecords&metadataPrefix=oai%20dc", &["badArgument"]),
+        (
+            "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:x%20y",
+            &["badArgument"],
+        ),
+        (
+            "verb=GetRecord&metadataPrefix=oai_dc&identifier=http://x/%3Cy%3E",
+            &["idDoesNotExist"],
+        ),
     ];
     for (n, (query, want)) in cases.iter().enumerate() {
         let r = get(&srv.addr, &format!("/oai?{query}"));
@@ -211,7 +284,12 @@ fn oai_answers_every_verb_and_error_as_the_schema_says() {
         "Content-Type: application/x-www-form-urlencoded\r\n",
         format!("verb=GetRecord&identifier={id}&metadataPrefix=oai_dc").as_bytes(),
     );
-    assert!(post.text().contains("<dc:title>Địa chí tỉnh Cần Thơ</dc:title>"), "{}", post.text());
+    assert!(
+        post.text()
+            .contains("<dc:title>Địa chí tỉnh Cần Thơ</dc:title>"),
+        "{}",
+        post.text()
+    );
     saved.push(save(dir.path(), 900, &post.body));
 
     // Paging: six records two at a time, the cursor counting, the last
@@ -226,8 +304,16 @@ fn oai_answers_every_verb_and_error_as_the_schema_says() {
             let rest = &xml[i + 12..];
             seen.push(rest[..rest.find('<').unwrap()].to_string());
         }
-        assert_eq!(attribute(&xml, "resumptionToken", "completeListSize"), Some("6"), "{xml}");
-        cursors.push(attribute(&xml, "resumptionToken", "cursor").unwrap().to_string());
+        assert_eq!(
+            attribute(&xml, "resumptionToken", "completeListSize"),
+            Some("6"),
+            "{xml}"
+        );
+        cursors.push(
+            attribute(&xml, "resumptionToken", "cursor")
+                .unwrap()
+                .to_string(),
+        );
         match element(&xml, "resumptionToken") {
             Some("") => break,
             Some(t) => target = format!("/oai?verb=ListIdentifiers&resumptionToken={t}"),
@@ -243,7 +329,10 @@ fn oai_answers_every_verb_and_error_as_the_schema_says() {
     // deleted records.
     let identify = get(&srv.addr, "/oai?verb=Identify").text();
     assert_eq!(element(&identify, "deletedRecord"), Some("no"));
-    assert_eq!(element(&identify, "granularity"), Some("YYYY-MM-DDThh:mm:ssZ"));
+    assert_eq!(
+        element(&identify, "granularity"),
+        Some("YYYY-MM-DDThh:mm:ssZ")
+    );
     assert_eq!(
         element(&identify, "baseURL"),
         Some(format!("http://{}/oai", srv.addr).as_str())
@@ -291,7 +380,12 @@ fn sickle_harvests_all_then_only_what_landed() {
         // Six records two at a time: three requests, so two tokens followed.
         assert_eq!(h["requests"], 3, "{h}");
         for r in records {
-            let id = r["identifier"].as_str().unwrap().rsplit(':').next().unwrap();
+            let id = r["identifier"]
+                .as_str()
+                .unwrap()
+                .rsplit(':')
+                .next()
+                .unwrap();
             assert!(DOCS.contains(&id), "{id}");
             assert_eq!(r["title"][0], record(id)["title"], "{prefix} {id}");
         }
@@ -301,16 +395,26 @@ fn sickle_harvests_all_then_only_what_landed() {
             .unwrap();
         assert_eq!(
             song_ngu["sets"],
-            serde_json::json!(["collection:chua-khmer-soc-trang", "language:vie", "language:khm"])
+            serde_json::json!([
+                "collection:chua-khmer-soc-trang",
+                "language:vie",
+                "language:khm"
+            ])
         );
         if prefix == "oai_dc" {
             let pdf = format!("http://{}/bag/song-ngu/data/song-ngu.pdf", srv.addr);
-            assert!(song_ngu["identifiers"].as_array().unwrap().contains(&pdf.clone().into()));
+            assert!(song_ngu["identifiers"]
+                .as_array()
+                .unwrap()
+                .contains(&pdf.clone().into()));
             // The link works, and is the bag's PDF byte for byte.
             let r = get(&srv.addr, "/bag/song-ngu/data/song-ngu.pdf");
             assert_eq!(r.status, 200);
             assert!(r.headers.contains("content-type: application/pdf"));
-            assert_eq!(r.body, std::fs::read(srv.out.join("song-ngu/data/song-ngu.pdf")).unwrap());
+            assert_eq!(
+                r.body,
+                std::fs::read(srv.out.join("song-ngu/data/song-ngu.pdf")).unwrap()
+            );
         }
         validate("oai-pmh", &xml_files(&dir));
     }
@@ -321,7 +425,13 @@ fn sickle_harvests_all_then_only_what_landed() {
     let since = element(&since, "responseDate").unwrap().to_string();
     std::thread::sleep(Duration::from_millis(1100));
     let batch = batch_of(tmp.path(), &["moi-den"]);
-    let o = diachi(&["run", batch.to_str().unwrap(), "--out", srv.out.to_str().unwrap(), "--quiet"]);
+    let o = diachi(&[
+        "run",
+        batch.to_str().unwrap(),
+        "--out",
+        srv.out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::thread::sleep(Duration::from_millis(1100));
     let dir = tmp.path().join("since");
@@ -353,9 +463,17 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
     let a = &srv.addr;
     // "can tho" without marks finds the documents spelling "Cần Thơ".
     let r = search_json(a, "q=can+tho");
-    let ids: Vec<&str> = r["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 2, "{r}");
-    assert!(ids.contains(&"can-tho-1925") && ids.contains(&"ho-so-may-quet"), "{r}");
+    assert!(
+        ids.contains(&"can-tho-1925") && ids.contains(&"ho-so-may-quet"),
+        "{r}"
+    );
     let page_hit = r["hits"][0]["pages"]
         .as_array()
         .unwrap()
@@ -363,9 +481,18 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
         .find(|p| p["page"].as_u64().unwrap() > 0)
         .unwrap()
         .clone();
-    assert!(page_hit["snippet"].as_str().unwrap().contains("<b>Cần</b> <b>Thơ</b>"), "{page_hit}");
+    assert!(
+        page_hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<b>Cần</b> <b>Thơ</b>"),
+        "{page_hit}"
+    );
     let n = page_hit["page"].as_u64().unwrap();
-    assert_eq!(page_hit["pdf"], format!("{}#page={n}", r["hits"][0]["pdf"].as_str().unwrap()));
+    assert_eq!(
+        page_hit["pdf"],
+        format!("{}#page={n}", r["hits"][0]["pdf"].as_str().unwrap())
+    );
     // The thumbnail it links to is the page's JPEG.
     let thumb = get(a, page_hit["thumbnail"].as_str().unwrap());
     assert_eq!(thumb.status, 200);
@@ -377,26 +504,53 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
     let q = |s: &str| form_encode(s);
     let r = search_json(a, &format!("q={}", q(khmer)));
     assert_eq!(r["hits"][0]["id"], "wat-khleang", "{r}");
-    assert!(r["hits"][0]["pages"].as_array().unwrap().iter().any(|p| p["page"] == 1));
+    assert!(r["hits"][0]["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["page"] == 1));
     // Filters: language, collection, years.
-    assert_eq!(search_json(a, &format!("q={}&lang=vie", q(khmer)))["documents"], 0);
+    assert_eq!(
+        search_json(a, &format!("q={}&lang=vie", q(khmer)))["documents"],
+        0
+    );
     let r = search_json(a, "q=s%C3%B3c+tr%C4%83ng&collection=chua-khmer-soc-trang");
-    let ids: Vec<&str> = r["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
-    assert!(!ids.is_empty() && ids.iter().all(|i| ["wat-khleang", "song-ngu"].contains(i)), "{r}");
+    let ids: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !ids.is_empty() && ids.iter().all(|i| ["wat-khleang", "song-ngu"].contains(i)),
+        "{r}"
+    );
     let r = search_json(a, "q=can+tho&from=1930&until=1940");
     assert_eq!(r["hits"].as_array().unwrap().len(), 1, "{r}");
     assert_eq!(r["hits"][0]["id"], "ho-so-may-quet");
     // JSON by Accept; HTML otherwise, in Vietnamese or English.
-    let by_accept = request(a, "GET", "/search?q=can+tho", "Accept: application/json\r\n", b"");
+    let by_accept = request(
+        a,
+        "GET",
+        "/search?q=can+tho",
+        "Accept: application/json\r\n",
+        b"",
+    );
     assert_eq!(by_accept.json()["documents"], 2);
     let html = get(a, "/search?q=can+tho").text();
-    assert!(html.contains("<html lang=\"vi\">") && html.contains("2 tài liệu"), "{html}");
+    assert!(
+        html.contains("<html lang=\"vi\">") && html.contains("2 tài liệu"),
+        "{html}"
+    );
     assert!(html.contains("href=\"/bag/can-tho-1925/data/can-tho-1925.pdf#page="));
     let en = get(a, "/search?q=can+tho&ui=en").text();
     assert!(en.contains("<html lang=\"en\">") && en.contains("2 documents"));
     // The document page: its record, its PDF, its pages.
     let doc = get(a, "/doc/wat-khleang").text();
-    assert!(doc.contains("ប្រវត្តិវត្តឃ្លាំង") && doc.contains("/bag/wat-khleang/data/wat-khleang.pdf#page=2"), "{doc}");
+    assert!(
+        doc.contains("ប្រវត្តិវត្តឃ្លាំង") && doc.contains("/bag/wat-khleang/data/wat-khleang.pdf#page=2"),
+        "{doc}"
+    );
     assert_eq!(get(a, "/doc/nope").status, 404);
 }
 
@@ -441,7 +595,10 @@ fn hostile_requests_reach_nothing_outside_the_bags() {
             r.text()
         );
         let body = r.text();
-        assert!(!body.contains("TOP-SECRET") && !body.contains("root:"), "{target}");
+        assert!(
+            !body.contains("TOP-SECRET") && !body.contains("root:"),
+            "{target}"
+        );
     }
     // What the manifest lists is served.
     assert_eq!(get(a, "/bag/can-tho-1925/data/text/0002.txt").status, 200);
@@ -457,12 +614,22 @@ fn hostile_requests_reach_nothing_outside_the_bags() {
     // Signs only: no word to look for, no error.
     assert_eq!(search_json(a, "q=%22%2A%3A%28%29")["documents"], 0);
     // Garbage and tampered resumption tokens.
-    for token in ["%00", "eyJ2IjoxLCJ2ZXJiIjoiTGlzdFJlY29yZHMifQ", &"Q".repeat(5000)] {
+    for token in [
+        "%00",
+        "eyJ2IjoxLCJ2ZXJiIjoiTGlzdFJlY29yZHMifQ",
+        &"Q".repeat(5000),
+    ] {
         let xml = get(a, &format!("/oai?verb=ListRecords&resumptionToken={token}")).text();
         assert_eq!(error_codes(&xml), ["badResumptionToken"], "{xml}");
     }
     // A POST that is not a form.
-    let r = request(a, "POST", "/oai", "Content-Type: text/plain\r\n", b"verb=Identify");
+    let r = request(
+        a,
+        "POST",
+        "/oai",
+        "Content-Type: text/plain\r\n",
+        b"verb=Identify",
+    );
     assert_eq!(r.status, 415);
     // Still serving.
     assert!(get(a, "/oai?verb=Identify").text().contains("<Identify>"));
@@ -488,18 +655,33 @@ fn chromium_searches_as_a_reader_does() {
     let runs: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let vi = &runs[0];
     assert!(vi["url"].as_str().unwrap().contains("q=can+tho"), "{vi}");
-    assert!(vi["count"].as_str().unwrap().starts_with("2 tài liệu"), "{vi}");
+    assert!(
+        vi["count"].as_str().unwrap().starts_with("2 tài liệu"),
+        "{vi}"
+    );
     let docs = vi["documents"].as_array().unwrap();
     assert_eq!(docs[0]["id"], "can-tho-1925", "{vi}");
-    assert!(docs[0]["marked"].as_array().unwrap().contains(&"Cần".into()), "{vi}");
+    assert!(
+        docs[0]["marked"]
+            .as_array()
+            .unwrap()
+            .contains(&"Cần".into()),
+        "{vi}"
+    );
     let link = docs[0]["links"][0].as_str().unwrap();
-    assert!(link.starts_with("/bag/can-tho-1925/data/can-tho-1925.pdf#page="), "{link}");
+    assert!(
+        link.starts_with("/bag/can-tho-1925/data/can-tho-1925.pdf#page="),
+        "{link}"
+    );
     // The link opens the PDF.
     let pdf = get(&srv.addr, link.split('#').next().unwrap());
     assert!(pdf.body.starts_with(b"%PDF-"));
     let km = &runs[1];
     assert_eq!(km["documents"][0]["id"], "wat-khleang", "{km}");
-    assert!(km["documents"][0]["images"][0].as_str().unwrap().starts_with("/thumb/wat-khleang/"));
+    assert!(km["documents"][0]["images"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("/thumb/wat-khleang/"));
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
 }

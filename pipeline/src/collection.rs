@@ -104,7 +104,8 @@ pub fn scan(out: &Path, previous: Option<&Snapshot>) -> std::io::Result<Snapshot
 }
 
 fn read_bag(dir: &Path, name: &str, stamp: (SystemTime, u64)) -> Result<Bag, String> {
-    let read = |rel: &str| workers::fixity::read_bag_file(&dir.join(rel)).map_err(|e| e.to_string());
+    let read =
+        |rel: &str| workers::fixity::read_bag_file(&dir.join(rel)).map_err(|e| e.to_string());
     let record: Record = serde_json::from_slice(&read("data/metadata/record.json")?)
         .map_err(|e| format!("data/metadata/record.json is not a diachi record: {e}"))?;
     if record.id != name {

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use workers::xml::E;
 
 const NS: &str = "http://www.openarchives.org/OAI/2.0/";
-const SCHEMA: &str = "http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd";
+const SCHEMA: &str =
+    "http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd";
 const MARC_NS: &str = "http://www.loc.gov/MARC21/slim";
 const MARC_SCHEMA: &str = "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd";
 
@@ -142,7 +143,8 @@ fn parse_bound(s: &str, until: bool) -> Option<Bound> {
 
 /// Seconds since the epoch as an OAI-PMH datestamp (second granularity).
 pub fn datestamp(secs: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -264,12 +266,7 @@ fn arguments(verb: &str) -> Option<(&'static [&'static str], &'static [&'static 
 }
 
 /// An OAI-PMH response: always HTTP 200, errors included (§3.6).
-pub fn respond(
-    repo: &Repository,
-    snap: &Snapshot,
-    args: &[(String, String)],
-    now: i64,
-) -> Vec<u8> {
+pub fn respond(repo: &Repository, snap: &Snapshot, args: &[(String, String)], now: i64) -> Vec<u8> {
     let (request, body) = match check(args) {
         Err(faults) => (E::text("request", &repo.base_url), Err(faults)),
         Ok(map) => {
@@ -329,7 +326,10 @@ fn check(args: &[(String, String)]) -> Result<BTreeMap<String, String>, Vec<Faul
         return Err(fault(Code::BadVerb, "no verb given"));
     };
     let Some((required, optional)) = arguments(verb) else {
-        return Err(fault(Code::BadVerb, format!("'{verb}' is not an OAI-PMH verb")));
+        return Err(fault(
+            Code::BadVerb,
+            format!("'{verb}' is not an OAI-PMH verb"),
+        ));
     };
     for k in map.keys().filter(|k| *k != "verb") {
         if !required.contains(&k.as_str()) && !optional.contains(&k.as_str()) {
@@ -357,6 +357,12 @@ fn check(args: &[(String, String)]) -> Result<BTreeMap<String, String>, Vec<Faul
             "from" => parse_bound(v, false).is_some(),
             "until" => parse_bound(v, true).is_some(),
             "set" => is_set_spec(v),
+            // metadataPrefixType: the characters of a set spec, no colon.
+            "metadataPrefix" => !v.contains(':') && is_set_spec(v),
+            // An identifier is a URI: no white space or control character.
+            "identifier" => {
+                !v.is_empty() && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
             _ => true,
         };
         if !ok {
@@ -420,11 +426,13 @@ fn answer(
                     "no document has a collection or a language yet",
                 ));
             }
-            Ok(E::new("ListSets").children(sets.into_iter().map(|(spec, name)| {
-                E::new("set")
-                    .child(E::text("setSpec", spec))
-                    .child(E::text("setName", name))
-            })))
+            Ok(
+                E::new("ListSets").children(sets.into_iter().map(|(spec, name)| {
+                    E::new("set")
+                        .child(E::text("setSpec", spec))
+                        .child(E::text("setName", name))
+                })),
+            )
         }
         "GetRecord" => {
             let format = Format::parse(&map["metadataPrefix"]);
@@ -451,7 +459,11 @@ fn cannot_disseminate(prefix: &str) -> Vec<Fault> {
     )
 }
 
-fn find<'a>(repo: &Repository, snap: &'a Snapshot, identifier: &str) -> Result<&'a Bag, Vec<Fault>> {
+fn find<'a>(
+    repo: &Repository,
+    snap: &'a Snapshot,
+    identifier: &str,
+) -> Result<&'a Bag, Vec<Fault>> {
     let prefix = format!("oai:{}:", repo.identifier);
     identifier
         .strip_prefix(&prefix)
@@ -492,7 +504,8 @@ fn header(repo: &Repository, bag: &Bag) -> E {
 
 fn record(repo: &Repository, bag: &Bag, format: Format) -> E {
     let r = &bag.record;
-    let mut dc = crate::catalog::dublin_core(&r.id, &r.title, &r.language, r.pages.len(), &r.metadata);
+    let mut dc =
+        crate::catalog::dublin_core(&r.id, &r.title, &r.language, r.pages.len(), &r.metadata);
     let pdf = repo.file_url(&r.id, &bag.pdf());
     let metadata = match format {
         Format::OaiDc => {
@@ -634,7 +647,13 @@ mod tests {
         );
         let s = parse_bound("2026-12-02T07:08:09Z", false).unwrap();
         assert_eq!(datestamp(s.at), "2026-12-02T07:08:09Z");
-        for bad in ["2026-13-01", "2026-12-02T07:08:09", "2026-12-02T07:08:09+07:00", "yesterday", ""] {
+        for bad in [
+            "2026-13-01",
+            "2026-12-02T07:08:09",
+            "2026-12-02T07:08:09+07:00",
+            "yesterday",
+            "",
+        ] {
             assert!(parse_bound(bad, false).is_none(), "{bad}");
         }
     }
@@ -642,32 +661,69 @@ mod tests {
     #[test]
     fn arguments_are_checked() {
         let a = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         let code = |pairs: &[(&str, &str)]| check(&a(pairs)).err().map(|f| f[0].0);
         assert_eq!(code(&[]), Some(Code::BadVerb));
         assert_eq!(code(&[("verb", "Frobnicate")]), Some(Code::BadVerb));
-        assert_eq!(code(&[("verb", "Identify"), ("verb", "Identify")]), Some(Code::BadVerb));
-        assert_eq!(code(&[("verb", "Identify"), ("x", "1")]), Some(Code::BadArgument));
+        assert_eq!(
+            code(&[("verb", "Identify"), ("verb", "Identify")]),
+            Some(Code::BadVerb)
+        );
+        assert_eq!(
+            code(&[("verb", "Identify"), ("x", "1")]),
+            Some(Code::BadArgument)
+        );
         assert_eq!(code(&[("verb", "ListRecords")]), Some(Code::BadArgument));
         assert_eq!(
-            code(&[("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("resumptionToken", "x")]),
+            code(&[
+                ("verb", "ListRecords"),
+                ("metadataPrefix", "oai_dc"),
+                ("resumptionToken", "x")
+            ]),
             Some(Code::BadArgument)
         );
         assert_eq!(
-            code(&[("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("from", "2026-12-02"), ("until", "2026-12-02T00:00:00Z")]),
+            code(&[
+                ("verb", "ListRecords"),
+                ("metadataPrefix", "oai_dc"),
+                ("from", "2026-12-02"),
+                ("until", "2026-12-02T00:00:00Z")
+            ]),
             Some(Code::BadArgument)
         );
         assert_eq!(
-            code(&[("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("from", "2026-12-03"), ("until", "2026-12-02")]),
+            code(&[
+                ("verb", "ListRecords"),
+                ("metadataPrefix", "oai_dc"),
+                ("from", "2026-12-03"),
+                ("until", "2026-12-02")
+            ]),
             Some(Code::BadArgument)
         );
         assert_eq!(
-            code(&[("verb", "ListRecords"), ("metadataPrefix", "oai_dc"), ("set", "a::b")]),
+            code(&[
+                ("verb", "ListRecords"),
+                ("metadataPrefix", "oai_dc"),
+                ("set", "a::b")
+            ]),
             Some(Code::BadArgument)
         );
-        assert_eq!(code(&[("verb", "ListRecords"), ("resumptionToken", "x")]), None);
-        assert_eq!(code(&[("verb", "ListRecords"), ("metadataPrefix", "x"), ("set", "language:vie")]), None);
+        assert_eq!(
+            code(&[("verb", "ListRecords"), ("resumptionToken", "x")]),
+            None
+        );
+        assert_eq!(
+            code(&[
+                ("verb", "ListRecords"),
+                ("metadataPrefix", "x"),
+                ("set", "language:vie")
+            ]),
+            None
+        );
     }
 
     #[test]

@@ -95,12 +95,18 @@ pub fn term_ranges(text: &str, khmer: KhmerSplit) -> Vec<Range<usize>> {
 }
 
 static WORDS: LazyLock<icu_segmenter::WordSegmenterBorrowed<'static>> = LazyLock::new(|| {
-    icu_segmenter::WordSegmenter::new_auto(icu_segmenter::options::WordBreakInvariantOptions::default())
+    icu_segmenter::WordSegmenter::new_auto(
+        icu_segmenter::options::WordBreakInvariantOptions::default(),
+    )
 });
 
 fn khmer_terms(text: &str, run: Range<usize>, how: KhmerSplit, out: &mut Vec<Range<usize>>) {
     let s = &text[run.clone()];
-    let letters = |r: &Range<usize>| s[r.clone()].chars().any(|c| opens_syllable(c) || c.is_alphanumeric());
+    let letters = |r: &Range<usize>| {
+        s[r.clone()]
+            .chars()
+            .any(|c| opens_syllable(c) || c.is_alphanumeric())
+    };
     match how {
         KhmerSplit::Clusters => {
             let mut start = None;

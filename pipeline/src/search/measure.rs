@@ -78,13 +78,17 @@ mod tests {
     #[test]
     fn clusters_find_every_word_of_a_clean_text_and_icu_words_miss_some() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/groundtruth");
-        let pages: Vec<(String, String)> = ["wat-khleang/scan_1.txt", "wat-khleang/scan_2.txt", "song-ngu/p1.txt"]
-            .iter()
-            .map(|p| {
-                let t = std::fs::read_to_string(format!("{root}/{p}")).unwrap();
-                (t.clone(), t)
-            })
-            .collect();
+        let pages: Vec<(String, String)> = [
+            "wat-khleang/scan_1.txt",
+            "wat-khleang/scan_2.txt",
+            "song-ngu/p1.txt",
+        ]
+        .iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(format!("{root}/{p}")).unwrap();
+            (t.clone(), t)
+        })
+        .collect();
         let clusters = measure(&pages, KhmerSplit::Clusters).unwrap();
         assert!(clusters.words >= 20, "{clusters:?}");
         assert_eq!(clusters.found, clusters.words, "{clusters:?}");

@@ -95,7 +95,10 @@ fn sequence(field: tantivy::schema::Field, terms: &[String]) -> Box<dyn Query> {
         ))
     } else {
         Box::new(PhraseQuery::new(
-            terms.iter().map(|t| Term::from_field_text(field, t)).collect(),
+            terms
+                .iter()
+                .map(|t| Term::from_field_text(field, t))
+                .collect(),
         ))
     }
 }
@@ -234,13 +237,19 @@ mod tests {
             ("c", "CAN THO, printed without marks"),
             ("d", "Sóc Trăng"),
         ] {
-            w.add_document(tantivy::doc!(f.doc => id, f.page => 1u64, f.exact => text, f.folded => text))
-                .unwrap();
+            w.add_document(
+                tantivy::doc!(f.doc => id, f.page => 1u64, f.exact => text, f.folded => text),
+            )
+            .unwrap();
         }
         w.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         let ids = |q: &str| -> Vec<String> {
-            let s = Search { q: q.into(), limit: 10, ..Default::default() };
+            let s = Search {
+                q: q.into(),
+                limit: 10,
+                ..Default::default()
+            };
             run(&searcher, &f, &s, KhmerSplit::Clusters)
                 .unwrap()
                 .hits

@@ -123,10 +123,11 @@ pub fn serve(
         reason: e.to_string(),
     })?;
     let layout = OutLayout::new(out);
-    let shelf = Shelf::open(out, Duration::from_secs(cfg.rescan_seconds)).map_err(|e| Error::Batch {
-        path: out.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    let shelf =
+        Shelf::open(out, Duration::from_secs(cfg.rescan_seconds)).map_err(|e| Error::Batch {
+            path: out.to_path_buf(),
+            reason: e.to_string(),
+        })?;
     let index_dir = layout.search_index();
     let finder = Finder::open(&index_dir, search::KHMER)?;
     let app = Arc::new(App {
@@ -141,7 +142,11 @@ pub fn serve(
         indexing: AtomicBool::new(false),
     });
     for u in &app.shelf.now().unreadable {
-        eprintln!("diachi serve: {} not published: {}", u.dir.display(), u.reason);
+        eprintln!(
+            "diachi serve: {} not published: {}",
+            u.dir.display(),
+            u.reason
+        );
     }
     app.snapshot();
     let router = Router::new()
@@ -197,7 +202,10 @@ fn parse_args(raw: &[u8]) -> Option<Vec<(String, String)>> {
             None => (pair, &b""[..]),
         };
         let decode = |s: &[u8]| -> Option<String> {
-            let plus: Vec<u8> = s.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+            let plus: Vec<u8> = s
+                .iter()
+                .map(|&b| if b == b'+' { b' ' } else { b })
+                .collect();
             let bytes: Vec<u8> = percent_encoding::percent_decode(&plus).collect();
             String::from_utf8(bytes).ok()
         };
@@ -207,11 +215,7 @@ fn parse_args(raw: &[u8]) -> Option<Vec<(String, String)>> {
 }
 
 fn xml(body: Vec<u8>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
 fn now() -> i64 {
@@ -250,7 +254,11 @@ async fn oai_post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) 
 }
 
 fn ui_of(app: &App, args: &[(String, String)]) -> Ui {
-    match args.iter().find(|(k, _)| k == "ui").map(|(_, v)| v.as_str()) {
+    match args
+        .iter()
+        .find(|(k, _)| k == "ui")
+        .map(|(_, v)| v.as_str())
+    {
         Some(v) => Ui::from_setting(v),
         None => app.ui,
     }
@@ -309,7 +317,10 @@ async fn search_get(
     };
     let year = |k: &str| -> std::result::Result<Option<i64>, String> {
         get(k)
-            .map(|v| v.parse::<i64>().map_err(|_| format!("{k}: '{v}' is not a year")))
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| format!("{k}: '{v}' is not a year"))
+            })
             .transpose()
     };
     let q = get("q").unwrap_or_default();
@@ -350,11 +361,17 @@ async fn search_get(
         match tokio::task::spawn_blocking(move || app2.finder.search(&s2)).await {
             Ok(Ok(r)) => Some(r),
             Ok(Err(e)) => {
-                return (StatusCode::INTERNAL_SERVER_ERROR, format!("search failed: {e}\n"))
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("search failed: {e}\n"),
+                )
                     .into_response()
             }
             Err(e) => {
-                return (StatusCode::INTERNAL_SERVER_ERROR, format!("search failed: {e}\n"))
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("search failed: {e}\n"),
+                )
                     .into_response()
             }
         }
@@ -430,7 +447,10 @@ async fn document(
         Some(bag) => axum::response::Html(pages::document_page(ui, bag)).into_response(),
         None => (
             StatusCode::NOT_FOUND,
-            axum::response::Html(pages::error_page(ui, ui.t("No such document.", "Không có tài liệu này."))),
+            axum::response::Html(pages::error_page(
+                ui,
+                ui.t("No such document.", "Không có tài liệu này."),
+            )),
         )
             .into_response(),
     }
@@ -501,7 +521,10 @@ mod tests {
     fn arguments_decode_strictly() {
         assert_eq!(
             parse_args(b"q=c%E1%BA%A7n+th%C6%A1&lang=vie").unwrap(),
-            vec![("q".into(), "cần thơ".into()), ("lang".into(), "vie".into())]
+            vec![
+                ("q".into(), "cần thơ".into()),
+                ("lang".into(), "vie".into())
+            ]
         );
         assert!(parse_args(b"q=%FF%FE").is_none());
         assert!(parse_args(&vec![b'a'; MAX_ARGS + 1]).is_none());

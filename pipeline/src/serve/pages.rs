@@ -63,18 +63,39 @@ pub fn facets(snap: &Snapshot) -> (BTreeMap<String, String>, Vec<String>) {
 }
 
 fn select(name: &str, any: &str, options: &[(String, String)], chosen: Option<&str>) -> String {
-    let mut s = format!("<select name=\"{name}\" aria-label=\"{}\"><option value=\"\">{}</option>", esc(any), esc(any));
+    let mut s = format!(
+        "<select name=\"{name}\" aria-label=\"{}\"><option value=\"\">{}</option>",
+        esc(any),
+        esc(any)
+    );
     for (value, label) in options {
-        let sel = if Some(value.as_str()) == chosen { " selected" } else { "" };
-        s += &format!("<option value=\"{}\"{sel}>{}</option>", esc(value), esc(label));
+        let sel = if Some(value.as_str()) == chosen {
+            " selected"
+        } else {
+            ""
+        };
+        s += &format!(
+            "<option value=\"{}\"{sel}>{}</option>",
+            esc(value),
+            esc(label)
+        );
     }
     s + "</select>"
 }
 
 /// The search page: the form, then the results of `s` if it was asked.
-pub fn search_page(ui: Ui, snap: &Snapshot, s: &Search, results: Option<&Results>, query_string: &str) -> String {
+pub fn search_page(
+    ui: Ui,
+    snap: &Snapshot,
+    s: &Search,
+    results: Option<&Results>,
+    query_string: &str,
+) -> String {
     let (collections, langs) = facets(snap);
-    let langs: Vec<(String, String)> = langs.iter().map(|l| (l.clone(), language_label(ui, l))).collect();
+    let langs: Vec<(String, String)> = langs
+        .iter()
+        .map(|l| (l.clone(), language_label(ui, l)))
+        .collect();
     let collections: Vec<(String, String)> = collections.into_iter().collect();
     let year = |v: Option<i64>| v.map(|y| y.to_string()).unwrap_or_default();
     let mut body = format!(
@@ -132,7 +153,10 @@ fn results_html(ui: Ui, snap: &Snapshot, s: &Search, r: &Results, query_string: 
         ui.t("matching pages and records", "trang và mục khớp"),
     );
     if r.documents == 0 {
-        h += &format!("<li class=\"none\">{}</li>", ui.t("Nothing found.", "Không tìm thấy."));
+        h += &format!(
+            "<li class=\"none\">{}</li>",
+            ui.t("Nothing found.", "Không tìm thấy.")
+        );
     }
     for d in &r.hits {
         let Some(bag) = snap.get(&d.id) else { continue };
@@ -224,7 +248,11 @@ fn meta_line(ui: Ui, bag: &Bag) -> String {
     if !m.collection.is_empty() {
         parts.push(m.collection.clone());
     }
-    parts.push(format!("{} {}", bag.record.pages.len(), ui.t("pages", "trang")));
+    parts.push(format!(
+        "{} {}",
+        bag.record.pages.len(),
+        ui.t("pages", "trang")
+    ));
     parts.join(" · ")
 }
 
@@ -238,7 +266,11 @@ pub fn document_page(ui: Ui, bag: &Bag) -> String {
         (ui.t("Date", "Năm"), m.date.clone()),
         (
             ui.t("Language", "Ngôn ngữ"),
-            r.language.iter().map(|l| language_label(ui, l)).collect::<Vec<_>>().join(", "),
+            r.language
+                .iter()
+                .map(|l| language_label(ui, l))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         (ui.t("Subject", "Chủ đề"), m.subject.join("; ")),
         (ui.t("Coverage", "Địa danh"), m.coverage.join("; ")),
@@ -247,9 +279,17 @@ pub fn document_page(ui: Ui, bag: &Bag) -> String {
         (ui.t("Source", "Nguồn"), m.source.clone()),
         (ui.t("Rights", "Bản quyền"), m.rights.clone()),
         (ui.t("Collection", "Bộ sưu tập"), m.collection.clone()),
-        (ui.t("Identifier", "Mã"), [vec![r.id.clone()], m.identifier.clone()].concat().join("; ")),
+        (
+            ui.t("Identifier", "Mã"),
+            [vec![r.id.clone()], m.identifier.clone()]
+                .concat()
+                .join("; "),
+        ),
     ];
-    let mut body = format!("<h2 id=\"title\">{}</h2><table class=\"record\">", esc(&r.title));
+    let mut body = format!(
+        "<h2 id=\"title\">{}</h2><table class=\"record\">",
+        esc(&r.title)
+    );
     for (k, v) in rows.iter().filter(|(_, v)| !v.is_empty()) {
         body += &format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
     }

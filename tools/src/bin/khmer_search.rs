@@ -23,8 +23,17 @@ fn main() {
         })
         .collect();
     println!("split\twords\tfound\trecall\tfalse_hits");
-    for (name, how) in [("clusters", KhmerSplit::Clusters), ("icu-words", KhmerSplit::Words)] {
+    for (name, how) in [
+        ("clusters", KhmerSplit::Clusters),
+        ("icu-words", KhmerSplit::Words),
+    ] {
         let r = measure(&pages, how).expect("in-memory index");
-        println!("{name}\t{}\t{}\t{:.3}\t{}", r.words, r.found, r.recall(), r.false_hits);
+        println!(
+            "{name}\t{}\t{}\t{:.3}\t{}",
+            r.words,
+            r.found,
+            r.recall(),
+            r.false_hits
+        );
     }
 }
