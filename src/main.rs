@@ -3,7 +3,7 @@
 //!
 //! Exit codes (stable; see README):
 //! 0 all ok · 1 some documents failed, or verify found a problem ·
-//! 2 bad arguments, configuration or batch folder · 3 a missing dependency
+//! 2 bad arguments, configuration or batch folder, or `serve` cannot listen · 3 a missing dependency
 //! (Tesseract model, tessdata) · 4 output folder not writable or in use, or a
 //! write to it failed · 130 interrupted (Ctrl-C, SIGTERM, SIGHUP).
 
@@ -147,7 +147,7 @@ fn reexec_with_single_omp_thread() {
 
 fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
-        Some(Error::Config { .. } | Error::Batch { .. }) => EXIT_USAGE,
+        Some(Error::Config { .. } | Error::Batch { .. } | Error::Listen { .. }) => EXIT_USAGE,
         Some(Error::MissingDependency(_)) => EXIT_DEPENDENCY,
         Some(Error::Worker(workers::Error::MissingModel { .. })) => EXIT_DEPENDENCY,
         Some(Error::Output { .. } | Error::Locked { .. }) => EXIT_OUTPUT,

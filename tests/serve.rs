@@ -685,3 +685,22 @@ fn chromium_searches_as_a_reader_does() {
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
 }
+
+#[test]
+fn a_busy_address_or_a_missing_folder_is_a_usage_error() {
+    let srv = start();
+    let o = diachi(&["serve", srv.out.to_str().unwrap(), "--bind", &srv.addr]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}: cannot serve:", srv.addr)),
+        "{err}"
+    );
+    let o = diachi(&["index", "/nonexistent/diachi-out"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

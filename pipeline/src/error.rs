@@ -14,6 +14,9 @@ pub enum Error {
     Output { path: PathBuf, reason: String },
     #[error("{path}: another diachi run is using this output folder (lock held on {lock})")]
     Locked { path: PathBuf, lock: PathBuf },
+    /// `diachi serve` cannot listen on its address (in use, not local).
+    #[error("{addr}: cannot serve: {reason}")]
+    Listen { addr: String, reason: String },
     #[error(transparent)]
     Worker(#[from] workers::Error),
 }

@@ -2,7 +2,6 @@
 //! without following any link on the way, so no URL reaches outside the
 //! bags whatever it spells.
 
-use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -45,12 +44,9 @@ pub fn read_inside(base: &Path, rel: &str) -> Result<Vec<u8>, Refusal> {
         return Err(Refusal::NotFound);
     }
     let mut bytes = Vec::new();
-    read_all(&mut file, &mut bytes).map_err(|_| Refusal::Unreadable)?;
+    file.read_to_end(&mut bytes)
+        .map_err(|_| Refusal::Unreadable)?;
     Ok(bytes)
-}
-
-fn read_all(file: &mut File, into: &mut Vec<u8>) -> std::io::Result<usize> {
-    file.read_to_end(into)
 }
 
 /// The Content-Type of a bag file, by its extension.

@@ -110,18 +110,13 @@ pub fn serve(
         });
     }
     let bind = bind.unwrap_or(&cfg.bind);
-    let listener = std::net::TcpListener::bind(bind).map_err(|e| Error::Output {
-        path: bind.into(),
-        reason: format!("cannot listen: {e}"),
-    })?;
-    let addr = listener.local_addr().map_err(|e| Error::Output {
-        path: bind.into(),
+    let net = |e: std::io::Error| Error::Listen {
+        addr: bind.into(),
         reason: e.to_string(),
-    })?;
-    listener.set_nonblocking(true).map_err(|e| Error::Output {
-        path: bind.into(),
-        reason: e.to_string(),
-    })?;
+    };
+    let listener = std::net::TcpListener::bind(bind).map_err(net)?;
+    let addr = listener.local_addr().map_err(net)?;
+    listener.set_nonblocking(true).map_err(net)?;
     let layout = OutLayout::new(out);
     let shelf =
         Shelf::open(out, Duration::from_secs(cfg.rescan_seconds)).map_err(|e| Error::Batch {
@@ -160,22 +155,11 @@ pub fn serve(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Output {
-            path: bind.into(),
-            reason: e.to_string(),
-        })?;
+        .map_err(net)?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Output {
-            path: bind.into(),
-            reason: e.to_string(),
-        })?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(net)?;
         on_ready(addr);
-        axum::serve(listener, router)
-            .await
-            .map_err(|e| Error::Output {
-                path: bind.into(),
-                reason: e.to_string(),
-            })
+        axum::serve(listener, router).await.map_err(net)
     })
 }
 
