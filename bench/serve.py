@@ -11,7 +11,7 @@
    every copy is a valid bag.
 2. Times `diachi index` from nothing, then again with nothing changed.
 3. Starts `diachi serve` and times until its first answer.
-4. Runs wrk (Debian's) with a fixed number of requests, 2 threads and 8
+4. Runs oha (`cargo install oha`) with a fixed number of requests and 8
    connections, on loopback, against search queries (Vietnamese with and
    without marks, Khmer, with filters) and against OAI-PMH ListRecords
    pages (first pages and resumption tokens), and prints p50/p99 latency.
@@ -107,38 +107,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-LUA = """
-local paths = {%s}
-local n = 0
-local limit = %d
-request = function()
-  n = n + 1
-  return wrk.format("GET", paths[(n %% #paths) + 1])
-end
-response = function()
-  limit = limit - 1
-  if limit <= 0 then wrk.thread:stop() end
-end
-"""
-
-
-def wrk(url, paths, requests, threads=2, connections=8):
-    """Runs wrk until each thread has had requests/threads answers."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(LUA % (", ".join(json.dumps(p) for p in paths), requests // threads))
-        script = f.name
-    started = time.time()
+def load(base, paths, requests, connections=8):
+    """oha: a fixed number of requests over `paths` in turn, on loopback."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("".join(base + p + "\n" for p in paths))
+        urls = f.name
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", "300s", "--latency", "-s", script, url],
+        ["oha", "--no-tui", "--output-format", "json", "-n", str(requests), "-c", str(connections),
+         "--urls-from-file", urls],
         check=True, capture_output=True, text=True).stdout
-    wall = time.time() - started
-    os.unlink(script)
-    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
-    done = re.search(r"(\d+) requests in", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"requests": int(done.group(1)) if done else 0, "p50": lat.get("50"), "p99": lat.get("99"),
-            "rps": round(int(done.group(1)) / wall) if done else 0,
-            "non_2xx": int(errors.group(1)) if errors else 0}
+    os.unlink(urls)
+    r = json.loads(out)
+    pct = r["latencyPercentiles"]
+    codes = r.get("statusCodeDistribution", {})
+    return {"requests": sum(codes.values()), "p50": f"{pct['p50'] * 1000:.1f} ms",
+            "p99": f"{pct['p99'] * 1000:.1f} ms", "rps": round(r["summary"]["requestsPerSec"]),
+            "non_2xx": sum(n for c, n in codes.items() if not c.startswith("2"))}
 
 
 def main():
@@ -148,8 +132,8 @@ def main():
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--diachi", default=os.path.join(ROOT, "target/release/diachi"))
     args = ap.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("needs wrk: apt-get install wrk")
+    if not shutil.which("oha"):
+        sys.exit("needs oha: cargo install oha")
     out = build(args.diachi, args.dir, args.pages)
     print("collection:", open(os.path.join(args.dir, "done")).read().strip())
     shutil.rmtree(os.path.join(out, ".diachi/search"), ignore_errors=True)
@@ -186,7 +170,8 @@ def main():
                 break
             oai.append("/oai?verb=ListRecords&resumptionToken=" + token.group(1))
             page = urllib.request.urlopen(base + oai[-1]).read().decode()
-        rows = [("search", wrk(base, searches, args.requests)), ("ListRecords", wrk(base, oai, args.requests // 10))]
+        rows = [("search", load(base, searches, args.requests)),
+                ("ListRecords (100 records a page)", load(base, oai, args.requests // 10))]
         print("| requests | count | p50 | p99 | req/s | non-2xx |")
         print("|---|---|---|---|---|---|")
         for name, r in rows:
