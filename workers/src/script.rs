@@ -274,8 +274,17 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     heights.sort_unstable();
     let tall = heights.get(heights.len() * 4 / 5).copied().unwrap_or(0);
     lines.retain(|(a, b)| (b - a) * 2 >= tall);
+    let picked = spread(&lines, sample.lines);
+    // The sample's budget is its total length: a page of one or two lines
+    // (a caption, a line crop) gets longer segments, as a few large
+    // letters alone may read as nothing.
+    let heights = if picked.is_empty() {
+        sample.heights
+    } else {
+        (sample.heights * sample.lines as u32 / picked.len() as u32).max(sample.heights)
+    };
     let mut segments = Vec::new();
-    for (y0, y1) in spread(&lines, sample.lines) {
+    for (y0, y1) in picked {
         let Some((x0, x1)) = ink_span(gray, y0, y1, t) else {
             continue;
         };
@@ -283,9 +292,7 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         let top = y0.saturating_sub(pad);
         let bottom = (y1 + pad).min(gray.height());
         let left = x0.saturating_sub(pad);
-        let right = (x0 + sample.heights * (y1 - y0))
-            .min(x1 + pad)
-            .min(gray.width());
+        let right = (x0 + heights * (y1 - y0)).min(x1 + pad).min(gray.width());
         segments.push(
             image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image(),
         );
@@ -425,6 +432,22 @@ mod tests {
         img.put_pixel(5, 250, Luma([0])); // a speck is no line
                                           // The band at 174 is a subscript row of the line above it.
         assert_eq!(text_lines(&img), [(20, 40), (60, 82), (150, 178)]);
+    }
+
+    #[test]
+    fn a_single_line_gets_the_whole_sample_budget() {
+        // A line crop (a caption, khm_seanghay_1): three line-heights of
+        // large type held two letters and read as nothing.
+        let mut img = GrayImage::from_pixel(2000, 100, Luma([255]));
+        for y in 30..70 {
+            for x in (10..1990).step_by(3) {
+                img.put_pixel(x, y, Luma([0]));
+            }
+        }
+        let sheet = sample_sheet(&img, SCRIPT_SAMPLE).unwrap();
+        assert_eq!(sheet.bands.len(), 1);
+        let budget = SCRIPT_SAMPLE.lines as u32 * SCRIPT_SAMPLE.heights * 40;
+        assert!(sheet.image.width() >= budget, "{}", sheet.image.width());
     }
 
     #[test]
