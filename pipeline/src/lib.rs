@@ -11,6 +11,7 @@ mod document;
 mod engines;
 mod error;
 mod fault;
+pub mod memory;
 pub mod oai;
 pub mod out_layout;
 pub mod overrides;

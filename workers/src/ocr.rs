@@ -141,17 +141,25 @@ impl Engine {
         let api = TesseractAPI::new();
         api.init(datapath, lang)
             .map_err(|e| Error::Ocr(format!("init {lang}: {e}")))?;
+        let engine = Engine {
+            api,
+            lang: lang.to_string(),
+        };
+        engine.set_psm(psm)?;
+        Ok(engine)
+    }
+
+    /// Sets the page segmentation mode for the next pages: one engine (one
+    /// copy of the models in memory) serves every mode.
+    pub fn set_psm(&self, psm: u32) -> Result<()> {
         if psm > 13 {
             return Err(Error::Ocr(format!(
                 "page segmentation mode {psm} is not 0-13"
             )));
         }
-        api.set_page_seg_mode(TessPageSegMode::from_int(psm as i32))
-            .map_err(|e| Error::Ocr(e.to_string()))?;
-        Ok(Engine {
-            api,
-            lang: lang.to_string(),
-        })
+        self.api
+            .set_page_seg_mode(TessPageSegMode::from_int(psm as i32))
+            .map_err(|e| Error::Ocr(e.to_string()))
     }
 
     pub fn lang(&self) -> &str {

@@ -32,7 +32,11 @@ pub trait Engines {
 /// than reading a page.
 pub struct EngineCache {
     tessdata: PathBuf,
-    engines: HashMap<(String, u32), Engine>,
+    /// One engine per language string, whatever the segmentation mode: an
+    /// engine per (language, mode) held up to three copies of each model
+    /// per thread, and peak memory grew with the batch as threads met more
+    /// pairs (README, Benchmarks: memory).
+    engines: HashMap<String, Engine>,
 }
 
 impl EngineCache {
@@ -46,12 +50,13 @@ impl EngineCache {
 
 impl Engines for EngineCache {
     fn get(&mut self, lang: &str, psm: u32) -> Result<&Engine> {
-        let key = (lang.to_string(), psm);
-        if !self.engines.contains_key(&key) {
+        if !self.engines.contains_key(lang) {
             let engine = Engine::new(&self.tessdata, lang, psm)?;
-            self.engines.insert(key.clone(), engine);
+            self.engines.insert(lang.to_string(), engine);
         }
-        Ok(&self.engines[&key])
+        let engine = &self.engines[lang];
+        engine.set_psm(psm)?;
+        Ok(engine)
     }
 }
 
