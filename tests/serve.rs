@@ -463,12 +463,7 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
     let a = &srv.addr;
     // "can tho" without marks finds the documents spelling "Cần Thơ".
     let r = search_json(a, "q=can+tho");
-    let ids: Vec<&str> = r["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
+    let ids = hit_ids(&r);
     assert_eq!(ids.len(), 2, "{r}");
     assert!(
         ids.contains(&"can-tho-1925") && ids.contains(&"ho-so-may-quet"),
@@ -515,12 +510,7 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
         0
     );
     let r = search_json(a, "q=s%C3%B3c+tr%C4%83ng&collection=chua-khmer-soc-trang");
-    let ids: Vec<&str> = r["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
+    let ids = hit_ids(&r);
     assert!(
         !ids.is_empty() && ids.iter().all(|i| ["wat-khleang", "song-ngu"].contains(i)),
         "{r}"
@@ -545,6 +535,23 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
     assert!(html.contains("href=\"/bag/can-tho-1925/data/can-tho-1925.pdf#page="));
     let en = get(a, "/search?q=can+tho&ui=en").text();
     assert!(en.contains("<html lang=\"en\">") && en.contains("2 documents"));
+    // Paging, three documents a page (the test's setting).
+    let all = search_json(a, "q=soc+trang")["documents"].as_u64().unwrap();
+    assert!(all >= 4, "{all}");
+    let first = get(a, "/search?q=soc+trang").text();
+    assert!(
+        first.contains("rel=\"next\" href=\"/search?q=soc+trang&amp;start=3\""),
+        "{first}"
+    );
+    let second = search_json(a, "q=soc+trang&start=3");
+    assert_eq!(
+        second["hits"].as_array().unwrap().len() as u64,
+        (all - 3).min(3)
+    );
+    let firsts = search_json(a, "q=soc+trang");
+    assert!(hit_ids(&second)
+        .iter()
+        .all(|id| !hit_ids(&firsts).contains(id)));
     // The document page: its record, its PDF, its pages.
     let doc = get(a, "/doc/wat-khleang").text();
     assert!(
@@ -552,6 +559,16 @@ fn search_finds_words_with_or_without_marks_and_khmer_words() {
         "{doc}"
     );
     assert_eq!(get(a, "/doc/nope").status, 404);
+}
+
+/// The document ids of a JSON search answer, in order.
+fn hit_ids(r: &serde_json::Value) -> Vec<&str> {
+    r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect()
 }
 
 fn form_encode(s: &str) -> String {

@@ -128,20 +128,21 @@ pub fn search_page(
     page(ui, &title, &switch, &body)
 }
 
-/// The query string with the interface language switched.
-fn toggled(query_string: &str, ui: Ui) -> String {
-    let kept: Vec<(String, String)> = form_urlencoded::parse(query_string.as_bytes())
-        .filter(|(k, _)| k != "ui")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+/// The query string with `key` replaced by `value` (or removed).
+fn with_param(query_string: &str, key: &str, value: Option<&str>) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &kept {
-        ser.append_pair(k, v);
+    for (k, v) in form_urlencoded::parse(query_string.as_bytes()).filter(|(k, _)| k != key) {
+        ser.append_pair(&k, &v);
     }
-    if ui == Ui::Vi {
-        ser.append_pair("ui", "en");
+    if let Some(v) = value {
+        ser.append_pair(key, v);
     }
     ser.finish()
+}
+
+/// The query string with the interface language switched.
+fn toggled(query_string: &str, ui: Ui) -> String {
+    with_param(query_string, "ui", (ui == Ui::Vi).then_some("en"))
 }
 
 fn results_html(ui: Ui, snap: &Snapshot, s: &Search, r: &Results, query_string: &str) -> String {
@@ -194,16 +195,10 @@ fn results_html(ui: Ui, snap: &Snapshot, s: &Search, r: &Results, query_string: 
     if s.offset > 0 || more {
         h += "<nav class=\"paging\">";
         let with_start = |start: usize| {
-            let kept: Vec<(String, String)> = form_urlencoded::parse(query_string.as_bytes())
-                .filter(|(k, _)| k != "start")
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            let mut ser = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in &kept {
-                ser.append_pair(k, v);
-            }
-            ser.append_pair("start", &start.to_string());
-            format!("/search?{}", ser.finish())
+            format!(
+                "/search?{}",
+                with_param(query_string, "start", Some(&start.to_string()))
+            )
         };
         if s.offset > 0 {
             h += &format!(
