@@ -106,4 +106,11 @@ try:
 finally:
     driver.terminate()
     driver.wait()
+    # Chromium may outlive its driver (a failed call, a slow quit): end
+    # every process of this run's profile, so none is left behind.
+    for _ in range(50):
+        if subprocess.run(["pkill", "-f", profile]).returncode != 0:
+            break
+        time.sleep(0.1)
+    subprocess.run(["pkill", "-9", "-f", profile])
     shutil.rmtree(profile, ignore_errors=True)
