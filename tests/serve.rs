@@ -624,7 +624,15 @@ fn hostile_requests_reach_nothing_outside_the_bags() {
     assert_eq!(get(a, &format!("/search?q={long}")).status, 400);
     assert_eq!(get(a, "/search?q=%FF%FE&format=json").status, 400);
     assert!(get(a, "/search?q=%FF%FE&format=json").json()["error"].is_string());
-    assert_eq!(get(a, "/search?q=can+tho&from=abc").status, 400);
+    let bad_year = get(a, "/search?q=can+tho&from=abc");
+    assert_eq!(bad_year.status, 400);
+    assert!(
+        bad_year
+            .text()
+            .contains("from: &#39;abc&#39; không phải là năm"),
+        "{}",
+        bad_year.text()
+    );
     assert_eq!(get(a, "/search?q=%zz%&format=json").status, 200);
     let huge = get(a, &format!("/search?q={}", "x".repeat(200_000)));
     assert!((400..500).contains(&huge.status), "{}", huge.status);

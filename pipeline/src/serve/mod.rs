@@ -288,7 +288,10 @@ async fn search_get(
         return bad_request(
             app.ui,
             asked_json || wants_json(&[], &headers),
-            "the query is not valid UTF-8 once decoded, or longer than 8 KiB",
+            app.ui.t(
+                "the query is not valid UTF-8 once decoded, or longer than 8 KiB",
+                "truy vấn không phải UTF-8 hợp lệ, hoặc dài hơn 8 KiB",
+            ),
         );
     };
     let ui = ui_of(&app, &args);
@@ -302,8 +305,9 @@ async fn search_get(
     let year = |k: &str| -> std::result::Result<Option<i64>, String> {
         get(k)
             .map(|v| {
-                v.parse::<i64>()
-                    .map_err(|_| format!("{k}: '{v}' is not a year"))
+                v.parse::<i64>().map_err(|_| {
+                    format!("{k}: '{v}' {}", ui.t("is not a year", "không phải là năm"))
+                })
             })
             .transpose()
     };
@@ -313,8 +317,10 @@ async fn search_get(
             ui,
             json,
             &format!(
-                "the query is longer than {} characters",
-                search::query::MAX_QUERY_CHARS
+                "{} {} {}",
+                ui.t("the query is longer than", "truy vấn dài hơn"),
+                search::query::MAX_QUERY_CHARS,
+                ui.t("characters", "ký tự")
             ),
         );
     }
@@ -325,7 +331,13 @@ async fn search_get(
     let start = match get("start").map(|s| s.parse::<usize>()) {
         None => 0,
         Some(Ok(n)) if n <= 10_000 => n,
-        Some(_) => return bad_request(ui, json, "start: not a result number"),
+        Some(_) => {
+            let msg = ui.t(
+                "start: not a result number",
+                "start: không phải số thứ tự kết quả",
+            );
+            return bad_request(ui, json, msg);
+        }
     };
     let s = Search {
         q,
