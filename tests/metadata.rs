@@ -286,6 +286,7 @@ fn catalog_csv_reads_back_field_by_field() {
         "Địa chí hành chính, dân cư và kinh tế tỉnh Cần Thơ đầu thế kỷ XX (mẫu dựng lại)."
     );
     assert_eq!(col(ct, "pdf"), "can-tho-1925/data/can-tho-1925.pdf");
+    assert_eq!(col(ct, "dc.relation.ispartof"), "Địa chí Cần Thơ");
     let sn = rows.iter().find(|r| &r[0] == "song-ngu").unwrap();
     assert_eq!(col(sn, "dc.language.iso"), "vie||khm");
     assert_eq!(col(sn, "dc.creator"), "Nguyễn Văn A||Thạch Sơn");

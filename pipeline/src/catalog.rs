@@ -165,6 +165,7 @@ fn csv(records: &[Record]) -> Result<Vec<u8>> {
         "dc.language.iso",
         "dc.coverage.spatial",
         "dc.rights",
+        "dc.relation.ispartof",
         "bag",
         "pdf",
     ];
@@ -192,6 +193,8 @@ fn csv(records: &[Record]) -> Result<Vec<u8>> {
             j(&dc.language),
             j(&dc.coverage),
             j(&dc.rights),
+            // The batch.csv collection: DSpace's "is part of" field.
+            r.metadata.collection.clone(),
             r.id.clone(),
             pdf_path(r),
         ];
