@@ -703,6 +703,12 @@ fn chromium_searches_as_a_reader_does() {
     assert!(pdf.body.starts_with(b"%PDF-"));
     let km = &runs[1];
     assert_eq!(km["documents"][0]["id"], "wat-khleang", "{km}");
+    // The whole word is marked, never a stray letter cluster of it.
+    let marked = km["documents"][0]["marked"].as_array().unwrap();
+    assert!(
+        !marked.is_empty() && marked.iter().all(|m| m == "វត្តឃ្លាំង"),
+        "{km}"
+    );
     assert!(km["documents"][0]["images"][0]
         .as_str()
         .unwrap()

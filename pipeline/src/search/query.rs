@@ -11,7 +11,6 @@ use std::ops::Bound;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{Searcher, TantivyDocument, Term};
 
 /// Longest query accepted, in characters.
@@ -64,6 +63,59 @@ pub struct Results {
     /// Page and metadata entries that match.
     pub entries: usize,
     pub hits: Vec<DocHit>,
+}
+
+/// Characters of page text around the first match shown with a hit.
+const SNIPPET_CHARS: usize = 220;
+
+/// The text around the first match of `wanted` (query parts, folded), as
+/// HTML with every match in `<b>`. A part matches only whole: a Khmer
+/// word's letter clusters in a row, not each cluster wherever it stands.
+pub fn snippet(text: &str, wanted: &[Vec<String>], khmer: KhmerSplit, max_chars: usize) -> String {
+    let ranges = term_ranges(text, khmer);
+    let folded: Vec<String> = ranges
+        .iter()
+        .map(|r| term_text(&text[r.clone()], true))
+        .collect();
+    let mut marks: Vec<std::ops::Range<usize>> = Vec::new();
+    for g in wanted.iter().filter(|g| !g.is_empty()) {
+        for i in 0..folded.len().saturating_sub(g.len() - 1) {
+            if folded[i..i + g.len()] == g[..] {
+                marks.push(ranges[i].start..ranges[i + g.len() - 1].end);
+            }
+        }
+    }
+    marks.sort_by_key(|r| r.start);
+    // The window: from a quarter of its length before the first match
+    // (at a word's start), `max_chars` characters long.
+    let first = marks.first().map_or(0, |r| r.start);
+    let lead = text[..first]
+        .char_indices()
+        .rev()
+        .nth(max_chars / 4)
+        .map_or(0, |(i, _)| i);
+    let start = text[lead..first]
+        .find(char::is_whitespace)
+        .filter(|_| lead > 0)
+        .map_or(lead, |i| lead + i + 1);
+    let end = text[start..]
+        .char_indices()
+        .nth(max_chars)
+        .map_or(text.len(), |(i, _)| start + i);
+    let mut html = String::new();
+    let mut at = start;
+    for m in marks.iter().filter(|m| m.start >= start && m.end <= end) {
+        if m.start < at {
+            continue;
+        }
+        html += &crate::report::esc(&text[at..m.start]);
+        html += "<b>";
+        html += &crate::report::esc(&text[m.clone()]);
+        html += "</b>";
+        at = m.end;
+    }
+    html += &crate::report::esc(&text[at..end]);
+    html.trim().to_string()
 }
 
 /// The query's required parts: each a list of terms that must follow one
@@ -167,8 +219,10 @@ pub fn run(
         &query,
         &(TopDocs::with_limit(MAX_HITS).order_by_score(), Count),
     )?;
-    let mut snippets = SnippetGenerator::create(searcher, &query, f.folded)?;
-    snippets.set_max_num_chars(220);
+    let parts: Vec<Vec<String>> = groups(&s.q, khmer)
+        .iter()
+        .map(|g| g.iter().map(|t| term_text(t, true)).collect())
+        .collect();
     let mut order: Vec<DocHit> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for (score, addr) in top {
@@ -189,7 +243,8 @@ pub fn run(
         });
         let wanted = i >= s.offset && i < s.offset + s.limit;
         if wanted && order[i].pages.len() < 5 {
-            let snippet = snippets.snippet_from_doc(&d).to_html();
+            let text = d.get_first(f.folded).and_then(|v| v.as_str()).unwrap_or("");
+            let snippet = snippet(text, &parts, khmer, SNIPPET_CHARS);
             order[i].pages.push(PageHit {
                 page,
                 snippet,
@@ -223,6 +278,30 @@ mod tests {
             ]
         );
         assert!(groups(" ,.;!! ", KhmerSplit::Clusters).is_empty());
+    }
+
+    #[test]
+    fn snippets_mark_whole_words_around_the_first_match() {
+        let want = |q: &str| -> Vec<Vec<String>> {
+            groups(q, KhmerSplit::Clusters)
+                .iter()
+                .map(|g| g.iter().map(|t| term_text(t, true)).collect())
+                .collect()
+        };
+        let km = "វត្តឃ្លាំង ជាវត្តចាស់ជាងគេនៅខេត្តឃ្លាំង។";
+        let s = snippet(km, &want("វត្តឃ្លាំង"), KhmerSplit::Clusters, 220);
+        assert_eq!(s, "<b>វត្តឃ្លាំង</b> ជាវត្តចាស់ជាងគេនៅខេត្តឃ្លាំង។");
+        let vi = format!("{} Tỉnh Cần Thơ <1925> & cân thờ", "x ".repeat(100));
+        let s = snippet(&vi, &want("can tho"), KhmerSplit::Clusters, 60);
+        assert!(s.starts_with("x x"), "{s}");
+        assert!(
+            s.contains("Tỉnh <b>Cần</b> <b>Thơ</b> &lt;1925&gt; &amp; <b>cân</b> <b>thờ</b>"),
+            "{s}"
+        );
+        assert_eq!(
+            snippet("abc def", &want("zzz"), KhmerSplit::Clusters, 3),
+            "abc"
+        );
     }
 
     /// Pages spelling the words as typed rank first; without marks, every
