@@ -33,6 +33,13 @@ pub struct Bag {
 }
 
 impl Bag {
+    /// The set spec of the bag's collection (batch.csv `collection`), the
+    /// key of the OAI-PMH set and of the search filter; `None` without one.
+    pub fn collection_slug(&self) -> Option<String> {
+        let c = &self.record.metadata.collection;
+        (!c.is_empty()).then(|| set_slug(c))
+    }
+
     /// The access PDF's path inside the bag.
     pub fn pdf(&self) -> String {
         format!("data/{}.pdf", self.id)

@@ -156,42 +156,11 @@ pub fn datestamp(secs: i64) -> String {
     )
 }
 
-/// Where a list stands: what it selects and the last record sent. The
-/// next page starts after that record in (datestamp, id) order, so bags
-/// that land during a harvest neither shift nor repeat its pages.
+/// A selection of records (ListIdentifiers, ListRecords) and where its
+/// list stands: the last record sent, if any. The next page starts after
+/// that record in (datestamp, id) order, so bags that land during a harvest
+/// neither shift nor repeat its pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Token {
-    v: u8,
-    verb: String,
-    format: Format,
-    set: Option<String>,
-    from: Option<Bound>,
-    until: Option<Bound>,
-    after: (i64, String),
-    cursor: usize,
-}
-
-const TOKEN_VERSION: u8 = 1;
-
-impl Token {
-    fn encode(&self) -> String {
-        let json = serde_json::to_vec(self).expect("token serialises");
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
-    }
-
-    fn decode(s: &str, verb: &str) -> Option<Token> {
-        if s.len() > 2048 {
-            return None;
-        }
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s)
-            .ok()?;
-        let t: Token = serde_json::from_slice(&bytes).ok()?;
-        (t.v == TOKEN_VERSION && t.verb == verb).then_some(t)
-    }
-}
-
-/// A selection of records (ListIdentifiers, ListRecords).
 struct Selection {
     format: Format,
     set: Option<String>,
@@ -201,15 +170,51 @@ struct Selection {
     cursor: usize,
 }
 
-/// Sets of a bag: `collection:<slug>` and `language:<code>`.
-fn sets_of(bag: &Bag) -> Vec<String> {
+/// A resumption token: a selection resumed after a record, for one verb.
+#[derive(Debug, Serialize, Deserialize)]
+struct Token {
+    v: u8,
+    verb: String,
+    #[serde(flatten)]
+    sel: Selection,
+}
+
+const TOKEN_VERSION: u8 = 1;
+
+impl Token {
+    fn encode(sel: Selection, verb: &str) -> String {
+        let t = Token {
+            v: TOKEN_VERSION,
+            verb: verb.to_string(),
+            sel,
+        };
+        let json = serde_json::to_vec(&t).expect("token serialises");
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    /// The selection a token of ours for `verb` resumes.
+    fn decode(s: &str, verb: &str) -> Option<Selection> {
+        if s.len() > 2048 {
+            return None;
+        }
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .ok()?;
+        let t: Token = serde_json::from_slice(&bytes).ok()?;
+        (t.v == TOKEN_VERSION && t.verb == verb && t.sel.after.is_some()).then_some(t.sel)
+    }
+}
+
+/// Sets of a bag, with their names: `collection:<slug>` and
+/// `language:<code>`.
+fn sets_of(bag: &Bag) -> Vec<(String, String)> {
     let mut sets = Vec::new();
-    let c = &bag.record.metadata.collection;
-    if !c.is_empty() {
-        sets.push(format!("collection:{}", set_slug(c)));
+    if let Some(slug) = bag.collection_slug() {
+        let name = bag.record.metadata.collection.clone();
+        sets.push((format!("collection:{slug}"), name));
     }
     for l in &bag.record.language {
-        sets.push(format!("language:{}", set_slug(l)));
+        sets.push((format!("language:{}", set_slug(l)), language_name(l)));
     }
     sets
 }
@@ -217,25 +222,20 @@ fn sets_of(bag: &Bag) -> Vec<String> {
 fn in_set(bag: &Bag, set: &str) -> bool {
     sets_of(bag)
         .iter()
-        .any(|s| s == set || s.strip_prefix(set).is_some_and(|r| r.starts_with(':')))
+        .any(|(s, _)| s == set || s.strip_prefix(set).is_some_and(|r| r.starts_with(':')))
 }
 
-/// The set specs of the collection, with their names.
+/// The set specs of the collection, with their names, and the parents
+/// `collection` and `language` of those there are.
 fn all_sets(snap: &Snapshot) -> BTreeMap<String, String> {
     let mut sets = BTreeMap::new();
-    for bag in &snap.bags {
-        let m = &bag.record.metadata;
-        if !m.collection.is_empty() {
-            sets.insert("collection".into(), "Collections".into());
-            sets.insert(
-                format!("collection:{}", set_slug(&m.collection)),
-                m.collection.clone(),
-            );
-        }
-        for l in &bag.record.language {
-            sets.insert("language".into(), "Languages".into());
-            sets.insert(format!("language:{}", set_slug(l)), language_name(l));
-        }
+    for (spec, name) in snap.bags.iter().flat_map(|b| sets_of(b)) {
+        let parent = match spec.split(':').next() {
+            Some("collection") => ("collection", "Collections"),
+            _ => ("language", "Languages"),
+        };
+        sets.insert(parent.0.to_string(), parent.1.to_string());
+        sets.insert(spec, name);
     }
     sets
 }
@@ -478,7 +478,7 @@ fn find<'a>(
 }
 
 fn identify(repo: &Repository, snap: &Snapshot) -> E {
-    // The earliest datestamp of any record, or now's day when there are
+    // The earliest datestamp of any record, or the epoch when there are
     // none yet (§4.2: a lower limit of all datestamps).
     let earliest = snap.bags.iter().map(|b| b.datestamp).min().unwrap_or(0);
     let mut el = E::new("Identify")
@@ -499,7 +499,7 @@ fn header(repo: &Repository, bag: &Bag) -> E {
     E::new("header")
         .child(E::text("identifier", repo.oai_id(&bag.id)))
         .child(E::text("datestamp", datestamp(bag.datestamp)))
-        .children(sets_of(bag).into_iter().map(|s| E::text("setSpec", s)))
+        .children(sets_of(bag).into_iter().map(|(s, _)| E::text("setSpec", s)))
 }
 
 fn record(repo: &Repository, bag: &Bag, format: Format) -> E {
@@ -537,22 +537,12 @@ fn list(
     map: &BTreeMap<String, String>,
 ) -> Result<E, Vec<Fault>> {
     let sel = match map.get("resumptionToken") {
-        Some(t) => {
-            let t = Token::decode(t, verb).ok_or_else(|| {
-                fault(
-                    Code::BadResumptionToken,
-                    "the resumptionToken is not one this repository issued for this verb",
-                )
-            })?;
-            Selection {
-                format: t.format,
-                set: t.set,
-                from: t.from,
-                until: t.until,
-                after: Some(t.after),
-                cursor: t.cursor,
-            }
-        }
+        Some(t) => Token::decode(t, verb).ok_or_else(|| {
+            fault(
+                Code::BadResumptionToken,
+                "the resumptionToken is not one this repository issued for this verb",
+            )
+        })?,
         None => Selection {
             format: Format::parse(&map["metadataPrefix"])
                 .ok_or_else(|| cannot_disseminate(&map["metadataPrefix"]))?,
@@ -563,17 +553,13 @@ fn list(
             cursor: 0,
         },
     };
-    let matching: Vec<&Bag> = snap
+    let rest: Vec<&Bag> = snap
         .bags
         .iter()
         .map(|b| b.as_ref())
         .filter(|b| sel.from.is_none_or(|f| b.datestamp >= f.at))
         .filter(|b| sel.until.is_none_or(|u| b.datestamp <= u.at))
         .filter(|b| sel.set.as_deref().is_none_or(|s| in_set(b, s)))
-        .collect();
-    let rest: Vec<&Bag> = matching
-        .iter()
-        .copied()
         .filter(|b| {
             sel.after
                 .as_ref()
@@ -602,32 +588,21 @@ fn list(
     // The complete list as it stands now: what was sent before plus what
     // remains (§3.5: an estimate is allowed; it changes as bags land).
     let complete = sel.cursor + rest.len();
-    let last = page.last().expect("page is not empty");
     if sel.after.is_some() || rest.len() > page.len() {
-        let token = if rest.len() > page.len() {
-            Token {
-                v: TOKEN_VERSION,
-                verb: verb.to_string(),
-                format: sel.format,
-                set: sel.set.clone(),
-                from: sel.from,
-                until: sel.until,
-                after: (last.datestamp, last.id.clone()),
+        let cursor = sel.cursor;
+        let t = if rest.len() > page.len() {
+            let last = page.last().expect("page is not empty");
+            let next = Selection {
+                after: Some((last.datestamp, last.id.clone())),
                 cursor: sel.cursor + page.len(),
-            }
-            .encode()
+                ..sel
+            };
+            E::text("resumptionToken", Token::encode(next, verb))
         } else {
-            String::new()
+            // The last page of a resumed list: an empty token (§3.5).
+            E::new("resumptionToken")
         };
-        let mut t = E::new("resumptionToken")
-            .attr("completeListSize", complete)
-            .attr("cursor", sel.cursor);
-        if !token.is_empty() {
-            t = E::text("resumptionToken", token)
-                .attr("completeListSize", complete)
-                .attr("cursor", sel.cursor);
-        }
-        el.push(t);
+        el.push(t.attr("completeListSize", complete).attr("cursor", cursor));
     }
     Ok(el)
 }
@@ -728,18 +703,16 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_refuse_forgeries() {
-        let t = Token {
-            v: TOKEN_VERSION,
-            verb: "ListRecords".into(),
+        let sel = Selection {
             format: Format::Marc21,
             set: Some("language:khm".into()),
             from: parse_bound("2026-01-01", false),
             until: None,
-            after: (1_700_000_000, "can-tho-1925".into()),
+            after: Some((1_700_000_000, "can-tho-1925".into())),
             cursor: 100,
         };
-        let s = t.encode();
-        assert_eq!(Token::decode(&s, "ListRecords"), Some(t));
+        let s = Token::encode(sel.clone(), "ListRecords");
+        assert_eq!(Token::decode(&s, "ListRecords"), Some(sel));
         assert_eq!(Token::decode(&s, "ListIdentifiers"), None);
         assert_eq!(Token::decode("%%%", "ListRecords"), None);
         assert_eq!(Token::decode(&"A".repeat(5000), "ListRecords"), None);

@@ -43,6 +43,8 @@ pub fn has_marks(s: &str) -> bool {
     fold(s) != s
 }
 
+/// A Khmer letter, sign or digit: what a Khmer run of terms is made of
+/// (Khmer punctuation, U+17D4-U+17DA, ends a term).
 fn is_khmer(c: char) -> bool {
     matches!(c, '\u{1780}'..='\u{17D3}' | '\u{17DD}' | '\u{17E0}'..='\u{17E9}' | '\u{19E0}'..='\u{19FF}')
 }

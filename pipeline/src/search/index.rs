@@ -8,7 +8,7 @@ use crate::collection::{Bag, Snapshot};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
@@ -17,11 +17,6 @@ use tantivy::{doc, Index, IndexWriter, Term};
 /// Bumped whenever the schema or the analyzers change: the index is then
 /// built again from scratch.
 const VERSION: u32 = 1;
-
-/// Where the index of `out` lives.
-pub fn dir(out: &Path) -> PathBuf {
-    crate::out_layout::OutLayout::new(out).search_index()
-}
 
 /// The index's fields.
 #[derive(Clone, Copy)]
@@ -109,22 +104,25 @@ fn tantivy_err(dir: &Path) -> impl Fn(tantivy::TantivyError) -> Error + '_ {
     }
 }
 
+fn io_err(dir: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::Output {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
 /// Opens the index in `dir`, creating it (or making it anew when its
 /// version is not this build's).
 pub fn open(dir: &Path, khmer: KhmerSplit) -> Result<(Index, Fields)> {
     let (schema, fields) = schema();
-    let io = |e: std::io::Error| Error::Output {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    };
     let current = read_state(dir).version == VERSION && dir.join("meta.json").is_file();
     let index = if current {
         Index::open_in_dir(dir).map_err(tantivy_err(dir))?
     } else {
         if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(io)?;
+            std::fs::remove_dir_all(dir).map_err(io_err(dir))?;
         }
-        std::fs::create_dir_all(dir).map_err(io)?;
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         let index = Index::create_in_dir(dir, schema).map_err(tantivy_err(dir))?;
         write_state(
             dir,
@@ -144,10 +142,7 @@ fn write_state(dir: &Path, state: &State) -> Result<()> {
     let tmp = dir.join("diachi-state.json.tmp");
     std::fs::write(&tmp, bytes)
         .and_then(|_| std::fs::rename(&tmp, dir.join("diachi-state.json")))
-        .map_err(|e| Error::Output {
-            path: dir.to_path_buf(),
-            reason: e.to_string(),
-        })
+        .map_err(io_err(dir))
 }
 
 fn read_state(dir: &Path) -> State {
@@ -196,25 +191,23 @@ pub fn update(dir: &Path, snapshot: &Snapshot, khmer: KhmerSplit) -> Result<Upda
 
 /// The year of a Dublin Core date ("1925", "1925-03-01", "khoảng 1930").
 pub fn year(date: &str) -> Option<i64> {
-    let digits: Vec<&str> = date
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|d| d.len() == 4)
-        .collect();
-    digits.first().and_then(|d| d.parse().ok())
+    date.split(|c: char| !c.is_ascii_digit())
+        .find(|d| d.len() == 4)
+        .and_then(|d| d.parse().ok())
 }
 
 /// Adds a bag's entries: its metadata as page 0, then each page's text.
 fn add_bag(writer: &IndexWriter, f: &Fields, bag: &Bag) -> tantivy::Result<usize> {
     let r = &bag.record;
     let m = &r.metadata;
-    let slug = crate::collection::set_slug(&m.collection);
+    let slug = bag.collection_slug();
     let base = || {
         let mut d = doc!(f.doc => bag.id.as_str());
         for l in &r.language {
             d.add_text(f.lang, l);
         }
-        if !m.collection.is_empty() {
-            d.add_text(f.collection, &slug);
+        if let Some(slug) = &slug {
+            d.add_text(f.collection, slug);
         }
         if let Some(y) = year(&m.date) {
             d.add_i64(f.year, y);

@@ -24,7 +24,7 @@ impl Recall {
 }
 
 fn khmer_word(w: &str) -> bool {
-    w.chars().all(|c| ('\u{1780}'..='\u{17FF}').contains(&c))
+    w.chars().all(|c| workers::lang::Script::Khmer.has(c))
         && term_ranges(w, KhmerSplit::Clusters).len() >= 2
 }
 

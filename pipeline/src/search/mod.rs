@@ -10,7 +10,7 @@ use crate::{Error, Result};
 pub use analyze::KhmerSplit;
 pub use query::{DocHit, PageHit, Results, Search};
 use std::path::Path;
-use tantivy::{Index, IndexReader, ReloadPolicy};
+use tantivy::{IndexReader, ReloadPolicy};
 
 /// How Khmer is split for the index diachi builds (measured against ICU4X
 /// words: see the README's search section).
@@ -22,7 +22,11 @@ pub fn index_out(out: &Path) -> Result<(index::Update, Vec<crate::collection::Un
         path: out.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let update = index::update(&index::dir(out), &snap, KHMER)?;
+    let update = index::update(
+        &crate::out_layout::OutLayout::new(out).search_index(),
+        &snap,
+        KHMER,
+    )?;
     Ok((update, snap.unreadable))
 }
 
@@ -37,10 +41,6 @@ impl Finder {
     /// Opens (or creates empty) the index in `dir`.
     pub fn open(dir: &Path, khmer: KhmerSplit) -> Result<Finder> {
         let (index, fields) = index::open(dir, khmer)?;
-        Self::with(index, fields, khmer, dir)
-    }
-
-    fn with(index: Index, fields: index::Fields, khmer: KhmerSplit, dir: &Path) -> Result<Finder> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)

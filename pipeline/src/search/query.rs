@@ -126,7 +126,7 @@ fn groups(q: &str, khmer: KhmerSplit) -> Vec<Vec<&str>> {
     let mut last_khmer = false;
     for r in term_ranges(q, khmer) {
         let raw = &q[r.clone()];
-        let is_khmer = raw.chars().any(|c| ('\u{1780}'..='\u{17FF}').contains(&c));
+        let is_khmer = raw.chars().any(|c| workers::lang::Script::Khmer.has(c));
         let joined = is_khmer && last_khmer && r.start == last_end && khmer == KhmerSplit::Clusters;
         match out.last_mut() {
             Some(g) if joined => g.push(raw),
@@ -153,6 +153,14 @@ fn sequence(field: tantivy::schema::Field, terms: &[String]) -> Box<dyn Query> {
                 .collect(),
         ))
     }
+}
+
+/// The query's parts as [`groups`] has them, folded: what a snippet marks.
+fn folded_groups(q: &str, khmer: KhmerSplit) -> Vec<Vec<String>> {
+    groups(q, khmer)
+        .iter()
+        .map(|g| g.iter().map(|t| term_text(t, true)).collect())
+        .collect()
 }
 
 /// The query for `s`, or `None` when it has no word to look for.
@@ -219,10 +227,7 @@ pub fn run(
         &query,
         &(TopDocs::with_limit(MAX_HITS).order_by_score(), Count),
     )?;
-    let parts: Vec<Vec<String>> = groups(&s.q, khmer)
-        .iter()
-        .map(|g| g.iter().map(|t| term_text(t, true)).collect())
-        .collect();
+    let parts = folded_groups(&s.q, khmer);
     let mut order: Vec<DocHit> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for (score, addr) in top {
@@ -282,12 +287,7 @@ mod tests {
 
     #[test]
     fn snippets_mark_whole_words_around_the_first_match() {
-        let want = |q: &str| -> Vec<Vec<String>> {
-            groups(q, KhmerSplit::Clusters)
-                .iter()
-                .map(|g| g.iter().map(|t| term_text(t, true)).collect())
-                .collect()
-        };
+        let want = |q: &str| folded_groups(q, KhmerSplit::Clusters);
         let km = "វត្តឃ្លាំង ជាវត្តចាស់ជាងគេនៅខេត្តឃ្លាំង។";
         let s = snippet(km, &want("វត្តឃ្លាំង"), KhmerSplit::Clusters, 220);
         assert_eq!(s, "<b>វត្តឃ្លាំង</b> ជាវត្តចាស់ជាងគេនៅខេត្តឃ្លាំង។");

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -35,7 +35,6 @@ struct App {
     layout: OutLayout,
     repo: Repository,
     finder: Finder,
-    index_dir: PathBuf,
     ui: Ui,
     per_page: usize,
     /// The snapshot the index was last brought up to.
@@ -58,7 +57,7 @@ impl App {
             let app = self.clone();
             let snap = snap.clone();
             std::thread::spawn(move || {
-                match search::index::update(&app.index_dir, &snap, search::KHMER) {
+                match search::index::update(&app.layout.search_index(), &snap, search::KHMER) {
                     Ok(u) if u.added + u.changed + u.removed > 0 => eprintln!(
                         "diachi serve: search index: {} added, {} changed, {} removed",
                         u.added, u.changed, u.removed
@@ -123,14 +122,12 @@ pub fn serve(
             path: out.to_path_buf(),
             reason: e.to_string(),
         })?;
-    let index_dir = layout.search_index();
-    let finder = Finder::open(&index_dir, search::KHMER)?;
+    let finder = Finder::open(&layout.search_index(), search::KHMER)?;
     let app = Arc::new(App {
         shelf,
         layout,
         repo: repository(cfg, addr),
         finder,
-        index_dir,
         ui: Ui::from_setting(&cfg.language),
         per_page: cfg.results_per_page.max(1),
         indexed: Mutex::new(None),

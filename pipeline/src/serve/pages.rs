@@ -1,7 +1,7 @@
 //! The web pages of `serve`: a search page and a document page, plain HTML
 //! with no script (a form submitted by GET), Vietnamese by default.
 
-use crate::collection::{set_slug, Bag, Snapshot};
+use crate::collection::{Bag, Snapshot};
 use crate::report::{esc, Ui};
 use crate::search::{Results, Search};
 use std::collections::BTreeMap;
@@ -53,9 +53,8 @@ pub fn facets(snap: &Snapshot) -> (BTreeMap<String, String>, Vec<String>) {
     let mut collections = BTreeMap::new();
     let mut langs = std::collections::BTreeSet::new();
     for b in &snap.bags {
-        let c = &b.record.metadata.collection;
-        if !c.is_empty() {
-            collections.insert(set_slug(c), c.clone());
+        if let Some(slug) = b.collection_slug() {
+            collections.insert(slug, b.record.metadata.collection.clone());
         }
         langs.extend(b.record.language.iter().cloned());
     }
