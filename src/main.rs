@@ -146,6 +146,14 @@ fn reexec_with_single_omp_thread() {
     }
 }
 
+/// The settings of `--config FILE` over the defaults, or the defaults.
+fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
+    Ok(match path {
+        Some(path) => Config::load(path)?,
+        None => Config::default_config(),
+    })
+}
+
 fn exit_code(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Error>() {
         Some(Error::Config { .. } | Error::Batch { .. } | Error::Listen { .. }) => EXIT_USAGE,
@@ -167,10 +175,7 @@ fn dispatch(command: Command) -> Result<u8> {
             json,
             quiet,
         } => {
-            let config = match config {
-                Some(path) => Config::load(&path)?,
-                None => Config::default_config(),
-            };
+            let config = load_config(config.as_deref())?;
             let cancel = Arc::new(AtomicBool::new(false));
             let flag = cancel.clone();
             ctrlc::set_handler(move || {
@@ -256,10 +261,7 @@ fn dispatch(command: Command) -> Result<u8> {
             })
         }
         Command::Serve { out, bind, config } => {
-            let config = match config {
-                Some(path) => Config::load(&path)?,
-                None => Config::default_config(),
-            };
+            let config = load_config(config.as_deref())?;
             pipeline::serve::serve(&out, &config.serve, bind.as_deref(), |addr| {
                 use std::io::Write;
                 println!("listening on http://{addr} (OAI-PMH: /oai, search: /search)");
