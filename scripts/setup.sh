@@ -4,8 +4,10 @@
 #   scripts/setup.sh --test   also what the test suite uses
 set -euo pipefail
 
+# python3-pip fetches the Khmer recognizer's model (below).
 packages=(pkg-config libtesseract-dev libleptonica-dev
-          tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-khm tesseract-ocr-osd)
+          tesseract-ocr-eng tesseract-ocr-vie tesseract-ocr-khm tesseract-ocr-osd
+          python3 python3-pip)
 if [[ "${1:-}" == "--test" ]]; then
   # pdftotext/pdffonts, xmllint for ../shared/schemas/validate, python for bagit-python;
   # img2pdf, Ghostscript, OCRmyPDF (with pikepdf) and OpenJPEG's tools make the scanner
@@ -31,6 +33,32 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "setup: cargo not found: install Rust with rustup (https://rustup.rs), then run this again" >&2
   exit 1
+fi
+
+# The Khmer line recognizer's model (ocr.khmer_engine, ocr.models_dir):
+# the khmer-ocr-ocm 0.1.0 wheel (MIT) from PyPI, pinned by version and
+# SHA-256, of which only the weights and the alphabet are kept. diachi
+# checks both files' SHA-256 again when it loads them.
+models="${DIACHI_MODELS:-${XDG_DATA_HOME:-$HOME/.local/share}/diachi/models}"
+khmer_model="$models/khmer-ocr-ocm-0.1.0"
+if [[ ! -f "$khmer_model/model.pth" || ! -f "$khmer_model/vocab.json" ]]; then
+  echo "setup: installing the Khmer recognizer's model into $khmer_model" >&2
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  echo "khmer-ocr-ocm==0.1.0 --hash=sha256:89cfedfe07dc937fde881878bc7ab9261695392139f8e187885ba091761bbe05" \
+    > "$tmp/requirements.txt"
+  python3 -m pip download -q --no-deps --only-binary=:all: --require-hashes \
+    -r "$tmp/requirements.txt" -d "$tmp"
+  mkdir -p "$tmp/model" "$models"
+  python3 - "$tmp"/khmer_ocr_ocm-0.1.0-py3-none-any.whl "$tmp/model" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    for name in ("model.pth", "vocab.json"):
+        with open(f"{sys.argv[2]}/{name}", "wb") as out:
+            out.write(wheel.read(f"khmer_ocr_ocm/assets/{name}"))
+PY
+  rm -rf "$khmer_model"
+  mv "$tmp/model" "$khmer_model"
 fi
 
 # Python clients the tests check diachi against: bagit-python (verify) and

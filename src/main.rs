@@ -313,6 +313,9 @@ fn run(opts: RunOptions, show: Show) -> Result<u8> {
         );
     }
     if !show.quiet {
+        for n in &s.notices {
+            eprintln!("note: {n}");
+        }
         for w in &s.warnings {
             eprintln!("warning: {w}");
         }

@@ -90,6 +90,23 @@ pub struct OcrConfig {
     pub psm: u32,
     /// Default "" (TESSDATA_PREFIX or the system's tessdata).
     pub tessdata: String,
+    /// Which engine reads Khmer lines. Default "auto" (the network when
+    /// its model is installed).
+    pub khmer_engine: KhmerEngine,
+    /// Default "" ($DIACHI_MODELS, else ~/.local/share/diachi/models).
+    pub models_dir: String,
+}
+
+/// `ocr.khmer_engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KhmerEngine {
+    /// The network when its model is installed, else Tesseract alone.
+    Auto,
+    /// Tesseract alone.
+    Tesseract,
+    /// The network; its absence is a warning (Tesseract then reads alone).
+    Neural,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,7 +246,26 @@ impl Config {
             orientation: self.orientation.enabled,
             recheck_below: self.orientation.recheck_below,
             psm: (self.ocr.psm != 0).then_some(self.ocr.psm),
+            khmer_net: None,
         }
+    }
+
+    /// The recognition models' folder: `ocr.models_dir`, else
+    /// `$DIACHI_MODELS`, else `$XDG_DATA_HOME/diachi/models`, else
+    /// `~/.local/share/diachi/models` (where scripts/setup.sh puts them).
+    pub fn models_dir(&self) -> PathBuf {
+        if !self.ocr.models_dir.is_empty() {
+            return PathBuf::from(&self.ocr.models_dir);
+        }
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        env("DIACHI_MODELS")
+            .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("diachi/models")))
+            .or_else(|| env("HOME").map(|h| h.join(".local/share/diachi/models")))
+            .unwrap_or_else(|| PathBuf::from("models"))
     }
 
     /// The tessdata folder to use, or `None` when none can be found.

@@ -19,6 +19,9 @@ pub struct Context {
     pub tesseract_version: String,
     /// SHA-256 of each language's traineddata.
     pub models: BTreeMap<Language, String>,
+    /// The network that reads Khmer lines, when `ocr.khmer_engine` and the
+    /// installed models allow; one copy for every worker.
+    pub khmer_net: Option<std::sync::Arc<workers::neural::KhmerNet>>,
     /// Warnings raised while documents are processed.
     pub warnings: std::sync::Mutex<Vec<String>>,
     /// Pages read so far: a file of several pages (a scanner PDF, a

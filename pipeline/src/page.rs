@@ -290,6 +290,7 @@ fn process_page(
     let path = master.path;
     let mut prepare = cfg.prepare_options();
     let mut recognize = cfg.recognize_options();
+    recognize.khmer_net = ctx.khmer_net.clone();
     let mut lang = lang;
     if let Some(f) = force {
         if let Some(turn) = f.turn {

@@ -90,7 +90,8 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     let ids: Vec<&str> = batch.documents.iter().map(|d| d.id.as_str()).collect();
     let (overrides, notes) = crate::overrides::Overrides::load(&opts.batch, &ids)?;
     summary.warnings.extend(notes);
-    let ctx = open_output(&opts, &jobs, overrides)?;
+    let mut ctx = open_output(&opts, &jobs, overrides)?;
+    ctx.khmer_net = khmer_net(&opts.config, &jobs, &mut summary);
     skip_done(&mut jobs, &ctx, &mut summary)?;
     let total: usize = jobs.iter().map(|(d, _)| d.pages.len()).sum();
     let bar = crate::progress::bar(
@@ -175,11 +176,41 @@ fn open_output(
         tessdata,
         out: layout,
         models,
+        khmer_net: None,
         warnings: Default::default(),
         pages_read: Default::default(),
         overrides,
         _lock: lock,
     })
+}
+
+/// The Khmer network, loaded once when some document may hold Khmer and
+/// `ocr.khmer_engine` allows. Its absence is never an error: Khmer is then
+/// read by Tesseract alone, and the summary says so in one line.
+fn khmer_net(
+    config: &crate::config::Config,
+    jobs: &[Job],
+    summary: &mut RunSummary,
+) -> Option<std::sync::Arc<workers::neural::KhmerNet>> {
+    use crate::config::KhmerEngine;
+    let engine = config.ocr.khmer_engine;
+    let khmer = jobs
+        .iter()
+        .any(|(_, l)| l.models().contains(&Language::Khmer));
+    if engine == KhmerEngine::Tesseract || !khmer {
+        return None;
+    }
+    match workers::neural::KhmerNet::load(&config.models_dir()) {
+        Ok(net) => Some(std::sync::Arc::new(net)),
+        Err(e) => {
+            let line = format!("Khmer is read by Tesseract alone: {e}");
+            match engine {
+                KhmerEngine::Neural => summary.warnings.push(line),
+                _ => summary.notices.push(line),
+            }
+            None
+        }
+    }
 }
 
 /// Leaves out the documents whose bag is already complete (an interrupted

@@ -13,6 +13,9 @@ pub struct RunSummary {
     /// Documents that failed: id and why (each failing file named).
     pub failed: Vec<(String, String)>,
     pub warnings: Vec<String>,
+    /// What the user may want to know that is not a problem (a model that
+    /// is not installed), one line each.
+    pub notices: Vec<String>,
     pub pages: usize,
     pub seconds: f64,
     /// The run was cancelled before every document was done.

@@ -29,6 +29,8 @@ pub enum Error {
     Ocr(String),
     #[error("tesseract language model '{lang}' not found in {datapath}")]
     MissingModel { lang: String, datapath: PathBuf },
+    #[error("{path}: recognition model unusable: {reason}")]
+    Model { path: PathBuf, reason: String },
     #[error("PDF: {0}")]
     Pdf(String),
     #[error("XML: {0}")]

@@ -18,6 +18,7 @@ pub mod lang;
 pub mod layout;
 pub mod marc;
 pub mod mets;
+pub mod neural;
 pub mod ocr;
 pub mod order;
 pub mod orient;

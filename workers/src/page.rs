@@ -531,6 +531,9 @@ pub struct Recognized {
     /// Runs of Latin words on a Khmer page read again in Latin and
     /// replaced ([`crate::reread::reread_latin_words`]).
     pub latin_runs: usize,
+    /// Khmer lines whose reading is the network's, not Tesseract's
+    /// ([`crate::neural::lines`]).
+    pub neural_lines: usize,
     /// How long each step took.
     pub timings: Timings,
 }
@@ -546,6 +549,9 @@ pub struct RecognizeOptions {
     /// A Tesseract page segmentation mode forced on every page. Default:
     /// none (chosen per page, [`Segmentation::choose`]).
     pub psm: Option<u32>,
+    /// The network that reads Khmer lines again ([`crate::neural`]).
+    /// Default: none (Tesseract alone).
+    pub khmer_net: Option<std::sync::Arc<crate::neural::KhmerNet>>,
 }
 
 impl Default for RecognizeOptions {
@@ -554,6 +560,7 @@ impl Default for RecognizeOptions {
             orientation: true,
             recheck_below: 70.0,
             psm: None,
+            khmer_net: None,
         }
     }
 }
@@ -618,6 +625,15 @@ pub fn recognize(
         let engine = engines.get(Script::Latin.reread_lang(), 6)?;
         read.latin_runs = timings.time("latin words", || {
             crate::reread::reread_latin_words(&page.gray, page.ppi(), &mut read.text, engine)
+        })?;
+    }
+    if let Some(net) = opts
+        .khmer_net
+        .as_deref()
+        .filter(|_| langs.iter().any(|l| l.script() == Script::Khmer))
+    {
+        read.neural_lines = timings.time("khmer network", || {
+            crate::neural::lines::read_khmer_lines(&page.gray, &mut read.text, net)
         })?;
     }
     if langs.iter().any(|l| l.script() == Script::Khmer) {
@@ -735,6 +751,7 @@ fn read_page(
         reread_lines: 0,
         noise_lines: 0,
         latin_runs: 0,
+        neural_lines: 0,
         timings: Timings::default(),
     })
 }

@@ -179,13 +179,37 @@ pub fn read_line(
     others: &[BBox],
     engine: &Engine,
 ) -> Result<Option<Line>> {
+    let Some(crop) = line_crop(gray, bbox, pad, others) else {
+        return Ok(None);
+    };
+    let mut read = engine.recognize(&crop.image, dpi)?;
+    read.translate(crop.left, crop.top);
+    Ok(read
+        .lines()
+        .filter(|l| (bbox.y0..bbox.y1).contains(&l.bbox.mid_y()))
+        .max_by_key(|l| l.char_count())
+        .cloned())
+}
+
+/// The region of one line cut from the page, and where it lies.
+pub struct LineCrop {
+    pub image: GrayImage,
+    pub left: u32,
+    pub top: u32,
+}
+
+/// Cuts the line `bbox` out of the page, padded by a quarter of its height
+/// or `pad`, whichever is more, with the `others` lines' boxes blanked in
+/// the outer half of the padding ([`read_line`] says why). `None` when the
+/// box is empty.
+pub fn line_crop(gray: &GrayImage, bbox: BBox, pad: u32, others: &[BBox]) -> Option<LineCrop> {
     let pad = (bbox.height() / 4).max(pad).max(2);
     let left = bbox.x0.saturating_sub(pad);
     let top = bbox.y0.saturating_sub(pad);
     let right = (bbox.x1 + pad).min(gray.width());
     let bottom = (bbox.y1 + pad).min(gray.height());
     if right <= left || bottom <= top {
-        return Ok(None);
+        return None;
     }
     let mut crop =
         image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
@@ -206,13 +230,11 @@ pub fn read_line(
             }
         }
     }
-    let mut read = engine.recognize(&crop, dpi)?;
-    read.translate(left, top);
-    Ok(read
-        .lines()
-        .filter(|l| (bbox.y0..bbox.y1).contains(&l.bbox.mid_y()))
-        .max_by_key(|l| l.char_count())
-        .cloned())
+    Some(LineCrop {
+        image: crop,
+        left,
+        top,
+    })
 }
 
 #[cfg(test)]
