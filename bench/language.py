@@ -111,11 +111,12 @@ def write_csv(batch, docs, lang):
             w.writerow([doc, lang])
 
 
-def run(batch, out, jobs):
+def run(batch, out, jobs, config=None):
     """CPU seconds (user + system) of one diachi run."""
     shutil.rmtree(out, ignore_errors=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([DIACHI, "run", batch, "--out", out, "--jobs", str(jobs)],
+    extra = ["--config", config] if config else []
+    subprocess.run([DIACHI, "run", batch, "--out", out, "--jobs", str(jobs)] + extra,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -150,6 +151,7 @@ def main():
                     help="kinds to run (every kind's pages are still made, so a kind's pages "
                          "do not depend on this)")
     ap.add_argument("--modes", default="right,auto,vie+khm")
+    ap.add_argument("--config", help="a diachi settings file to run with")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     work = a.keep or tempfile.mkdtemp(prefix="diachi-language-")
@@ -169,7 +171,7 @@ def main():
                 continue
             write_csv(batch, truth, right if mode == "right" else mode)
             out = os.path.join(work, f"out-{kind}-{mode}")
-            secs = min(run(batch, out, a.jobs) for _ in range(a.repeat))
+            secs = min(run(batch, out, a.jobs, a.config) for _ in range(a.repeat))
             err, total, langs = score(out, truth)
             row[mode] = (err / max(1, total), secs, langs)
             cpu[mode] += secs

@@ -257,15 +257,7 @@ impl Config {
         if !self.ocr.models_dir.is_empty() {
             return PathBuf::from(&self.ocr.models_dir);
         }
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        env("DIACHI_MODELS")
-            .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("diachi/models")))
-            .or_else(|| env("HOME").map(|h| h.join(".local/share/diachi/models")))
-            .unwrap_or_else(|| PathBuf::from("models"))
+        workers::neural::default_models_dir()
     }
 
     /// The tessdata folder to use, or `None` when none can be found.

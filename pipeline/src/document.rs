@@ -113,6 +113,7 @@ fn add_page_files(
 ) -> workers::Result<Vec<PageRecord>> {
     let mut records: Vec<PageRecord> = Vec::with_capacity(pages.len());
     let mut all_text = String::new();
+    let khmer_network = ctx.khmer_net.as_ref().map(|n| n.recognizer());
     for (i, (page, path)) in pages.iter().zip(&doc.pages).enumerate() {
         let mut record = page_record(i + 1, page);
         // The second page of a split spread shares the first's master.
@@ -136,6 +137,10 @@ fn add_page_files(
             date: &ctx.timestamp,
             settings: &alto_settings(page, ctx),
             tesseract_version: &ctx.tesseract_version,
+            khmer_network: khmer_network
+                .as_ref()
+                .filter(|_| page.recognized.neural_lines > 0)
+                .map(|n| (n, page.recognized.neural_lines)),
             diachi_version: crate::VERSION,
         });
         bag.add_bytes(inner(&record.alto), &alto)?;
@@ -211,6 +216,7 @@ pub(crate) fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         recovered_lines: page.recognized.recovered_lines,
         noise_lines: page.recognized.noise_lines,
         latin_runs: page.recognized.latin_runs,
+        neural_lines: page.recognized.neural_lines,
         doubts: prep.doubts.clone(),
         by_hand: page.by_hand.clone(),
         document_page: (page.document_page != n && page.document_page > 0)
@@ -227,6 +233,7 @@ fn build_record(
     pages: Vec<PageRecord>,
     ctx: &Context,
 ) -> Record {
+    let read_by_network = pages.iter().any(|p| p.neural_lines > 0);
     let title = if doc.metadata.title.is_empty() {
         doc.id.clone()
     } else {
@@ -246,6 +253,11 @@ fn build_record(
                 .filter(|(l, _)| langs.contains(**l))
                 .map(|(l, h)| (l.code().to_string(), h.clone()))
                 .collect(),
+            khmer_network: ctx
+                .khmer_net
+                .as_ref()
+                .filter(|_| read_by_network)
+                .map(|n| n.recognizer()),
         },
         metadata: doc.metadata.clone(),
         created: ctx.timestamp.clone(),
@@ -327,6 +339,7 @@ fn write_metadata(
         diachi_version: crate::VERSION,
         tesseract_version: &ctx.tesseract_version,
         ocr_settings: &ocr_settings(pages),
+        khmer_network: record.software.khmer_network.as_ref(),
         skipped,
     });
     bag.add_bytes("metadata/mets.xml", &mets)

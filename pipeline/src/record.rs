@@ -32,4 +32,8 @@ pub struct Software {
     pub tesseract: String,
     /// Language code -> SHA-256 of its traineddata.
     pub models: BTreeMap<String, String>,
+    /// The neural recognizer that read Khmer lines of this document, when
+    /// it read any (`neural_lines` of its pages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub khmer_network: Option<workers::neural::Recognizer>,
 }

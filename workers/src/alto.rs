@@ -24,6 +24,9 @@ pub struct AltoPage<'a> {
     /// How the page was prepared and read, e.g. `psm=6; deskew=1.5`.
     pub settings: &'a str,
     pub tesseract_version: &'a str,
+    /// The neural recognizer and how many of the page's lines it read,
+    /// when it read any.
+    pub khmer_network: Option<(&'a crate::neural::Recognizer, usize)>,
     pub diachi_version: &'a str,
 }
 
@@ -65,6 +68,24 @@ fn description(p: &AltoPage) -> E {
                 .child(E::text("processingStepSettings", p.settings))
                 .child(software("Tesseract", p.tesseract_version)),
         )
+        .children(p.khmer_network.map(|(n, lines)| {
+            // A Processing of its own: ALTO allows one processingSoftware
+            // per step.
+            E::new("Processing")
+                .attr("ID", "OCR_2")
+                .child(E::text("processingDateTime", p.date))
+                .child(E::text(
+                    "processingStepDescription",
+                    &format!(
+                        "the Khmer words of {lines} line(s) read again by a neural line recognizer (CRNN), its reading kept where it was sure"
+                    ),
+                ))
+                .child(E::text(
+                    "processingStepSettings",
+                    &format!("model.pth sha256={}", n.sha256),
+                ))
+                .child(software(&n.engine, &n.version))
+        }))
         .child(
             E::new("Processing")
                 .attr("ID", "PACKAGE_1")
@@ -197,6 +218,7 @@ mod tests {
             date: "2026-11-23T07:00:00Z",
             settings: "psm=6",
             tesseract_version: "5.3.0",
+            khmer_network: None,
             diachi_version: "0.1.0",
         }))
         .unwrap();

@@ -43,6 +43,9 @@ pub struct MetsDocument<'a> {
     pub tesseract_version: &'a str,
     /// OCR settings in words, for the transcription events.
     pub ocr_settings: &'a str,
+    /// The neural recognizer, when it read lines of some page
+    /// (`neural_lines`).
+    pub khmer_network: Option<&'a crate::neural::Recognizer>,
     /// Pages left out of the derivatives by hand, and the master each is
     /// in when no kept page lists it.
     pub skipped: &'a [(crate::record::SkippedPage, Option<FileRef>)],
@@ -227,13 +230,23 @@ fn events(doc: &MetsDocument) -> Vec<E> {
         .collect();
     let diachi = format!("diachi {}", doc.diachi_version);
     let tesseract = format!("Tesseract {}", doc.tesseract_version);
+    let network = doc
+        .khmer_network
+        .map(|n| format!("{} {}", n.engine, n.version));
     let mut list: Vec<Event> = doc
         .pages
         .iter()
         .enumerate()
         .flat_map(|(i, p)| {
             let first = owner(doc, i) == i;
-            page_events(p, first, doc.ocr_settings, &diachi, &tesseract)
+            page_events(
+                p,
+                first,
+                doc.ocr_settings,
+                &diachi,
+                &tesseract,
+                network.as_deref(),
+            )
         })
         .collect();
     let mut sources: Vec<&str> = (0..doc.pages.len())
@@ -273,6 +286,7 @@ fn page_events<'a>(
     ocr_settings: &str,
     diachi: &str,
     tesseract: &str,
+    network: Option<&str>,
 ) -> Vec<Event<'a>> {
     let master = p.master.href.as_str();
     let by_diachi = |kind, detail| Event {
@@ -351,6 +365,18 @@ fn page_events<'a>(
             objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
         },
     ]);
+    if let Some(network) = network.filter(|_| r.neural_lines > 0) {
+        events.push(Event {
+            kind: "transcription",
+            detail: format!(
+                "the Khmer words of {} line(s) read again by a neural line recognizer, its reading kept where it was sure",
+                r.neural_lines
+            ),
+            outcome: "success",
+            agent: network.to_string(),
+            objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
+        });
+    }
     events
 }
 
@@ -424,6 +450,27 @@ fn agents(doc: &MetsDocument) -> Vec<E> {
             .child(E::text("premis:agentVersion", *version))
     })
     .collect();
+    if let Some(n) = doc.khmer_network {
+        list.push(
+            E::new("premis:agent")
+                .attr("version", "3.0")
+                .child(identifier(
+                    "premis:agentIdentifier",
+                    "software",
+                    &format!("{} {}", n.engine, n.version),
+                ))
+                .child(E::text("premis:agentName", &n.engine))
+                .child(E::text("premis:agentType", "software"))
+                .child(E::text("premis:agentVersion", &n.version))
+                .child(E::text(
+                    "premis:agentNote",
+                    &format!(
+                        "Khmer line recognizer (CRNN); weights model.pth, SHA-256 {}",
+                        n.sha256
+                    ),
+                )),
+        );
+    }
     if doc.pages.iter().any(|p| p.record.by_hand.is_some()) || !doc.skipped.is_empty() {
         list.push(
             E::new("premis:agent")

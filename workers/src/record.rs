@@ -136,6 +136,10 @@ pub struct PageRecord {
     /// acronym, a name, an address) read again in Latin and replaced.
     #[serde(default)]
     pub latin_runs: usize,
+    /// On a page with Khmer: lines whose Khmer words are the neural
+    /// recognizer's reading rather than Tesseract's (`ocr.khmer_engine`).
+    #[serde(default)]
+    pub neural_lines: usize,
     /// What preparation was unsure of and left alone.
     #[serde(default)]
     pub doubts: Vec<Doubt>,

@@ -35,6 +35,15 @@ pub const VOCAB: (&str, &str) = (
 pub const ENGINE: &str = "khmer-ocr-ocm";
 pub const ENGINE_VERSION: &str = "0.1.0";
 
+/// The network as record.json, ALTO and METS name it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recognizer {
+    pub engine: String,
+    pub version: String,
+    /// SHA-256 of the weights file.
+    pub sha256: String,
+}
+
 /// The loaded network with its alphabet. It is read-only once loaded, so
 /// one copy serves every worker thread.
 pub struct KhmerNet {
@@ -59,6 +68,21 @@ pub struct Glyph {
     pub x1: f32,
     /// 0 to 1.
     pub probability: f32,
+}
+
+/// Where scripts/setup.sh puts the models unless told otherwise:
+/// `$DIACHI_MODELS`, else `$XDG_DATA_HOME/diachi/models`, else
+/// `~/.local/share/diachi/models`.
+pub fn default_models_dir() -> PathBuf {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env("DIACHI_MODELS")
+        .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("diachi/models")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/share/diachi/models")))
+        .unwrap_or_else(|| PathBuf::from("models"))
 }
 
 impl KhmerNet {
@@ -99,9 +123,13 @@ impl KhmerNet {
         })
     }
 
-    /// SHA-256 of the weights file, for the records.
-    pub fn sha256(&self) -> &str {
-        &self.weights_sha256
+    /// The network as the records name it.
+    pub fn recognizer(&self) -> Recognizer {
+        Recognizer {
+            engine: ENGINE.to_string(),
+            version: ENGINE_VERSION.to_string(),
+            sha256: self.weights_sha256.clone(),
+        }
     }
 
     /// Reads one line image: the characters in order, each placed on it.
@@ -168,4 +196,119 @@ fn read_alphabet(path: &Path, classes: usize) -> Result<Vec<String>> {
         ));
     }
     Ok(alphabet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net() -> KhmerNet {
+        KhmerNet::load(&default_models_dir())
+            .unwrap_or_else(|e| panic!("{e}: run scripts/setup.sh to install the model"))
+    }
+
+    fn realdev(name: &str) -> GrayImage {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realdev");
+        image::open(dir.join(name)).unwrap().to_luma8()
+    }
+
+    fn text(glyphs: &[Glyph]) -> String {
+        glyphs.iter().map(|g| g.text.as_str()).collect()
+    }
+
+    /// The reference is khmer-ocr-ocm 0.1.0's own PyTorch code
+    /// (`KhmerOCR.predict`: Pillow's decoding and resizing, torch 2.15 on
+    /// the CPU) on the same line crops of the realdev notice, errors and
+    /// all; this decodes the JPEG with `image` and resizes itself, and
+    /// reads the same text.
+    #[test]
+    fn reads_real_lines_as_the_reference_does() {
+        let net = net();
+        let line = realdev("khm_seanghay_1.jpg");
+        assert_eq!(
+            text(&net.read(&line).unwrap()),
+            "លទ្ធផលនៃការធ្វើកំណែទម្រង់លើទូរគមនាគមន៍កម្ពុជា"
+        );
+        let page = realdev("khm_phonsobon_1.jpg");
+        for ((x, y, w, h), reference) in REFERENCE {
+            let crop = image::imageops::crop_imm(&page, x, y, w, h).to_image();
+            assert_eq!(
+                text(&net.read(&crop).unwrap()),
+                reference,
+                "line at {x},{y}"
+            );
+        }
+    }
+
+    /// Line boxes (x, y, width, height) of khm_phonsobon_1.jpg and the
+    /// reference's reading of each.
+    const REFERENCE: [((u32, u32, u32, u32), &str); 11] = [
+        ((343, 66, 226, 36), "ព្រះរាជាណាចក្រកម្ពុជា"),
+        ((79, 215, 303, 34), "ក្រសួងប្រៃសណីយ៍និងទូរគមនាគមន៍"),
+        ((287, 381, 344, 34), "ការជ្រើសរើសនិស្សិតស្ម័គ្រចិត្តចូលរួមរៀបចំ"),
+        (
+            (157, 412, 604, 34),
+            "វេទិការដ្ឋាភិបាលឌីជីថល ឆ្នាំ២០២៥ និងព្រឹត្តិការណ៍ជាតិ អន្តរជាតិពាក់ព័ន្ធ",
+        ),
+        (
+            (81, 524, 754, 40),
+            "ឌីជីថល ឆ្នាំ២០២៥ និងព្រឹត្តិការណ៍ជាតិ-អន្តរជាតិពាក់ព័ន្ធ\" ក្រោមប្រធានបទ \"ការពន្លឿនអនាគតឌីជីថល៖",
+        ),
+        ((81, 591, 272, 32), "មណ្ឌលសន្និបាតនិងពិព័រណ៍កោះពេជ្រ។"),
+        (
+            (81, 667, 755, 37),
+            "ផ្ត្ចផ្តើមឡើងដោយរួមបញ្ចូលគ្នានូវ ១) វេទិកាចែករំលែកបទពិសោធពាក់ព័ន្ធនឹងដំណើរការនៃការធ្វើរិត្តកម្មឌីជីថល",
+        ),
+        (
+            (80, 764, 757, 33),
+            "ក្រុមហ៊ុនបច្ចេកវិទ្យាឌីជីថែលនិងធុរកិចថ្មីខីជីជល និង ៣ ព្រឹត្តិការណ៍ជាតិនិងអន្តរជាតិអម (50 ២មៅ វេទិការដ្ឋាភិបាល",
+        ),
+        (
+            (156, 936, 678, 35),
+            "ក.ប.ទ នឹងជ្រើសរើសនិស្សិតស្ម័គ្រចិត្តសរុបចំនួន ៣០០នាក់ ដើម្បីចូលរួមរៀបចំវេទិការដ្ឋាភិបាល",
+        ),
+        ((79, 1011, 200, 33), "១ ប្រភេទនិងលក្ខខណ្ឌ"),
+        (
+            (151, 1086, 557, 34),
+            "ជានិស្សិតកំពុងសិក្សាជំនាញពាក់ព័ន្ធនឹងបច្ចេកវិទ្យាឌីជីថលចាប់ពីឆ្នាំទី៣ ឡើងទៅ",
+        ),
+    ];
+
+    /// Each character lies where it is printed: on a line cut in two, the
+    /// characters read from the left half lie left of those of the right.
+    #[test]
+    fn glyphs_are_placed_along_the_line() {
+        let net = net();
+        let line = realdev("khm_seanghay_1.jpg");
+        let glyphs = net.read(&line).unwrap();
+        assert!(glyphs.windows(2).all(|g| g[0].x0 <= g[1].x0), "{glyphs:?}");
+        let last = glyphs.last().unwrap();
+        assert!(last.x1 <= line.width() as f32 + 8.0 && last.x1 > line.width() as f32 * 0.8);
+        assert!(glyphs[0].x0 < line.width() as f32 * 0.2);
+        assert!(glyphs.iter().all(|g| g.probability > 0.5));
+    }
+
+    /// An absent or altered model is an error naming the file, never a
+    /// wrong reading.
+    #[test]
+    fn absent_or_altered_model_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = KhmerNet::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("model.pth") && err.contains("not found"),
+            "{err}"
+        );
+        let folder = KhmerNet::folder(dir.path());
+        std::fs::create_dir_all(&folder).unwrap();
+        let installed = KhmerNet::folder(&default_models_dir());
+        for name in [WEIGHTS.0, VOCAB.0] {
+            std::fs::copy(installed.join(name), folder.join(name)).unwrap();
+        }
+        let mut vocab = std::fs::read(folder.join(VOCAB.0)).unwrap();
+        let at = vocab.len() / 2;
+        vocab[at] ^= 1;
+        std::fs::write(folder.join(VOCAB.0), vocab).unwrap();
+        let err = KhmerNet::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("vocab.json") && err.contains(VOCAB.1), "{err}");
+    }
 }
