@@ -70,8 +70,10 @@ fn real_captures_stay_upright_and_read_at_least_as_well_as_tesseract() {
     // be worse than by more than 0.02.
     for (id, measured, plain) in [
         ("vie_namnqd_5", 0.020, 0.074),
-        ("khm_phonsobon_1", 0.061, 0.084),
-        ("khm_seanghay_1", 0.133, 0.178),
+        // With the neural Khmer recognizer (#20); Tesseract alone read
+        // them at 0.061 and 0.133 (tests/khmer_network.rs).
+        ("khm_phonsobon_1", 0.041, 0.084),
+        ("khm_seanghay_1", 0.0, 0.178),
     ] {
         let gt = read(&realdev().join(format!("{id}.gt.txt")));
         let text = read(&out.join(id).join("data/text/0001.txt"));
@@ -124,8 +126,8 @@ fn auto_finds_the_language_of_every_real_capture() {
     }
     for (id, measured) in [
         ("vie_namnqd_5", 0.020),
-        ("khm_phonsobon_1", 0.061),
-        ("khm_seanghay_1", 0.133),
+        ("khm_phonsobon_1", 0.041),
+        ("khm_seanghay_1", 0.0),
     ] {
         let gt = read(&realdev().join(format!("{id}.gt.txt")));
         let text = read(&out.join(id).join("data/text/0001.txt"));

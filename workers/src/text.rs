@@ -42,7 +42,9 @@ pub struct Word {
     /// NFC text of the word, never empty, never containing white space.
     pub text: String,
     pub bbox: BBox,
-    /// Tesseract's confidence, 0 to 100.
+    /// The recognizer's confidence, 0 to 100: Tesseract's, or for a word
+    /// the Khmer network read ([`crate::neural`]) the mean probability of
+    /// its characters.
     pub confidence: f32,
 }
 

@@ -129,7 +129,8 @@ impl Crnn {
     /// Logits (time, classes) of one line, `input` being HEIGHT x WIDTH
     /// values in [-1, 1], row by row.
     pub fn forward(&self, input: Vec<f32>) -> candle_core::Result<Tensor> {
-        let mut x = Tensor::from_vec(input, (1, HEIGHT, WIDTH), &Device::Cpu)?;
+        let width = input.len() / HEIGHT;
+        let mut x = Tensor::from_vec(input, (1, HEIGHT, width), &Device::Cpu)?;
         for c in &self.convs {
             x = conv(&x, c)?;
             x = match c.pool {

@@ -130,7 +130,7 @@ fn read_piece(
     )
     .to_image();
     crop.left = left;
-    let glyphs = net.read(&image)?;
+    let glyphs = net.read(&image, super::Fit::Natural)?;
     Ok(to_words(&glyphs, crop.left, region))
 }
 
