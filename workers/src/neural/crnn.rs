@@ -8,7 +8,7 @@
 //! `cnn.{0,5,10,13,18,21,26}` are the convolutions, each followed by its
 //! batch norm at the next index.
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{Device, Tensor};
 use std::collections::HashMap;
 
 /// Input height and width the network was trained at.
@@ -158,24 +158,29 @@ impl Crnn {
 fn conv(x: &Tensor, c: &Conv) -> candle_core::Result<Tensor> {
     let (ci, h, w) = x.dims3()?;
     let (k, p) = (c.kernel, c.pad);
-    let (ho, wo) = (h + 2 * p + 1 - k, w + 2 * p + 1 - k);
+    let (hp, wp) = (h + 2 * p, w + 2 * p);
+    let (ho, wo) = (hp + 1 - k, wp + 1 - k);
     let src = x.flatten_all()?.to_vec1::<f32>()?;
-    let mut col = vec![0f32; ci * k * k * ho * wo];
+    // The input with its zero border, so that every row of the copy below
+    // is one slice.
+    let padded = if p == 0 {
+        src
+    } else {
+        let mut padded = vec![0f32; ci * hp * wp];
+        for (row, from) in src.chunks_exact(w).enumerate() {
+            let (ch, y) = (row / h, row % h);
+            let at = (ch * hp + y + p) * wp + p;
+            padded[at..at + w].copy_from_slice(from);
+        }
+        padded
+    };
+    let mut col = Vec::with_capacity(ci * k * k * ho * wo);
     for ch in 0..ci {
         for dy in 0..k {
             for dx in 0..k {
-                let row = ((ch * k + dy) * k + dx) * ho * wo;
                 for oy in 0..ho {
-                    let Some(iy) = (oy + dy).checked_sub(p).filter(|&iy| iy < h) else {
-                        continue;
-                    };
-                    let from = &src[(ch * h + iy) * w..][..w];
-                    let to = &mut col[row + oy * wo..][..wo];
-                    for (ox, v) in to.iter_mut().enumerate() {
-                        if let Some(ix) = (ox + dx).checked_sub(p).filter(|&ix| ix < w) {
-                            *v = from[ix];
-                        }
-                    }
+                    let at = (ch * hp + oy + dy) * wp + dx;
+                    col.extend_from_slice(&padded[at..at + wo]);
                 }
             }
         }
@@ -190,32 +195,45 @@ fn conv(x: &Tensor, c: &Conv) -> candle_core::Result<Tensor> {
 }
 
 impl Direction {
-    /// (time, input) to (time, hidden), read forwards or backwards.
+    /// (time, input) to (time, hidden), read forwards or backwards. The
+    /// input's share of every step is one matrix product; the recurrence,
+    /// a vector by matrix product a step, is plain loops (as tensor
+    /// operations, a step was some twenty small allocations).
     fn run(&self, x: &Tensor, backwards: bool) -> candle_core::Result<Tensor> {
         let t = x.dim(0)?;
         let hidden = self.w_hh.dim(0)?;
-        // The input's share of every step at once.
-        let xs = x.matmul(&self.w_ih)?.broadcast_add(&self.bias)?;
-        let mut h = Tensor::zeros((1, hidden), DType::F32, x.device())?;
-        let mut c = h.clone();
-        let mut out = vec![h.clone(); t];
+        let xs = x
+            .matmul(&self.w_ih)?
+            .broadcast_add(&self.bias)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        let w_hh = self.w_hh.flatten_all()?.to_vec1::<f32>()?;
+        let mut h = vec![0f32; hidden];
+        let mut c = vec![0f32; hidden];
+        let mut out = vec![0f32; t * hidden];
+        let mut gates = vec![0f32; 4 * hidden];
         for s in 0..t {
             let i = if backwards { t - 1 - s } else { s };
-            let gates = (xs.narrow(0, i, 1)? + h.matmul(&self.w_hh)?)?;
-            let g = gates.chunk(4, 1)?;
-            let input = sigmoid(&g[0])?;
-            let forget = sigmoid(&g[1])?;
-            let cell = g[2].tanh()?;
-            let output = sigmoid(&g[3])?;
-            c = ((forget * &c)? + (input * cell)?)?;
-            h = (output * c.tanh()?)?;
-            out[i] = h.clone();
+            gates.copy_from_slice(&xs[i * 4 * hidden..(i + 1) * 4 * hidden]);
+            for (hk, row) in h.iter().zip(w_hh.chunks_exact(4 * hidden)) {
+                for (g, w) in gates.iter_mut().zip(row) {
+                    *g += hk * w;
+                }
+            }
+            for j in 0..hidden {
+                let input = sigmoid(gates[j]);
+                let forget = sigmoid(gates[hidden + j]);
+                let cell = gates[2 * hidden + j].tanh();
+                let output = sigmoid(gates[3 * hidden + j]);
+                c[j] = forget * c[j] + input * cell;
+                h[j] = output * c[j].tanh();
+            }
+            out[i * hidden..(i + 1) * hidden].copy_from_slice(&h);
         }
-        Tensor::cat(&out, 0)
+        Tensor::from_vec(out, (t, hidden), x.device())
     }
 }
 
-/// 1 / (1 + e^-x).
-fn sigmoid(x: &Tensor) -> candle_core::Result<Tensor> {
-    (x.neg()?.exp()? + 1.0)?.recip()
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
 }
