@@ -64,8 +64,33 @@ fn premis_events_and_agents_validate() {
     }
     // 11 master files (three events each: ingestion, digest, fixity) holding
     // 13 pages (two each: deskew, transcription), one derivation per
-    // document, two agents.
-    assert_eq!(files.len(), 11 * 3 + 13 * 2 + DOCS.len() + DOCS.len() * 2);
+    // document, two agents; and where the Khmer network read lines, one
+    // more transcription per page it read and one more agent.
+    let (mut network_pages, mut network_docs) = (0, 0);
+    for doc in DOCS {
+        let rec = record(doc);
+        let read = rec["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["neural_lines"].as_u64().unwrap() > 0)
+            .count();
+        network_pages += read;
+        network_docs += usize::from(read > 0);
+        assert_eq!(
+            read > 0,
+            rec["software"].get("khmer_network").is_some(),
+            "{doc}"
+        );
+    }
+    assert!(
+        network_pages >= 2,
+        "the Khmer samples were read by the network"
+    );
+    assert_eq!(
+        files.len(),
+        11 * 3 + 13 * 2 + DOCS.len() + DOCS.len() * 2 + network_pages + network_docs
+    );
     validate("premis", &files);
 }
 
@@ -132,13 +157,18 @@ fn mets_lists_every_file_with_the_bag_checksum() {
             assert!(mets.contains(&pointer), "{doc} page {n}: {pointer}");
         }
         // Events: each master file ingested, digested and fixity-checked
-        // once; each page deskewed and transcribed.
+        // once; each page deskewed and transcribed, and transcribed again
+        // where the Khmer network read some of its lines.
+        let by_network = recs
+            .iter()
+            .filter(|p| p["neural_lines"].as_u64().unwrap() > 0)
+            .count();
         for (kind, count) in [
             ("ingestion", masters.len()),
             ("message digest calculation", masters.len()),
             ("fixity check", masters.len()),
             ("deskew", pages),
-            ("transcription", pages),
+            ("transcription", pages + by_network),
         ] {
             assert_eq!(
                 mets.matches(&format!("<premis:eventType>{kind}</premis:eventType>"))
