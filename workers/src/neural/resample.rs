@@ -89,27 +89,17 @@ fn horizontal(src: &GrayImage, width: u32) -> GrayImage {
     out
 }
 
-/// The vertical pass; none when the height does not change.
+/// The vertical pass: the horizontal one on the image turned on its
+/// diagonal, which gives the same sums in the same order.
 fn vertical(src: &GrayImage, height: u32) -> GrayImage {
-    let (w, h) = (src.width() as usize, src.height() as usize);
-    let oh = height as usize;
-    if oh == h {
+    if height == src.height() {
         return src.clone();
     }
-    let c = coefficients(h, oh);
-    let mut out = GrayImage::new(src.width(), height);
-    let data = src.as_raw();
-    for y in 0..oh {
-        let (y0, n) = c.bounds[y];
-        for x in 0..w {
-            let mut acc: i64 = 1 << (PRECISION_BITS - 1);
-            for (i, k) in c.weights[y][..n].iter().enumerate() {
-                acc += data[(y0 + i) * w + x] as i64 * *k as i64;
-            }
-            out.as_mut()[y * w + x] = clip8(acc);
-        }
-    }
-    out
+    transpose(&horizontal(&transpose(src), height))
+}
+
+fn transpose(src: &GrayImage) -> GrayImage {
+    image::imageops::flip_horizontal(&image::imageops::rotate90(src))
 }
 
 #[cfg(test)]
