@@ -8,7 +8,7 @@
 //! `cnn.{0,5,10,13,18,21,26}` are the convolutions, each followed by its
 //! batch norm at the next index.
 
-use candle_core::{Device, Tensor};
+use candle_core::Tensor;
 use std::collections::HashMap;
 
 /// Input height and width the network was trained at.
@@ -16,7 +16,7 @@ pub const HEIGHT: usize = 48;
 pub const WIDTH: usize = 512;
 
 /// PyTorch's `BatchNorm2d` default epsilon.
-const BN_EPS: f64 = 1e-5;
+const BN_EPS: f32 = 1e-5;
 
 /// (convolution, its batch norm, padding, max pooling after it).
 const CONVS: [(usize, usize, usize, Pool); 7] = [
@@ -38,11 +38,19 @@ enum Pool {
     Height,
 }
 
+/// Values laid out (channels, height, width), row by row.
+struct Planes {
+    data: Vec<f32>,
+    channels: usize,
+    height: usize,
+    width: usize,
+}
+
 struct Conv {
-    /// (out, in * kh * kw), batch norm folded in.
-    weight: Tensor,
-    /// (out, 1).
-    bias: Tensor,
+    /// (out, in * kernel * kernel), row by row, batch norm folded in.
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    inputs: usize,
     kernel: usize,
     pad: usize,
     pool: Pool,
@@ -51,51 +59,76 @@ struct Conv {
 /// One direction of one LSTM layer. PyTorch's gate order: input, forget,
 /// cell, output.
 struct Direction {
-    /// (input, 4 * hidden), transposed for `x @ w`.
-    w_ih: Tensor,
+    /// (input, 4 * hidden), for `x . w`.
+    w_ih: Vec<f32>,
     /// (hidden, 4 * hidden).
-    w_hh: Tensor,
-    /// bias_ih + bias_hh, (4 * hidden).
-    bias: Tensor,
+    w_hh: Vec<f32>,
+    /// bias_ih + bias_hh.
+    bias: Vec<f32>,
+    hidden: usize,
 }
 
 pub struct Crnn {
     convs: Vec<Conv>,
     lstm: Vec<(Direction, Direction)>,
     /// (512, classes).
-    fc_w: Tensor,
-    fc_b: Tensor,
+    fc_w: Vec<f32>,
+    fc_b: Vec<f32>,
 }
 
 pub type Weights = HashMap<String, Tensor>;
 
-fn get(w: &Weights, name: &str) -> candle_core::Result<Tensor> {
-    w.get(name)
-        .cloned()
-        .ok_or_else(|| candle_core::Error::Msg(format!("no tensor {name}")))
+/// A tensor of the checkpoint as plain values, with its shape.
+fn get(w: &Weights, name: &str) -> candle_core::Result<(Vec<f32>, Vec<usize>)> {
+    let t = w
+        .get(name)
+        .ok_or_else(|| candle_core::Error::Msg(format!("no tensor {name}")))?;
+    Ok((
+        t.to_dtype(candle_core::DType::F32)?
+            .flatten_all()?
+            .to_vec1::<f32>()?,
+        t.dims().to_vec(),
+    ))
+}
+
+/// A (rows, cols) matrix transposed.
+fn transposed(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0f32; m.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = m[r * cols + c];
+        }
+    }
+    out
 }
 
 impl Crnn {
     pub fn from_weights(w: &Weights) -> candle_core::Result<Crnn> {
         let mut convs = Vec::new();
         for (c, bn, pad, pool) in CONVS {
-            let weight = get(w, &format!("cnn.{c}.weight"))?;
-            let bias = get(w, &format!("cnn.{c}.bias"))?;
-            let gamma = get(w, &format!("cnn.{bn}.weight"))?;
-            let beta = get(w, &format!("cnn.{bn}.bias"))?;
-            let mean = get(w, &format!("cnn.{bn}.running_mean"))?;
-            let var = get(w, &format!("cnn.{bn}.running_var"))?;
+            let (mut weight, dims) = get(w, &format!("cnn.{c}.weight"))?;
+            let (bias, _) = get(w, &format!("cnn.{c}.bias"))?;
+            let (gamma, _) = get(w, &format!("cnn.{bn}.weight"))?;
+            let (beta, _) = get(w, &format!("cnn.{bn}.bias"))?;
+            let (mean, _) = get(w, &format!("cnn.{bn}.running_mean"))?;
+            let (var, _) = get(w, &format!("cnn.{bn}.running_var"))?;
+            let [out, inputs, kernel, _] = dims[..] else {
+                return Err(candle_core::Error::Msg(format!("cnn.{c}: shape {dims:?}")));
+            };
             // y = gamma * (conv(x) + b - mean) / sqrt(var + eps) + beta
-            let scale = (gamma / (var + BN_EPS)?.sqrt()?)?;
-            let (out, _, kernel, _) = weight.dims4()?;
-            let weight = weight
-                .broadcast_mul(&scale.reshape((out, 1, 1, 1))?)?
-                .reshape((out, ()))?
-                .contiguous()?;
-            let bias = ((bias - mean)? * &scale)?.add(&beta)?.reshape((out, 1))?;
+            let per_out = inputs * kernel * kernel;
+            let mut folded = Vec::with_capacity(out);
+            for o in 0..out {
+                let scale = gamma[o] / (var[o] + BN_EPS).sqrt();
+                weight[o * per_out..(o + 1) * per_out]
+                    .iter_mut()
+                    .for_each(|v| *v *= scale);
+                folded.push((bias[o] - mean[o]) * scale + beta[o]);
+            }
             convs.push(Conv {
                 weight,
-                bias,
+                bias: folded,
+                inputs,
                 kernel,
                 pad,
                 pool,
@@ -105,109 +138,198 @@ impl Crnn {
         for layer in 0..2 {
             let dir = |suffix: &str| -> candle_core::Result<Direction> {
                 let n = |k: &str| format!("rnn.{k}_l{layer}{suffix}");
+                let (w_ih, ih) = get(w, &n("weight_ih"))?;
+                let (w_hh, hh) = get(w, &n("weight_hh"))?;
+                let (b_ih, _) = get(w, &n("bias_ih"))?;
+                let (b_hh, _) = get(w, &n("bias_hh"))?;
                 Ok(Direction {
-                    w_ih: get(w, &n("weight_ih"))?.t()?.contiguous()?,
-                    w_hh: get(w, &n("weight_hh"))?.t()?.contiguous()?,
-                    bias: (get(w, &n("bias_ih"))? + get(w, &n("bias_hh"))?)?,
+                    w_ih: transposed(&w_ih, ih[0], ih[1]),
+                    w_hh: transposed(&w_hh, hh[0], hh[1]),
+                    bias: b_ih.iter().zip(&b_hh).map(|(a, b)| a + b).collect(),
+                    hidden: hh[1],
                 })
             };
             lstm.push((dir("")?, dir("_reverse")?));
         }
+        let (fc_w, fc) = get(w, "fc.weight")?;
+        let (fc_b, _) = get(w, "fc.bias")?;
         Ok(Crnn {
             convs,
             lstm,
-            fc_w: get(w, "fc.weight")?.t()?.contiguous()?,
-            fc_b: get(w, "fc.bias")?,
+            fc_w: transposed(&fc_w, fc[0], fc[1]),
+            fc_b,
         })
     }
 
     /// The number of classes, blank (0) included.
     pub fn classes(&self) -> usize {
-        self.fc_b.dims1().unwrap_or(0)
+        self.fc_b.len()
     }
 
-    /// Logits (time, classes) of one line, `input` being HEIGHT x WIDTH
-    /// values in [-1, 1], row by row.
-    pub fn forward(&self, input: Vec<f32>) -> candle_core::Result<Tensor> {
+    /// Logits of one line, time step by time step (`classes()` values
+    /// each), `input` being HEIGHT rows of values in [-1, 1].
+    pub fn forward(&self, input: Vec<f32>) -> Vec<f32> {
         let width = input.len() / HEIGHT;
-        let mut x = Tensor::from_vec(input, (1, HEIGHT, width), &Device::Cpu)?;
+        let mut x = Planes {
+            data: input,
+            channels: 1,
+            height: HEIGHT,
+            width,
+        };
         for c in &self.convs {
-            x = conv(&x, c)?;
-            x = match c.pool {
-                Pool::None => x,
-                Pool::Both => x.unsqueeze(0)?.max_pool2d(2)?.squeeze(0)?,
-                Pool::Height => x
-                    .unsqueeze(0)?
-                    .max_pool2d_with_stride((2, 1), (2, 1))?
-                    .squeeze(0)?,
-            };
+            x = pool(conv(&x, c), c.pool);
         }
-        // (C, H, W): the height is averaged, width becomes time.
-        let mut seq = x.mean(1)?.t()?.contiguous()?;
+        // The height is averaged; width becomes time: (time, channels).
+        let (t, ch) = (x.width, x.channels);
+        let mut seq = vec![0f32; t * ch];
+        for c in 0..ch {
+            for y in 0..x.height {
+                let row = &x.data[(c * x.height + y) * t..][..t];
+                for (step, v) in row.iter().enumerate() {
+                    seq[step * ch + c] += v;
+                }
+            }
+        }
+        seq.iter_mut().for_each(|v| *v /= x.height as f32);
+        let mut width = ch;
         for (fwd, bwd) in &self.lstm {
-            let a = fwd.run(&seq, false)?;
-            let b = bwd.run(&seq, true)?;
-            seq = Tensor::cat(&[a, b], 1)?;
+            let a = fwd.run(&seq, t, width, false);
+            let b = bwd.run(&seq, t, width, true);
+            let hidden = fwd.hidden + bwd.hidden;
+            seq = Vec::with_capacity(t * hidden);
+            for step in 0..t {
+                seq.extend_from_slice(&a[step * fwd.hidden..(step + 1) * fwd.hidden]);
+                seq.extend_from_slice(&b[step * bwd.hidden..(step + 1) * bwd.hidden]);
+            }
+            width = hidden;
         }
-        seq.matmul(&self.fc_w)?.broadcast_add(&self.fc_b)
+        let classes = self.classes();
+        let mut logits = matmul(&seq, &self.fc_w, t, width, classes);
+        for row in logits.chunks_exact_mut(classes) {
+            row.iter_mut().zip(&self.fc_b).for_each(|(v, b)| *v += b);
+        }
+        logits
     }
 }
 
-/// A stride-1 convolution of (C, H, W) as one matrix product over an
-/// im2col copy, then ReLU. (candle's own conv2d took twice as long.)
-fn conv(x: &Tensor, c: &Conv) -> candle_core::Result<Tensor> {
-    let (ci, h, w) = x.dims3()?;
+/// `a` (m, k) times `b` (k, n), both row by row, on this thread: pages are
+/// already read in parallel.
+fn matmul(a: &[f32], b: &[f32], m: usize, k: usize, n: usize) -> Vec<f32> {
+    assert!(a.len() == m * k && b.len() == k * n);
+    let mut out = vec![0f32; m * n];
+    // SAFETY: the three pointers cover m*k, k*n and m*n values laid out
+    // row by row (column stride 1, row strides k, n and n), as checked
+    // above and allocated here; `out` is not read (read_dst false).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            1,
+            k as isize,
+            b.as_ptr(),
+            1,
+            n as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+    out
+}
+
+/// A stride-1 convolution as one matrix product over an im2col copy of a
+/// zero-bordered input, then bias and ReLU.
+fn conv(x: &Planes, c: &Conv) -> Planes {
     let (k, p) = (c.kernel, c.pad);
+    let (h, w) = (x.height, x.width);
     let (hp, wp) = (h + 2 * p, w + 2 * p);
     let (ho, wo) = (hp + 1 - k, wp + 1 - k);
-    let src = x.flatten_all()?.to_vec1::<f32>()?;
-    // The input with its zero border, so that every row of the copy below
-    // is one slice.
-    let padded = if p == 0 {
-        src
+    let padded;
+    let src = if p == 0 {
+        &x.data
     } else {
-        let mut padded = vec![0f32; ci * hp * wp];
-        for (row, from) in src.chunks_exact(w).enumerate() {
+        let mut buf = vec![0f32; c.inputs * hp * wp];
+        for (row, from) in x.data.chunks_exact(w).enumerate() {
             let (ch, y) = (row / h, row % h);
             let at = (ch * hp + y + p) * wp + p;
-            padded[at..at + w].copy_from_slice(from);
+            buf[at..at + w].copy_from_slice(from);
         }
-        padded
+        padded = buf;
+        &padded
     };
-    let mut col = Vec::with_capacity(ci * k * k * ho * wo);
-    for ch in 0..ci {
+    let mut col = Vec::with_capacity(c.inputs * k * k * ho * wo);
+    for ch in 0..c.inputs {
         for dy in 0..k {
             for dx in 0..k {
                 for oy in 0..ho {
                     let at = (ch * hp + oy + dy) * wp + dx;
-                    col.extend_from_slice(&padded[at..at + wo]);
+                    col.extend_from_slice(&src[at..at + wo]);
                 }
             }
         }
     }
-    let col = Tensor::from_vec(col, (ci * k * k, ho * wo), x.device())?;
-    let out = c.weight.dims2()?.0;
-    c.weight
-        .matmul(&col)?
-        .broadcast_add(&c.bias)?
-        .relu()?
-        .reshape((out, ho, wo))
+    let out = c.bias.len();
+    let mut data = matmul(&c.weight, &col, out, c.inputs * k * k, ho * wo);
+    for (plane, b) in data.chunks_exact_mut(ho * wo).zip(&c.bias) {
+        plane.iter_mut().for_each(|v| *v = (*v + b).max(0.0));
+    }
+    Planes {
+        data,
+        channels: out,
+        height: ho,
+        width: wo,
+    }
+}
+
+/// Max pooling, floor of the sizes as PyTorch's `MaxPool2d`.
+fn pool(x: Planes, kind: Pool) -> Planes {
+    let (sy, sx) = match kind {
+        Pool::None => return x,
+        Pool::Both => (2, 2),
+        Pool::Height => (2, 1),
+    };
+    let (h, w) = (x.height / sy, x.width / sx);
+    let mut data = Vec::with_capacity(x.channels * h * w);
+    for c in 0..x.channels {
+        for y in 0..h {
+            for xx in 0..w {
+                let mut m = f32::NEG_INFINITY;
+                for dy in 0..sy {
+                    for dx in 0..sx {
+                        m = m.max(x.data[(c * x.height + y * sy + dy) * x.width + xx * sx + dx]);
+                    }
+                }
+                data.push(m);
+            }
+        }
+    }
+    Planes {
+        data,
+        channels: x.channels,
+        height: h,
+        width: w,
+    }
 }
 
 impl Direction {
     /// (time, input) to (time, hidden), read forwards or backwards. The
-    /// input's share of every step is one matrix product; the recurrence,
-    /// a vector by matrix product a step, is plain loops (as tensor
-    /// operations, a step was some twenty small allocations).
-    fn run(&self, x: &Tensor, backwards: bool) -> candle_core::Result<Tensor> {
-        let t = x.dim(0)?;
-        let hidden = self.w_hh.dim(0)?;
-        let xs = x
-            .matmul(&self.w_ih)?
-            .broadcast_add(&self.bias)?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
-        let w_hh = self.w_hh.flatten_all()?.to_vec1::<f32>()?;
+    /// input's share of every step is one matrix product; the recurrence
+    /// is a vector by matrix product a step.
+    fn run(&self, x: &[f32], t: usize, input: usize, backwards: bool) -> Vec<f32> {
+        let hidden = self.hidden;
+        let mut xs = matmul(x, &self.w_ih, t, input, 4 * hidden);
+        for row in xs.chunks_exact_mut(4 * hidden) {
+            row.iter_mut().zip(&self.bias).for_each(|(v, b)| *v += b);
+        }
         let mut h = vec![0f32; hidden];
         let mut c = vec![0f32; hidden];
         let mut out = vec![0f32; t * hidden];
@@ -215,7 +337,7 @@ impl Direction {
         for s in 0..t {
             let i = if backwards { t - 1 - s } else { s };
             gates.copy_from_slice(&xs[i * 4 * hidden..(i + 1) * 4 * hidden]);
-            for (hk, row) in h.iter().zip(w_hh.chunks_exact(4 * hidden)) {
+            for (hk, row) in h.iter().zip(self.w_hh.chunks_exact(4 * hidden)) {
                 for (g, w) in gates.iter_mut().zip(row) {
                     *g += hk * w;
                 }
@@ -230,7 +352,7 @@ impl Direction {
             }
             out[i * hidden..(i + 1) * hidden].copy_from_slice(&h);
         }
-        Tensor::from_vec(out, (t, hidden), x.device())
+        out
     }
 }
 

@@ -169,13 +169,8 @@ impl KhmerNet {
             .iter()
             .map(|&p| (p as f32 / 255.0 - 0.5) / 0.5)
             .collect();
-        let err = |e: candle_core::Error| Error::Ocr(format!("{ENGINE}: {e}"));
-        let logits = self.net.forward(input).map_err(err)?;
-        let classes = logits.dim(1).map_err(err)?;
-        let values = logits
-            .flatten_all()
-            .and_then(|t| t.to_vec1::<f32>())
-            .map_err(err)?;
+        let values = self.net.forward(input);
+        let classes = self.net.classes();
         // A time step is 4 input columns (two 2x2 poolings), and the last
         // 2x2 convolution centres step t on columns 4t..4t+8.
         let scale = line.width() as f32 / width as f32;
