@@ -76,13 +76,13 @@ fn description(p: &AltoPage) -> E {
                 .child(E::text("processingDateTime", p.date))
                 .child(E::text(
                     "processingStepDescription",
-                    &format!(
+                    format!(
                         "the Khmer words of {lines} line(s) read again by a neural line recognizer (CRNN), its reading kept where it was sure"
                     ),
                 ))
                 .child(E::text(
                     "processingStepSettings",
-                    &format!("model.pth sha256={}", n.sha256),
+                    format!("model.pth sha256={}", n.sha256),
                 ))
                 .child(software(&n.engine, &n.version))
         }))

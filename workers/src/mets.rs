@@ -464,7 +464,7 @@ fn agents(doc: &MetsDocument) -> Vec<E> {
                 .child(E::text("premis:agentVersion", &n.version))
                 .child(E::text(
                     "premis:agentNote",
-                    &format!(
+                    format!(
                         "Khmer line recognizer (CRNN); weights model.pth, SHA-256 {}",
                         n.sha256
                     ),
