@@ -58,7 +58,8 @@ fn record(out: &Path, id: &str) -> serde_json::Value {
 /// commands install it), the notice and the headline read better than
 /// with Tesseract alone, by what bench/real.py measured: the notice 0.061
 /// to 0.040, the headline 0.133 to 0. The records say which lines the
-/// network read, and name it with its digest; ALTO and METS stay valid.
+/// network read, and name it with its digest; ALTO and METS stay valid,
+/// and the network's words lie in their lines.
 #[test]
 fn the_network_reads_real_khmer_better_and_the_records_say_so() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,6 +109,7 @@ fn the_network_reads_real_khmer_better_and_the_records_say_so() {
     let alto = net.join("khm_phonsobon_1/data/alto/0001.xml");
     let mets = net.join("khm_phonsobon_1/data/metadata/mets.xml");
     let alto_text = read(&alto);
+    assert_words_in_lines(&alto_text);
     assert!(alto_text.contains("<softwareName>khmer-ocr-ocm</softwareName>"));
     assert!(alto_text.contains(&format!("the Khmer words of {lines} line(s)")));
     assert!(read(&mets).contains(
@@ -127,16 +129,10 @@ fn the_network_reads_real_khmer_better_and_the_records_say_so() {
     assert!(!read(&alone.join("khm_phonsobon_1/data/metadata/mets.xml")).contains("khmer-ocr-ocm"));
 }
 
-/// Every ALTO word the network read lies inside its line and on the page,
-/// in reading order: the text layer and ALTO stay aligned.
-#[test]
-fn network_words_lie_in_their_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let batch = khmer_batch(dir.path());
-    let out = dir.path().join("out");
-    let (code, stderr) = run(&batch, &out, &[]);
-    assert_eq!(code, Some(0), "{stderr}");
-    let alto = read(&out.join("khm_phonsobon_1/data/alto/0001.xml"));
+/// Every word of an ALTO page lies inside its line, in reading order: the
+/// network's words are placed from its characters' time steps, and the
+/// text layer and ALTO must stay aligned.
+fn assert_words_in_lines(alto: &str) {
     let num = |tag: &str, name: &str| -> u32 {
         let tag = format!(" {tag}");
         let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
