@@ -118,6 +118,28 @@ fn the_network_reads_real_khmer_better_and_the_records_say_so() {
     validate("alto", &[alto]);
     validate("mets", &[mets]);
 
+    // The headline's upside-down check is close (3 points) either way;
+    // with the network, which reads only upright lines surely, the page is
+    // known upright and no longer flagged for review.
+    let review = |out: &Path| -> Vec<String> {
+        let report: serde_json::Value =
+            serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+        report["review"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["document"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let line = record(&net, "khm_seanghay_1");
+    assert!(line["pages"][0]["orientation_margin"].as_f64().unwrap() < 10.0);
+    assert_eq!(line["pages"][0]["upright_read"], true);
+    assert!(review(&net).is_empty(), "{:?}", review(&net));
+    assert!(review(&alone).contains(&"khm_seanghay_1".to_string()));
+    assert!(record(&alone, "khm_seanghay_1")["pages"][0]
+        .get("upright_read")
+        .is_none());
+
     // Tesseract alone: nothing of the network anywhere.
     let rec = record(&alone, "khm_phonsobon_1");
     assert_eq!(rec["pages"][0]["neural_lines"], 0);

@@ -197,6 +197,7 @@ pub(crate) fn page_record(n: usize, page: &PageOutput) -> PageRecord {
         exif_orientation: page.exif_orientation,
         orientation_degrees: prep.turn.degrees(),
         orientation_margin: prep.orientation_margin,
+        upright_read: prep.upright_read,
         part: page.part,
         in_file: page.in_file,
         page_crop: prep.page,

@@ -238,7 +238,9 @@ pub fn check_page(p: &PageRecord, cfg: &ReportConfig) -> PageCheck {
                 },
             );
         }
-        if let Some(m) = p.orientation_margin {
+        // A close margin means nothing where the Khmer network read the
+        // page surely: it reads only upright lines so.
+        if let Some(m) = p.orientation_margin.filter(|_| !p.upright_read) {
             let turned = p.orientation_degrees as i32;
             if m < cfg.orientation_margin {
                 c.flag(0.9, Reason::OrientationClose { margin: m, turned });

@@ -223,6 +223,11 @@ pub struct Preparation {
     /// When the page was checked for being upside down: the gap between the
     /// two readings' confidences (0-100).
     pub orientation_margin: Option<f32>,
+    /// The Khmer network read at least half the page's lines surely, which
+    /// it does only upright (lines turned upside down score 12-69 where
+    /// the same lines upright score 95-100), so the page is upright
+    /// whatever `orientation_margin` says.
+    pub upright_read: bool,
     /// Skew found, degrees counter-clockwise, and whether it was corrected.
     pub skew: f32,
     pub deskewed: bool,
@@ -309,6 +314,7 @@ pub fn prepare(
             },
             turn: Turn::None,
             orientation_margin: None,
+            upright_read: false,
             skew: 0.0,
             deskewed: false,
             dewarp: None,
@@ -635,6 +641,12 @@ pub fn recognize(
         read.neural_lines = timings.time("khmer network", || {
             crate::neural::lines::read_khmer_lines(&page.gray, &mut read.text, net)
         })?;
+        if read.neural_lines > 0 && read.neural_lines * 2 >= read.text.lines().count() {
+            page.facts.upright_read = true;
+            page.facts
+                .doubts
+                .retain(|d| !matches!(d, Doubt::UpsideDownUnsure { .. }));
+        }
     }
     if langs.iter().any(|l| l.script() == Script::Khmer) {
         khmer_logical_order(&mut read.text);

@@ -67,6 +67,11 @@ pub struct PageRecord {
     /// and turned round, 0-100. Small means the decision was unsure.
     #[serde(default)]
     pub orientation_margin: Option<f32>,
+    /// The Khmer network read at least half the page's lines surely, which
+    /// it does only upright: the page is upright, however close
+    /// `orientation_margin` is.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub upright_read: bool,
     /// Set when the page is one of the two of a spread that the capture was
     /// split into: which side, and the box of the master (in its pixels once
     /// its EXIF orientation is applied) the page was cut from. Both pages

@@ -1,5 +1,5 @@
 //! Reads line images with the Khmer network and prints, per image, its
-//! text and the CPU time it took; `--stretch` fits each line as the
+//! text, the time it took and its mean character probability (0-100); `--stretch` fits each line as the
 //! reference implementation does (512 wide), else as diachi does.
 //!
 //!     cargo run --release -p tools --bin khmer_lines -- [--stretch] LINE.png...
@@ -27,9 +27,11 @@ fn main() {
         let start = std::time::Instant::now();
         let glyphs = net.read(&line, fit).expect("read");
         let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+        let sure = glyphs.iter().map(|g| g.probability).sum::<f32>() / glyphs.len().max(1) as f32;
         println!(
-            "{path}\t{text}\t{:.1} ms",
-            start.elapsed().as_secs_f64() * 1000.0
+            "{path}\t{text}\t{:.1} ms\t{:.1}",
+            start.elapsed().as_secs_f64() * 1000.0,
+            sure * 100.0
         );
     }
 }
