@@ -162,6 +162,16 @@ fn better(network: &[Word]) -> bool {
         && crate::text::mean_confidence(network).is_some_and(|c| c >= NETWORK_SURE)
 }
 
+/// Whether a character the network can output belongs in the text. Its
+/// alphabet, learnt from web text, also holds control characters, bidi
+/// marks, a byte-order mark, private-use and replacement characters; none
+/// is print on a page.
+fn printable(c: char) -> bool {
+    !(c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}')
+        || matches!(c, '\u{FEFF}' | '\u{FFFD}' | '\u{E000}'..='\u{F8FF}'))
+}
+
 /// The network's characters as words: split at white space, each boxed
 /// from its characters' spans (`left` is the line image's place on the
 /// page) within the line's box, its confidence their mean probability.
@@ -172,7 +182,7 @@ fn to_words(glyphs: &[Glyph], left: u32, line: BBox) -> Vec<Word> {
         let text: String = run
             .iter()
             .flat_map(|g| g.text.chars())
-            .filter(|c| !c.is_control())
+            .filter(|&c| printable(c))
             .collect();
         if let (Some(first), Some(last)) = (run.first(), run.last()) {
             let text = nfc(&text);
@@ -195,10 +205,55 @@ fn to_words(glyphs: &[Glyph], left: u32, line: BBox) -> Vec<Word> {
     for g in glyphs {
         if g.text.chars().all(char::is_whitespace) {
             flush(&mut run);
-        } else {
+        } else if g.text.chars().any(printable) {
             run.push(g);
         }
     }
     flush(&mut run);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(text: &str, x0: f32, x1: f32) -> Glyph {
+        Glyph {
+            text: text.to_string(),
+            x0,
+            x1,
+            probability: 0.9,
+        }
+    }
+
+    /// Words split at spaces, boxed from their printed characters within
+    /// the line, with marks that are never print dropped and NFC applied.
+    #[test]
+    fn characters_become_words_in_their_line() {
+        let line = BBox {
+            x0: 100,
+            y0: 50,
+            x1: 400,
+            y1: 80,
+        };
+        let glyphs = [
+            glyph("ក", 0.0, 10.0),
+            glyph("\u{FEFF}", 10.0, 12.0),
+            glyph("ា", 12.0, 20.0),
+            glyph(" ", 20.0, 30.0),
+            glyph("\u{200E}", 30.0, 32.0),
+            glyph("e", 40.0, 50.0),
+            glyph("\u{301}", 50.0, 52.0),
+            glyph("\u{1}", 52.0, 60.0),
+            glyph(" ", 60.0, 70.0),
+            glyph("\u{E000}", 70.0, 80.0),
+        ];
+        let words = to_words(&glyphs, 90, line);
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["កា", "é"]);
+        assert_eq!((words[0].bbox.x0, words[0].bbox.x1), (100, 110));
+        assert_eq!((words[1].bbox.x0, words[1].bbox.x1), (130, 142));
+        assert!(words.iter().all(|w| w.bbox.y0 == 50 && w.bbox.y1 == 80));
+        assert!((words[0].confidence - 90.0).abs() < 1e-3);
+    }
 }
