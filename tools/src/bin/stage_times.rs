@@ -16,12 +16,20 @@ fn main() {
     let path = args.get(1).expect("stage_times PAGE [LANG]");
     let lang = LangSetting::parse(args.get(2).map_or("vie", String::as_str)).unwrap();
     let mut engines = tools::engines();
+    // The Khmer network too, where it is installed, as diachi runs with
+    // its default `ocr.khmer_engine = "auto"`.
+    let options = RecognizeOptions {
+        khmer_net: workers::neural::KhmerNet::load(&workers::neural::default_models_dir())
+            .ok()
+            .map(std::sync::Arc::new),
+        ..RecognizeOptions::default()
+    };
     let run = |engines: &mut _| {
         let t = Instant::now();
         let raster = tools::decode(path);
         let decode = t.elapsed();
         let mut page = prepare(raster, &lang, &PrepareOptions::default(), engines).unwrap();
-        let read = recognize(&mut page, &lang, &RecognizeOptions::default(), engines).unwrap();
+        let read = recognize(&mut page, &lang, &options, engines).unwrap();
         let t = Instant::now();
         let image = workers::pdfa::encode_page_image(&page.gray, page.color.as_ref(), 80, 300);
         (decode, page, read, t.elapsed(), image.unwrap().data.len())
