@@ -2,12 +2,15 @@
 """diachi throughput benchmark: diachi against the plain Tesseract floor and
 OCRmyPDF, on the same pages, on this machine.
 
-    python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR] [--skip-ocrmypdf]
+    python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR] [--skip-ocrmypdf] [--stages]
 
 Without --batch it builds a batch of samples/batch repeated --copies times
 (7 pages a copy: Vietnamese, Khmer, bilingual and a 1-bit page). For each
 tool it prints wall time, CPU seconds (user + system, children included) and
-peak RSS, then the ratios the README tracks. Needs a release build
+peak RSS, then the ratios the README tracks. --stages also runs
+tools/stage_times on every page (engines warm, one thread) and prints the
+time of each step summed over the batch, next to the floor's CPU
+(`cargo build --release -p tools --bin stage_times` first). Needs a release build
 (cargo build --release), GNU time, tesseract; OCRmyPDF and img2pdf
 (pip install ocrmypdf img2pdf) for the third column.
 """
@@ -82,6 +85,7 @@ def main():
     ap.add_argument("--batch")
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--only-diachi", action="store_true", help="diachi alone (for RSS scaling runs)")
+    ap.add_argument("--stages", action="store_true", help="time each step of every page")
     a = ap.parse_args()
     if not os.path.exists(DIACHI):
         sys.exit("build first: cargo build --release")
@@ -137,7 +141,32 @@ def main():
         print(f"PDF bytes per page: diachi {diachi_pdf / pages / 1024:.1f} KiB, OCRmyPDF {ocrmypdf_pdf / pages / 1024:.1f} KiB")
     else:
         print(f"PDF bytes per page: diachi {diachi_pdf / pages / 1024:.1f} KiB")
+    if a.stages:
+        print_stages(docs, results.get("tesseract"))
     shutil.rmtree(work)
+
+
+def print_stages(docs, floor):
+    """Each step's time summed over the batch (tools/stage_times, one page at
+    a time, engines warm), largest first, with the floor's CPU beside."""
+    tool = os.path.join(ROOT, "target", "release", "stage_times")
+    totals, pages = {}, 0
+    line = re.compile(r"^\s*([a-z][a-z -]*?):\s+([0-9.]+) ms")
+    for _, lang, ps in docs:
+        for p in ps:
+            out = subprocess.run([tool, p, lang], capture_output=True, text=True).stdout
+            pages += 1
+            for row in out.splitlines():
+                m = line.match(row)
+                if m:
+                    totals[m.group(1)] = totals.get(m.group(1), 0.0) + float(m.group(2)) / 1000
+    total = sum(totals.values())
+    print(f"\nsteps over {pages} pages (s, one thread):")
+    for step, secs in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {step:>14} {secs:8.1f}  {100 * secs / total:5.1f}%")
+    print(f"  {'all':>14} {total:8.1f}")
+    if floor:
+        print(f"  floor (plain tesseract, CPU s): {floor[1]:.1f}")
 
 
 if __name__ == "__main__":
