@@ -2,10 +2,18 @@
 """diachi throughput benchmark: diachi against the plain Tesseract floor and
 OCRmyPDF, on the same pages, on this machine.
 
-    python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR] [--skip-ocrmypdf] [--stages]
+    python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR | --mix N] [--real DIR...]
+                           [--skip-ocrmypdf] [--stages]
 
 Without --batch it builds a batch of samples/batch repeated --copies times
-(7 pages a copy: Vietnamese, Khmer, bilingual and a 1-bit page). For each
+(7 pages a copy: Vietnamese, Khmer, bilingual and a 1-bit page). --mix N
+builds instead a batch like a library's: N pages rendered from the samples'
+ground truth (Vietnamese, Khmer and bilingual, 200-600 dpi, half of them
+degraded, skews up to 15 degrees, one in five turned 90/180/270, a quarter
+saved as JPEG, the rest PNG), plus every capture of ../shared/realdev and of
+each --real folder (a MANIFEST.tsv with `file` and `language`), each a
+one-page document in its language. Rendering needs what bench/accuracy.py
+needs (pango-view, the fonts, Pillow). For each
 tool it prints wall time, CPU seconds (user + system, children included) and
 peak RSS, then the ratios the README tracks. --stages also runs
 tools/stage_times on every page (engines warm, one thread) and prints the
@@ -58,6 +66,45 @@ def build_batch(copies, dest):
         w.writerows(out_rows)
 
 
+def build_mix(count, real_dirs, dest, seed=18):
+    """A library-like batch: rendered pages in many conditions, and real captures."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import random
+    import accuracy
+    rng = random.Random(seed)
+    pool = accuracy.texts()
+    tmp = tempfile.mkdtemp()
+    rows = []
+    for n in range(count):
+        lang, text = pool[n % len(pool)]
+        dpi = [200, 300, 400, 600][n % 4]
+        cond = {"large_skew": n % 3 == 2, "degraded": n % 2 == 1,
+                "turn": [0, 0, 0, 0, 90, 0, 0, 180, 0, 270][n % 10]}
+        page, _ = accuracy.degrade(rng, accuracy.render(text, rng.choice(accuracy.FONT[lang]),
+                                                         dpi, tmp), dpi, cond)
+        doc = f"r{n:03d}"
+        os.makedirs(os.path.join(dest, doc))
+        name = "1.jpg" if n % 4 == 1 else "1.png"
+        page.save(os.path.join(dest, doc, name), dpi=(dpi, dpi),
+                  **({"quality": rng.randint(60, 90)} if name.endswith("jpg") else {}))
+        rows.append((doc, lang))
+    shutil.rmtree(tmp)
+    for d in real_dirs:
+        for row in csv.DictReader(open(os.path.join(d, "MANIFEST.tsv"), encoding="utf-8"),
+                                  delimiter="\t"):
+            src = os.path.join(d, row["file"])
+            if not IMAGE.search(row["file"]) or not os.path.isfile(src):
+                continue
+            doc = os.path.splitext(row["file"])[0]
+            os.makedirs(os.path.join(dest, doc))
+            shutil.copyfile(src, os.path.join(dest, doc, row["file"]))
+            rows.append((doc, row["language"]))
+    with open(os.path.join(dest, "batch.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "language"])
+        w.writerows(rows)
+
+
 def documents(batch):
     """[(doc id, language for tesseract, [page paths in order])]"""
     langs = {}
@@ -83,6 +130,10 @@ def main():
     ap.add_argument("--copies", type=int, default=6)
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--batch")
+    ap.add_argument("--mix", type=int, help="build a library-like batch of N rendered pages "
+                    "plus the real captures")
+    ap.add_argument("--real", nargs="*", default=[os.path.join(ROOT, "..", "shared", "realdev")],
+                    help="folders of real captures for --mix (default ../shared/realdev)")
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--only-diachi", action="store_true", help="diachi alone (for RSS scaling runs)")
     ap.add_argument("--stages", action="store_true", help="time each step of every page")
@@ -93,7 +144,10 @@ def main():
     batch = a.batch or os.path.join(work, "batch")
     if not a.batch:
         os.makedirs(batch)
-        build_batch(a.copies, batch)
+        if a.mix:
+            build_mix(a.mix, a.real, batch)
+        else:
+            build_batch(a.copies, batch)
     docs = documents(batch)
     pages = sum(len(p) for _, _, p in docs)
     print(f"batch: {batch}: {len(docs)} documents, {pages} pages; {a.jobs} jobs")
