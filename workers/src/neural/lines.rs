@@ -16,9 +16,10 @@ use image::GrayImage;
 /// [`crate::reread::reread_latin_words`]) are left to Tesseract: the
 /// network makes digits of Latin capitals ("(UNESCO)" became "(26500)").
 /// So are runs of digits and signs with no Khmer in them (a telephone
-/// number: "724 810" became "ខទច"). The others are read in pieces of at most [`MAX_ASPECT`] line heights,
-/// cut between words: the network squeezes any line into 127 time steps,
-/// and long dense lines lost characters.
+/// number: "724 810" became "ខទច"). The others are read in pieces of at
+/// most [`MAX_ASPECT`] line heights, cut between words: the network
+/// squeezes any line into 127 time steps, and long dense lines lost
+/// characters.
 pub fn read_khmer_lines(gray: &GrayImage, text: &mut PageText, net: &KhmerNet) -> Result<usize> {
     let boxes: Vec<BBox> = text.lines().map(|l| l.bbox).collect();
     let mut changed_lines = 0;
@@ -35,7 +36,7 @@ pub fn read_khmer_lines(gray: &GrayImage, text: &mut PageText, net: &KhmerNet) -
                 .iter()
                 .any(|w| w.text.chars().any(|c| Script::Khmer.has(c)));
             let sure = crate::text::mean_confidence(old).is_some_and(|c| c >= TESSERACT_SURE);
-            if !khmer || sure {
+            if !for_network(&old[0]) || !khmer || sure {
                 out.extend_from_slice(old);
                 continue;
             }
@@ -224,6 +225,37 @@ mod tests {
             x1,
             probability: 0.9,
         }
+    }
+
+    fn word(text: &str, x0: u32, x1: u32) -> Word {
+        Word {
+            text: text.to_string(),
+            bbox: BBox {
+                x0,
+                y0: 0,
+                x1,
+                y1: 40,
+            },
+            confidence: 50.0,
+        }
+    }
+
+    /// Pieces: runs of words for the network and runs of words with Latin
+    /// letters (a word of both scripts among them), each network run at
+    /// most 12 line heights wide unless one word is wider.
+    #[test]
+    fn lines_are_cut_into_pieces_between_words() {
+        let words = [
+            word("ក្រសួង", 0, 200),
+            word("(២៥)", 210, 300),
+            word("UNESCOក", 310, 400),
+            word("ខ្មែរ", 410, 700),
+            word("ខ្មែរ", 710, 900),
+            word("ខ្មែរ", 910, 1000),
+            word("ខ្មែរ", 1000, 1700),
+        ];
+        assert_eq!(pieces(&words, 40), [0..2, 2..3, 3..4, 4..6, 6..7]);
+        assert!(!for_network(&words[2]) && for_network(&words[1]));
     }
 
     /// Words split at spaces, boxed from their printed characters within
