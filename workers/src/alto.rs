@@ -76,9 +76,7 @@ fn description(p: &AltoPage) -> E {
                 .child(E::text("processingDateTime", p.date))
                 .child(E::text(
                     "processingStepDescription",
-                    format!(
-                        "the Khmer words of {lines} line(s) read again by a neural line recognizer (CRNN), its reading kept where it was sure"
-                    ),
+                    crate::neural::lines::described(lines),
                 ))
                 .child(E::text(
                     "processingStepSettings",

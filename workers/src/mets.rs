@@ -368,10 +368,7 @@ fn page_events<'a>(
     if let Some(network) = network.filter(|_| r.neural_lines > 0) {
         events.push(Event {
             kind: "transcription",
-            detail: format!(
-                "the Khmer words of {} line(s) read again by a neural line recognizer, its reading kept where it was sure",
-                r.neural_lines
-            ),
+            detail: crate::neural::lines::described(r.neural_lines),
             outcome: "success",
             agent: network.to_string(),
             objects: vec![master, p.alto.href.as_str(), p.text.href.as_str()],
@@ -437,39 +434,16 @@ fn agents(doc: &MetsDocument) -> Vec<E> {
         ("Tesseract", doc.tesseract_version),
     ]
     .iter()
-    .map(|(name, version)| {
-        E::new("premis:agent")
-            .attr("version", "3.0")
-            .child(identifier(
-                "premis:agentIdentifier",
-                "software",
-                &format!("{name} {version}"),
-            ))
-            .child(E::text("premis:agentName", *name))
-            .child(E::text("premis:agentType", "software"))
-            .child(E::text("premis:agentVersion", *version))
-    })
+    .map(|(name, version)| software_agent(name, version))
     .collect();
     if let Some(n) = doc.khmer_network {
-        list.push(
-            E::new("premis:agent")
-                .attr("version", "3.0")
-                .child(identifier(
-                    "premis:agentIdentifier",
-                    "software",
-                    &format!("{} {}", n.engine, n.version),
-                ))
-                .child(E::text("premis:agentName", &n.engine))
-                .child(E::text("premis:agentType", "software"))
-                .child(E::text("premis:agentVersion", &n.version))
-                .child(E::text(
-                    "premis:agentNote",
-                    format!(
-                        "Khmer line recognizer (CRNN); weights model.pth, SHA-256 {}",
-                        n.sha256
-                    ),
-                )),
-        );
+        list.push(software_agent(&n.engine, &n.version).child(E::text(
+            "premis:agentNote",
+            format!(
+                "Khmer line recognizer (CRNN); weights model.pth, SHA-256 {}",
+                n.sha256
+            ),
+        )));
     }
     if doc.pages.iter().any(|p| p.record.by_hand.is_some()) || !doc.skipped.is_empty() {
         list.push(
@@ -481,6 +455,21 @@ fn agents(doc: &MetsDocument) -> Vec<E> {
         );
     }
     list
+}
+
+/// A program as a PREMIS agent, identified as the events name it
+/// ("Tesseract 5.3.0").
+fn software_agent(name: &str, version: &str) -> E {
+    E::new("premis:agent")
+        .attr("version", "3.0")
+        .child(identifier(
+            "premis:agentIdentifier",
+            "software",
+            &format!("{name} {version}"),
+        ))
+        .child(E::text("premis:agentName", name))
+        .child(E::text("premis:agentType", "software"))
+        .child(E::text("premis:agentVersion", version))
 }
 
 fn file(id: &str, f: &FileRef, admid: Option<&str>) -> E {

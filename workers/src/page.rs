@@ -640,7 +640,7 @@ pub fn recognize(
     {
         read.neural_lines = timings.time("khmer network", || {
             crate::neural::lines::read_khmer_lines(&page.gray, &mut read.text, net)
-        })?;
+        });
         if read.neural_lines > 0 && read.neural_lines * 2 >= read.text.lines().count() {
             page.facts.upright_read = true;
             page.facts

@@ -25,7 +25,7 @@ fn main() {
             .unwrap_or_else(|e| panic!("{path}: {e}"))
             .to_luma8();
         let start = std::time::Instant::now();
-        let glyphs = net.read(&line, fit).expect("read");
+        let glyphs = net.read(&line, fit);
         let text: String = glyphs.iter().map(|g| g.text.as_str()).collect();
         let sure = glyphs.iter().map(|g| g.probability).sum::<f32>() / glyphs.len().max(1) as f32;
         println!(

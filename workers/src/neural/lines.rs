@@ -5,7 +5,6 @@ use crate::lang::Script;
 use crate::reread::line_crop;
 use crate::script::majority;
 use crate::text::{nfc, BBox, Line, PageText, Word};
-use crate::Result;
 use image::GrayImage;
 
 /// Reads again with `net` the Khmer words of every line that Tesseract
@@ -20,7 +19,7 @@ use image::GrayImage;
 /// most [`MAX_ASPECT`] line heights, cut between words: the network
 /// squeezes any line into 127 time steps, and long dense lines lost
 /// characters.
-pub fn read_khmer_lines(gray: &GrayImage, text: &mut PageText, net: &KhmerNet) -> Result<usize> {
+pub fn read_khmer_lines(gray: &GrayImage, text: &mut PageText, net: &KhmerNet) -> usize {
     let boxes: Vec<BBox> = text.lines().map(|l| l.bbox).collect();
     let mut changed_lines = 0;
     for line in text.lines_mut() {
@@ -40,7 +39,7 @@ pub fn read_khmer_lines(gray: &GrayImage, text: &mut PageText, net: &KhmerNet) -
                 out.extend_from_slice(old);
                 continue;
             }
-            let new = read_piece(gray, line, piece.clone(), &others, net)?;
+            let new = read_piece(gray, line, piece.clone(), &others, net);
             if better(&new) {
                 out.extend(new);
                 changed = true;
@@ -53,7 +52,15 @@ pub fn read_khmer_lines(gray: &GrayImage, text: &mut PageText, net: &KhmerNet) -
             changed_lines += 1;
         }
     }
-    Ok(changed_lines)
+    changed_lines
+}
+
+/// What the network did to a page, in words, as ALTO's processing step and
+/// METS's transcription event say it.
+pub fn described(lines: usize) -> String {
+    format!(
+        "the Khmer words of {lines} line(s) read again by a neural line recognizer (CRNN), its reading kept where it was sure"
+    )
 }
 
 /// The widest piece of a line read at once, in line heights.
@@ -93,7 +100,7 @@ fn read_piece(
     piece: std::ops::Range<usize>,
     others: &[BBox],
     net: &KhmerNet,
-) -> Result<Vec<Word>> {
+) -> Vec<Word> {
     let words = &line.words;
     let x0 = words[piece.start].bbox.x0;
     let x1 = words[piece.clone()]
@@ -106,8 +113,8 @@ fn read_piece(
         x1,
         ..line.bbox
     };
-    let Some(mut crop) = line_crop(gray, region, 0, others) else {
-        return Ok(Vec::new());
+    let Some(crop) = line_crop(gray, region, 0, others) else {
+        return Vec::new();
     };
     // Not into the neighbouring words: at most half the gap.
     let right_end = crop.left + crop.image.width();
@@ -120,7 +127,7 @@ fn read_piece(
         None => right_end,
     };
     if right <= left {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let image = image::imageops::crop_imm(
         &crop.image,
@@ -130,9 +137,8 @@ fn read_piece(
         crop.image.height(),
     )
     .to_image();
-    crop.left = left;
-    let glyphs = net.read(&image, super::Fit::Natural)?;
-    Ok(to_words(&glyphs, crop.left, region))
+    let glyphs = net.read(&image, super::Fit::Natural);
+    to_words(&glyphs, left, region)
 }
 
 /// A piece Tesseract read at this mean confidence (0-100) or more is not

@@ -1,5 +1,6 @@
 //! A second recognizer for Khmer lines: the khmer-ocr-ocm 0.1.0 network
-//! (MIT, CRNN + CTC), run in Rust with candle. Tesseract still finds the
+//! (MIT, CRNN + CTC), run in Rust: candle reads its PyTorch weights, gemm
+//! does its matrix products. Tesseract still finds the
 //! page's lines and reads everything else; each line it read as Khmer is
 //! read again here, and the network's reading replaces Tesseract's when
 //! [`lines::better`] says so.
@@ -50,7 +51,6 @@ pub struct KhmerNet {
     net: crnn::Crnn,
     /// Class to text; class 0 (blank) is empty.
     alphabet: Vec<String>,
-    weights_sha256: String,
 }
 
 impl std::fmt::Debug for KhmerNet {
@@ -144,24 +144,21 @@ impl KhmerNet {
         let net = crnn::Crnn::from_weights(&tensors.into_iter().collect())
             .map_err(|e| model_error(&weights, &e.to_string()))?;
         let alphabet = read_alphabet(&vocab, net.classes())?;
-        Ok(KhmerNet {
-            net,
-            alphabet,
-            weights_sha256: WEIGHTS.1.to_string(),
-        })
+        Ok(KhmerNet { net, alphabet })
     }
 
-    /// The network as the records name it.
+    /// The network as the records name it: [`KhmerNet::load`] loads no
+    /// weights but those of [`WEIGHTS`].
     pub fn recognizer(&self) -> Recognizer {
         Recognizer {
             engine: ENGINE.to_string(),
             version: ENGINE_VERSION.to_string(),
-            sha256: self.weights_sha256.clone(),
+            sha256: WEIGHTS.1.to_string(),
         }
     }
 
     /// Reads one line image: the characters in order, each placed on it.
-    pub fn read(&self, line: &GrayImage, fit: Fit) -> Result<Vec<Glyph>> {
+    pub fn read(&self, line: &GrayImage, fit: Fit) -> Vec<Glyph> {
         let width = fit.width(line);
         let fit = resample::resize(line, width, crnn::HEIGHT as u32);
         let input = fit
@@ -174,7 +171,7 @@ impl KhmerNet {
         // A time step is 4 input columns (two 2x2 poolings), and the last
         // 2x2 convolution centres step t on columns 4t..4t+8.
         let scale = line.width() as f32 / width as f32;
-        Ok(ctc::decode(&values, classes)
+        ctc::decode(&values, classes)
             .into_iter()
             .filter_map(|g| {
                 let text = self.alphabet.get(g.class)?.clone();
@@ -185,7 +182,7 @@ impl KhmerNet {
                     probability: g.probability,
                 })
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -250,14 +247,14 @@ mod tests {
         let net = net();
         let line = realdev("khm_seanghay_1.jpg");
         assert_eq!(
-            text(&net.read(&line, Fit::Stretch).unwrap()),
+            text(&net.read(&line, Fit::Stretch)),
             "លទ្ធផលនៃការធ្វើកំណែទម្រង់លើទូរគមនាគមន៍កម្ពុជា"
         );
         let page = realdev("khm_phonsobon_1.jpg");
         for ((x, y, w, h), reference) in REFERENCE {
             let crop = image::imageops::crop_imm(&page, x, y, w, h).to_image();
             assert_eq!(
-                text(&net.read(&crop, Fit::Stretch).unwrap()),
+                text(&net.read(&crop, Fit::Stretch)),
                 reference,
                 "line at {x},{y}"
             );
@@ -305,7 +302,7 @@ mod tests {
     fn glyphs_are_placed_along_the_line() {
         let net = net();
         let line = realdev("khm_seanghay_1.jpg");
-        let glyphs = net.read(&line, Fit::Stretch).unwrap();
+        let glyphs = net.read(&line, Fit::Stretch);
         assert!(glyphs.windows(2).all(|g| g[0].x0 <= g[1].x0), "{glyphs:?}");
         let last = glyphs.last().unwrap();
         assert!(last.x1 <= line.width() as f32 + 8.0 && last.x1 > line.width() as f32 * 0.8);
