@@ -16,7 +16,9 @@ fn main() {
                 for w in text.words() {
                     eprintln!("  {:?} {:.0} {}", w.bbox, w.confidence, w.text);
                 }
-                sheet.image.save("sheet.png").unwrap();
+                let saved = std::env::temp_dir().join("script_probe_sheet.png");
+                sheet.image.save(&saved).unwrap();
+                eprintln!("sample sheet: {}", saved.display());
             }
             confs = segment_scripts(&sheet, &text)
                 .into_iter()
