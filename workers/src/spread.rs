@@ -63,6 +63,13 @@ const MIN_ASPECT: f32 = 1.15;
 /// light across one flat page changes by a few percent over such a width.
 const MIN_DEPTH: f32 = 0.12;
 
+/// A shallower valley, down to this share of the paper's brightness, is a
+/// gutter too when it runs through the white between two text blocks. An
+/// overhead scanner lights a book evenly, and its fold then darkens the
+/// paper by only 6-10% (Leptonica's `binding-example`: 9%); a page's own
+/// curl can shade its text as much, but inside the text block, not between.
+const MIN_SHALLOW_DEPTH: f32 = 0.05;
+
 /// The gutter is a valley: within this share of the width on each side the
 /// paper is bright again (at least halfway back).
 const VALLEY_HALF_WIDTH: f32 = 0.08;
@@ -94,7 +101,10 @@ pub fn gutter(gray: &GrayImage, mode: SplitMode) -> Option<u32> {
         .zip(&closed)
         .map(|(&s, &c)| s < INKED * c)
         .collect();
-    let found = valley(&profile).filter(|&x| both_sides_inked(&inked, sw, sh, x));
+    let found = valley(&profile)
+        .filter(|&(x, depth)| depth >= MIN_DEPTH || between_text_blocks(&inked, sw, sh, x))
+        .map(|(x, _)| x)
+        .filter(|&x| both_sides_inked(&inked, sw, sh, x));
     match (found, mode) {
         (Some(x), _) => Some(((x as u32 * factor + factor / 2).min(w - 1)).max(1)),
         (None, SplitMode::Always) => {
@@ -113,10 +123,11 @@ fn column_profile(closed: &[f32], w: usize, h: usize) -> Vec<f32> {
         .collect()
 }
 
-/// The gutter's column: the darkest column in the middle 30% of the width,
-/// when it is at least [`MIN_DEPTH`] darker than the paper and a valley
+/// The gutter's column and its depth (a share of the paper's brightness):
+/// the darkest column in the middle 30% of the width, when it is at least
+/// [`MIN_SHALLOW_DEPTH`] darker than the paper and a valley
 /// ([`VALLEY_HALF_WIDTH`]).
-fn valley(profile: &[f32]) -> Option<usize> {
+fn valley(profile: &[f32]) -> Option<(usize, f32)> {
     let w = profile.len();
     let x = middle(w).min_by(|&i, &j| profile[i].total_cmp(&profile[j]))?;
     let paper = |range: std::ops::Range<usize>| {
@@ -127,7 +138,7 @@ fn valley(profile: &[f32]) -> Option<usize> {
     let (left, right) = (paper(0..x), paper(x + 1..w));
     let level = left.min(right);
     let depth = level - profile[x];
-    if depth < MIN_DEPTH * level {
+    if depth < MIN_SHALLOW_DEPTH * level {
         return None;
     }
     let reach = (VALLEY_HALF_WIDTH * w as f32) as usize;
@@ -150,7 +161,22 @@ fn valley(profile: &[f32]) -> Option<usize> {
         .take_while(|&i| profile[i] <= floor)
         .last()
         .unwrap_or(x);
-    Some((start + end) / 2)
+    Some(((start + end) / 2, depth / level))
+}
+
+/// Whether the fold at column `x` runs along white between text blocks: a
+/// column with next to no ink in the middle 60% of the rows (a speck or
+/// two allowed) lies within 2% of the width of it. A book's fold lies at
+/// the inner edge of both text blocks, where the curled paper's shading
+/// can touch the letters nearest it; a page's own curl shades the middle
+/// of its text block, far from any white column.
+fn between_text_blocks(inked: &[bool], w: usize, h: usize, x: usize) -> bool {
+    let (y0, y1) = (h / 5, h * 4 / 5);
+    let reach = (w / 50).max(1);
+    (x.saturating_sub(reach)..(x + reach + 1).min(w)).any(|c| {
+        let n = (y0..y1).filter(|&y| inked[y * w + c]).count();
+        n * 100 <= y1 - y0
+    })
 }
 
 /// The middle 30% of `w` columns, where a spread's gutter lies.
@@ -230,26 +256,41 @@ mod tests {
             let col_w = (w - 200) / cols;
             let in_col = x >= 100 && (x - 100) % col_w < col_w - 80 && x < w - 100;
             let in_text = in_col && y > 150 && y < h - 150;
-            let ink = in_text && (y % 40) < 12 && (x % 30) < 22;
+            // Each line's letters start at another phase, so that no white
+            // column runs down a text block (as in real text).
+            let ink = in_text && (y % 40) < 12 && ((x + y / 40 * 13) % 30) < 22;
             Luma([if ink { 20 } else { 235 }])
         })
     }
 
     /// Two pages side by side with a spine's shadow between them.
     fn spread(gutter_at: u32) -> GrayImage {
+        shaded_spread(gutter_at, 60.0, 0.45)
+    }
+
+    /// Two pages side by side, the paper at the fold `depth` darker (a
+    /// share), over `reach` px either side.
+    fn shaded_spread(gutter_at: u32, reach: f32, depth: f32) -> GrayImage {
         let (w, h) = (2800u32, 2000u32);
         let left = text_page(gutter_at, h, 1);
         let right = text_page(w - gutter_at, h, 1);
-        GrayImage::from_fn(w, h, |x, y| {
-            let p = if x < gutter_at {
-                left.get_pixel(x, y)[0]
+        let joined = GrayImage::from_fn(w, h, |x, y| {
+            if x < gutter_at {
+                *left.get_pixel(x, y)
             } else {
-                right.get_pixel(x - gutter_at, y)[0]
-            };
-            // The shadow: down to 55% at the fold, over 60 px either side.
-            let d = (x as f32 - gutter_at as f32).abs();
-            let shade = 1.0 - 0.45 * (1.0 - d / 60.0).max(0.0);
-            Luma([(p as f32 * shade) as u8])
+                *right.get_pixel(x - gutter_at, y)
+            }
+        });
+        shade(&joined, gutter_at, reach, depth)
+    }
+
+    /// `page` darkened by `depth` (a share) at column `at`, less and less
+    /// over `reach` px either side.
+    fn shade(page: &GrayImage, at: u32, reach: f32, depth: f32) -> GrayImage {
+        GrayImage::from_fn(page.width(), page.height(), |x, y| {
+            let d = (x as f32 - at as f32).abs();
+            let s = 1.0 - depth * (1.0 - d / reach).max(0.0);
+            Luma([(page.get_pixel(x, y)[0] as f32 * s) as u8])
         })
     }
 
@@ -259,6 +300,42 @@ mod tests {
             let x = gutter(&spread(at), SplitMode::Auto).expect("a gutter");
             assert!((x as i64 - at as i64).abs() <= 8, "{x} for {at}");
         }
+    }
+
+    #[test]
+    fn an_evenly_lit_spread_is_split_at_its_faint_fold() {
+        // An overhead scanner's even light leaves the fold 6-10% darker,
+        // over a centimetre or so either side.
+        for (at, depth) in [(1350u32, 0.08), (1480, 0.07)] {
+            let x = gutter(&shaded_spread(at, 150.0, depth), SplitMode::Auto).expect("a gutter");
+            assert!((x as i64 - at as i64).abs() <= 8, "{x} for {at}");
+        }
+        // Fainter than that is paper, not a fold.
+        assert_eq!(
+            gutter(&shaded_spread(1400, 150.0, 0.03), SplitMode::Auto),
+            None
+        );
+    }
+
+    #[test]
+    fn shade_inside_a_text_block_is_no_gutter() {
+        // A page in two columns whose right column is shaded 9% (a curl, a
+        // hand's shadow) in the middle 30% of the width: the shade runs
+        // through letters, not between text blocks.
+        let page = text_page(2800, 2000, 2);
+        let col_w = (2800 - 200) / 2;
+        let in_text = 100 + col_w + (col_w - 80) / 4;
+        assert_eq!(
+            gutter(&shade(&page, in_text, 150.0, 0.09), SplitMode::Auto),
+            None
+        );
+        // Shaded between its columns as faintly as uneven light does, it
+        // is one page.
+        let between = 100 + col_w - 40;
+        assert_eq!(
+            gutter(&shade(&page, between, 150.0, 0.03), SplitMode::Auto),
+            None
+        );
     }
 
     #[test]
