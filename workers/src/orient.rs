@@ -67,7 +67,10 @@ pub fn up_or_down(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Option<
     let upright = score(&sheet.image, dpi, engine)?;
     let turned = score(&image::imageops::rotate180(&sheet.image), dpi, engine)?;
     Ok(Some(UpDown {
-        upside_down: turned > upright + 10.0,
+        // Turned only when sure: an unsure page is left as it is and
+        // flagged (a 45-dpi spread, whose text no model can read, was
+        // turned upside down at a margin of 11.6).
+        upside_down: turned >= upright + SURE_MARGIN,
         upright_confidence: upright,
         turned_confidence: turned,
     }))
