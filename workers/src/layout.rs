@@ -19,8 +19,9 @@ const RECOVER_FROM: f32 = 60.0;
 /// drops whole paragraphs of some Khmer and skewed pages) and reads them
 /// with `engine` (mode 6), keeping what reads well. A line is dropped when
 /// less than half of its ink, in a stretch of the line with no wide gap,
-/// lies under words already read. Returns how many lines were added, as
-/// blocks of their own at the end of `text` (reading order comes after).
+/// lies under words already read. The lines added are blocks of their own
+/// at the end of `text` (reading order comes after); returns how many, and
+/// where they start.
 ///
 /// Mode 3 can also swallow a line into the words of its neighbours: a word
 /// box two lines high, over ink it did not read. Such lines are taken out
@@ -31,8 +32,9 @@ pub fn recover_dropped(
     dpi: u32,
     text: &mut PageText,
     engine: &Engine,
-) -> Result<usize> {
+) -> Result<Recovery> {
     let suspects = take_swollen_lines(text);
+    let found = text.blocks.len();
     let blocks = read_dropped(gray, dpi, text, engine)?;
     let new: Vec<BBox> = text.blocks[text.blocks.len() - blocks..]
         .iter()
@@ -46,7 +48,20 @@ pub fn recover_dropped(
             });
         }
     }
-    Ok(new.len())
+    Ok(Recovery {
+        lines: new.len(),
+        found,
+    })
+}
+
+/// What [`recover_dropped`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recovery {
+    /// Lines read again and kept.
+    pub lines: usize,
+    /// How many of the page's blocks, first in it, are Tesseract's layout's
+    /// own; the blocks after them were added here.
+    pub found: usize,
 }
 
 /// Takes out the lines holding a word more than 1.6 times the page's median
@@ -238,7 +253,9 @@ mod tests {
             }],
             ..full.clone()
         };
-        let added = recover_dropped(&gray, 300, &mut text, &engine).unwrap();
+        let added = recover_dropped(&gray, 300, &mut text, &engine)
+            .unwrap()
+            .lines;
         assert_eq!(added, dropped.len(), "{}", text.plain_text());
         let again = text.plain_text();
         for line in dropped {

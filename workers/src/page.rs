@@ -742,14 +742,16 @@ fn read_page(
     let engine = engines.get(&lang, segmentation.psm())?;
     let mut text = timings.time("ocr", || engine.recognize(gray, ppi))?;
     let mut recovered = 0;
+    let mut found = text.blocks.len();
     if segmentation == Segmentation::Layout {
         let engine = engines.get(&lang, 6)?;
-        recovered = timings.time("recover", || {
+        let r = timings.time("recover", || {
             crate::layout::recover_dropped(gray, ppi, &mut text, engine)
         })?;
+        (recovered, found) = (r.lines, r.found);
     }
     if segmentation != Segmentation::SingleLine {
-        text = timings.time("order", || crate::order::reading_order(&text));
+        text = timings.time("order", || crate::order::reading_order(&text, found));
     }
     if scale != 1.0 {
         text.scale_to(page.gray.width(), page.gray.height());

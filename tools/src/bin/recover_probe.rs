@@ -22,6 +22,8 @@ fn main() {
         println!("uncovered {r:?}");
     }
     let engine = engines.get(lang, 6).unwrap();
-    let n = workers::layout::recover_dropped(&gray, dpi, &mut text, engine).unwrap();
+    let n = workers::layout::recover_dropped(&gray, dpi, &mut text, engine)
+        .unwrap()
+        .lines;
     println!("recovered {n}:\n{}", text.plain_text());
 }
