@@ -8,8 +8,8 @@ Each DIR holds captures (jpg, png, tif) and a MANIFEST.tsv with at least the col
 makes the page upright), as ../shared/realdev does. `<stem>.gt.txt` beside a capture is
 its ground truth.
 
-Every capture becomes a one-page document of one batch, run once by diachi with the
-manifest's language. Plain Tesseract reads each capture as a new user would:
+Every capture becomes a document of one batch, run once by diachi with the manifest's
+language (a spread diachi splits is two pages; their texts are joined, left first). Plain Tesseract reads each capture as a new user would:
 `tesseract IMG - -l LANG` (mode 3, no preprocessing). Printed per capture:
 - CER of both (where there is ground truth), with the CER rule of ../shared/realdev/README.md:
   NFC, U+200B removed, every whitespace run one space;
@@ -81,8 +81,13 @@ def run_diachi(diachi, caps, work, jobs, config=None):
         if not os.path.exists(rec):
             c["diachi"] = None
             continue
-        p = json.load(open(rec, encoding="utf-8"))["pages"][0]
-        c["diachi"] = open(os.path.join(out, c["name"], p["text"]), encoding="utf-8").read()
+        pages = json.load(open(rec, encoding="utf-8"))["pages"]
+        p = pages[0]
+        # A spread split in two is two pages: their texts, left page first.
+        c["diachi"] = "\n".join(
+            open(os.path.join(out, c["name"], q["text"]), encoding="utf-8").read()
+            for q in pages)
+        c["pages"] = len(pages)
         # The EXIF tag's turn, then diachi's own.
         exif = {3: 180, 6: 90, 8: 270}.get(p.get("exif_orientation", 1), 0)
         c["applied"] = (exif + p.get("orientation_degrees", 0)) % 360
@@ -91,6 +96,8 @@ def run_diachi(diachi, caps, work, jobs, config=None):
         crop = p.get("page_crop")
         c["crop"] = (f"{crop['width']}x{crop['height']}+{crop['x']}+{crop['y']}"
                      if crop else "whole")
+        if len(pages) > 1:
+            c["crop"] = f"{len(pages)} pages; " + c["crop"]
 
 
 def main():
