@@ -9,8 +9,9 @@ makes the page upright), as ../shared/realdev does. `<stem>.gt.txt` beside a cap
 its ground truth.
 
 Every capture becomes a document of one batch, run once by diachi with the manifest's
-language (a spread diachi splits is two pages; their texts are joined, left first). Plain Tesseract reads each capture as a new user would:
-`tesseract IMG - -l LANG` (mode 3, no preprocessing). Printed per capture:
+language (a spread diachi splits is two pages; their texts are joined, left first).
+Plain Tesseract reads each capture as a new user would: `tesseract IMG - -l LANG`
+(mode 3, no preprocessing). Printed per capture:
 - CER of both (where there is ground truth), with the CER rule of ../shared/realdev/README.md:
   NFC, U+200B removed, every whitespace run one space;
 - the turn diachi applied, against the turn the manifest says the page needs;
