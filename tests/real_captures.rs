@@ -123,6 +123,12 @@ fn auto_finds_the_language_of_every_real_capture() {
             read_as.starts_with(lang.as_str()),
             "{id} ({lang}) read as {read_as}"
         );
+        // The document's language is the one its text is in: a stamp the
+        // Khmer model read as two Khmer letters (vie_namnqd_1 and _8) does
+        // not make a Vietnamese decree Khmer too.
+        assert_eq!(rec["language"], serde_json::json!([lang]), "{id}");
+        let dc = read(&out.join(id).join("data/metadata/dc.xml"));
+        assert_eq!(dc.matches("<dc:language>").count(), 1, "{id}: {dc}");
     }
     for (id, measured) in [
         ("vie_namnqd_5", 0.020),

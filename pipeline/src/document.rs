@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use workers::alto::{self, AltoPage};
 use workers::bagit::BagBuilder;
-use workers::lang::{LangSetting, Language, Languages};
+use workers::lang::{LangSetting, Language, Languages, Script};
 use workers::mets::{FileRef, MetsDocument, MetsPage};
 use workers::pdfa::{self, PdfPage};
 use workers::record::{PageRecord, SkippedPage};
@@ -435,17 +435,58 @@ fn ocr_settings(pages: &[PageOutput]) -> String {
 }
 
 /// The document's languages: those given, or with `auto` those found on its
-/// pages, Vietnamese before Khmer.
+/// pages whose script holds at least [`MIN_LANGUAGE_SHARE`] of the text's
+/// letters, Vietnamese before Khmer.
 fn resolve_languages(setting: &LangSetting, pages: &[PageOutput]) -> Languages {
     match setting {
         LangSetting::Fixed(l) => l.clone(),
-        LangSetting::Auto => Languages::new(
-            [Language::Vietnamese, Language::Khmer]
+        LangSetting::Auto => {
+            let (khmer, latin) = pages.iter().fold((0, 0), |(k, l), p| {
+                let (pk, pl) = Script::counts(&p.recognized.text.plain_text());
+                (k + pk, l + pl)
+            });
+            let found = [Language::Vietnamese, Language::Khmer]
                 .into_iter()
-                .filter(|l| pages.iter().any(|p| p.recognized.langs.contains(*l))),
-        )
-        .unwrap_or_else(|| Languages::one(Language::Vietnamese)),
+                .filter(|l| pages.iter().any(|p| p.recognized.langs.contains(*l)));
+            present_languages(found, khmer, latin)
+        }
     }
+}
+
+/// Under `auto`, a language found on a document's pages is one of its
+/// languages (dc:language, MARC 041) only when this share of the letters
+/// read is in its script. A Vietnamese decree whose stamp the Khmer model
+/// read as two Khmer letters (realdev vie_namnqd_1 and _8) is Vietnamese;
+/// the pages still record both models they were read with.
+const MIN_LANGUAGE_SHARE: f64 = 0.02;
+
+/// Of the languages `found`, those whose script holds at least
+/// [`MIN_LANGUAGE_SHARE`] of the `khmer` + `latin` letters; the one with
+/// the most letters when none does; Vietnamese when nothing was found.
+fn present_languages(
+    found: impl Iterator<Item = Language>,
+    khmer: usize,
+    latin: usize,
+) -> Languages {
+    let total = (khmer + latin).max(1) as f64;
+    let letters = |l: Language| match l.script() {
+        Script::Khmer => khmer,
+        Script::Latin => latin,
+    };
+    let found: Vec<Language> = found.collect();
+    let present = found
+        .iter()
+        .copied()
+        .filter(|&l| letters(l) as f64 >= MIN_LANGUAGE_SHARE * total);
+    Languages::new(present)
+        .or_else(|| {
+            found
+                .iter()
+                .copied()
+                .max_by_key(|&l| letters(l))
+                .map(Languages::one)
+        })
+        .unwrap_or_else(|| Languages::one(Language::Vietnamese))
 }
 
 /// A payload file already in the bag, as METS lists it (path relative to
@@ -509,5 +550,34 @@ fn write_thumbnails(record: &Record, pages: &[PageOutput], ctx: &Context) {
             // A page flagged in an earlier run of this document.
             let _ = fs::remove_file(&preview);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Language::{Khmer, Vietnamese};
+
+    fn present(found: &[Language], khmer: usize, latin: usize) -> Vec<Language> {
+        present_languages(found.iter().copied(), khmer, latin)
+            .iter()
+            .collect()
+    }
+
+    #[test]
+    fn a_language_needs_its_share_of_the_letters() {
+        // A stamp read as two Khmer letters on a page of Vietnamese.
+        assert_eq!(present(&[Vietnamese, Khmer], 2, 1700), [Vietnamese]);
+        // A Khmer page with a few Latin names.
+        assert_eq!(present(&[Vietnamese, Khmer], 2000, 30), [Khmer]);
+        // Both, each with its share.
+        assert_eq!(
+            present(&[Vietnamese, Khmer], 300, 1700),
+            [Vietnamese, Khmer]
+        );
+        // None with a share (nothing read): the one with most letters, else
+        // Vietnamese.
+        assert_eq!(present(&[Khmer], 0, 0), [Khmer]);
+        assert_eq!(present(&[], 0, 0), [Vietnamese]);
     }
 }
