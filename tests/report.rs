@@ -201,3 +201,49 @@ fn a_clean_batch_flags_nothing() {
     assert_eq!(report["summary"]["pages"], 13);
     assert!(read(&sample_out().join("report.html")).contains("Không có trang nào cần xem lại."));
 }
+
+/// With orientation finding off, a page scanned sideways is read by
+/// Tesseract's own vertical-line handling at high confidence, its words out
+/// of order: only the line-direction test can tell, and its doubt is
+/// flagged. The same page upright is not.
+#[test]
+fn a_sideways_page_is_flagged_when_orientation_finding_is_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("batch");
+    for d in ["sideways", "upright"] {
+        fs::create_dir_all(batch.join(d)).unwrap();
+    }
+    let page = image::open(samples().join("batch/can-tho-1925/1.tif")).unwrap();
+    page.rotate90().save(batch.join("sideways/1.png")).unwrap();
+    page.save(batch.join("upright/1.png")).unwrap();
+    let config = tmp.path().join("off.toml");
+    fs::write(
+        &config,
+        "[orientation]\nenabled = false\n[report]\nlanguage = \"en\"\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(
+        &batch,
+        &out,
+        &["--lang", "vie", "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    let review = report["review"].as_array().unwrap();
+    assert_eq!(review.len(), 1, "{review:?}");
+    assert_eq!(review[0]["document"], "sideways");
+    assert!(
+        review[0]["reasons"]
+            .to_string()
+            .contains("the lines seem to run down the page, and orientation finding is off"),
+        "{review:?}"
+    );
+    let rec: serde_json::Value =
+        serde_json::from_str(&read(&out.join("sideways/data/metadata/record.json"))).unwrap();
+    assert_eq!(rec["pages"][0]["orientation_degrees"], 0);
+    assert_eq!(
+        rec["pages"][0]["doubts"],
+        serde_json::json!([{"kind": "lines-run-down"}])
+    );
+}

@@ -105,6 +105,8 @@ pub enum Reason {
     /// The lines may run down the page, but reading it turned did not
     /// clearly win.
     SidewaysDoubt { upright: f32, turned: f32 },
+    /// Orientation finding was off, and the lines seem to run down the page.
+    LinesRunDown,
     /// A note: no ink, no text.
     Blank { characters: usize },
     /// A note: an orientation decided by a modest margin.
@@ -149,6 +151,12 @@ impl Reason {
                 "chiều trang có lẽ sai: các dòng có thể chạy dọc trang, nhưng đọc trang đã xoay \
                  không rõ tốt hơn ({turned:.0} so với {upright:.0}); giữ nguyên"
             ),
+            (Reason::LinesRunDown, Ui::En) => "orientation probably wrong: the lines seem to run \
+                 down the page, and orientation finding is off"
+                .to_string(),
+            (Reason::LinesRunDown, Ui::Vi) => "chiều trang có lẽ sai: các dòng có vẻ chạy dọc \
+                 trang, và việc tìm chiều trang đang tắt"
+                .to_string(),
             (Reason::Blank { characters }, Ui::En) => format!("a blank page: {characters} characters"),
             (Reason::Blank { characters }, Ui::Vi) => format!("trang trắng: {characters} ký tự"),
             (Reason::OrientationDecided { margin, turned }, Ui::En) => {
@@ -250,14 +258,16 @@ pub fn check_page(p: &PageRecord, cfg: &ReportConfig) -> PageCheck {
             }
         }
         for d in &p.doubts {
-            if let workers::page::Doubt::SidewaysNotConfirmed { upright, turned } = d {
-                c.flag(
+            match d {
+                workers::page::Doubt::SidewaysNotConfirmed { upright, turned } => c.flag(
                     0.9,
                     Reason::SidewaysDoubt {
                         upright: *upright,
                         turned: *turned,
                     },
-                );
+                ),
+                workers::page::Doubt::LinesRunDown => c.flag(0.9, Reason::LinesRunDown),
+                workers::page::Doubt::UpsideDownUnsure { .. } => {}
             }
         }
         if p.skew_degrees.abs() > cfg.max_skew {

@@ -174,6 +174,10 @@ pub enum Doubt {
     /// The page was checked for being upside down and the two readings were
     /// close.
     UpsideDownUnsure { margin: f32 },
+    /// Orientation finding was off, and the lines seem to run down the page.
+    /// Tesseract reads such a page's vertical lines at high confidence,
+    /// with its words out of order, so nothing else would flag it.
+    LinesRunDown,
 }
 
 /// Time spent in each step of a page's work, in order (a step run twice is
@@ -328,6 +332,8 @@ pub fn prepare(
         timings.time("sideways", || {
             confirm_sideways(&mut page, lang, opts.max_skew, engines)
         })?;
+    } else if crate::orient::is_sideways(&page.gray, page.facts.resolution.dpi.1.round() as u32) {
+        page.facts.doubts.push(Doubt::LinesRunDown);
     }
     if opts.deskew {
         timings.time("deskew", || deskew(&mut page, opts));
