@@ -6,6 +6,21 @@ mod common;
 use common::*;
 use std::fs;
 
+/// Runs `dir`/batch in Vietnamese with the settings `toml`, into `dir`/out,
+/// which it returns; the run must end with exit 0.
+fn run_vie_with(dir: &std::path::Path, toml: &str) -> std::path::PathBuf {
+    let config = dir.join("settings.toml");
+    fs::write(&config, toml).unwrap();
+    let out = dir.join("out");
+    let (code, err) = run(
+        &dir.join("batch"),
+        &out,
+        &["--lang", "vie", "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    out
+}
+
 /// A drawing with no text: lines and a filled disc.
 fn inked_page(path: &std::path::Path) {
     let mut img = image::GrayImage::from_pixel(1200, 1700, image::Luma([255]));
@@ -170,15 +185,7 @@ fn report_in_english() {
     let batch = tmp.path().join("batch");
     fs::create_dir_all(batch.join("drawing")).unwrap();
     inked_page(&batch.join("drawing/1.png"));
-    let config = tmp.path().join("en.toml");
-    fs::write(&config, "[report]\nlanguage = \"en\"\n").unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(
-        &batch,
-        &out,
-        &["--lang", "vie", "--config", config.to_str().unwrap()],
-    );
-    assert_eq!(code, Some(0), "{err}");
+    let out = run_vie_with(tmp.path(), "[report]\nlanguage = \"en\"\n");
     let html = read(&out.join("report.html"));
     assert!(html.contains("<html lang=\"en\">") && html.contains("<h2>Documents</h2>"));
     assert!(html.contains("probably not text, or text missed"), "{html}");
@@ -216,19 +223,10 @@ fn a_sideways_page_is_flagged_when_orientation_finding_is_off() {
     let page = image::open(samples().join("batch/can-tho-1925/1.tif")).unwrap();
     page.rotate90().save(batch.join("sideways/1.png")).unwrap();
     page.save(batch.join("upright/1.png")).unwrap();
-    let config = tmp.path().join("off.toml");
-    fs::write(
-        &config,
+    let out = run_vie_with(
+        tmp.path(),
         "[orientation]\nenabled = false\n[report]\nlanguage = \"en\"\n",
-    )
-    .unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(
-        &batch,
-        &out,
-        &["--lang", "vie", "--config", config.to_str().unwrap()],
     );
-    assert_eq!(code, Some(0), "{err}");
     let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
     let review = report["review"].as_array().unwrap();
     assert_eq!(review.len(), 1, "{review:?}");
