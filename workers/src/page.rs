@@ -332,7 +332,7 @@ pub fn prepare(
         timings.time("sideways", || {
             confirm_sideways(&mut page, lang, opts.max_skew, engines)
         })?;
-    } else if crate::orient::is_sideways(&page.gray, page.facts.resolution.dpi.1.round() as u32) {
+    } else if crate::orient::is_sideways(&page.gray, page.ppi()) {
         page.facts.doubts.push(Doubt::LinesRunDown);
     }
     if opts.deskew {
@@ -413,7 +413,7 @@ fn confirm_sideways(
     max_skew: f32,
     engines: &mut impl Engines,
 ) -> Result<()> {
-    let ppi = page.facts.resolution.dpi.1.round() as u32;
+    let ppi = page.ppi();
     if !crate::orient::is_sideways(&page.gray, ppi) {
         return Ok(());
     }
