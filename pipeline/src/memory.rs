@@ -11,13 +11,15 @@ const ARENAS: i32 = 2;
 
 /// Caps glibc's heap arenas at [`ARENAS`], unless `MALLOC_ARENA_MAX` is set.
 /// Call before any thread starts.
-pub fn limit_heap_arenas() {
+pub fn limit_heap_growth() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+    {
         // SAFETY: mallopt only changes allocator tuning; called at start-up
         // before other threads exist.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, ARENAS);
+        if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+            unsafe {
+                libc::mallopt(libc::M_ARENA_MAX, ARENAS);
+            }
         }
     }
 }
