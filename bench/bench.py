@@ -174,24 +174,37 @@ def main():
     if not a.only_diachi and not a.skip_ocrmypdf and shutil.which("ocrmypdf") and shutil.which("img2pdf"):
         odir = os.path.join(work, "ocrmypdf-out")
         os.makedirs(odir)
+        # One document per OCRmyPDF process, --jobs of them at a time with
+        # one job and one OpenMP thread each, as the floor runs: these
+        # batches are mostly one-page documents, and `ocrmypdf --jobs N`
+        # on a one-page file keeps one core busy. A page OCRmyPDF fails on
+        # is logged and the rest go on.
+        listing = os.path.join(work, "ocrmypdf-jobs")
+        with open(listing, "w") as f:
+            for d, lang, ps in docs:
+                # xargs reads quoted arguments, one line a document.
+                f.write(" ".join(f'"{v}"' for v in [d, lang] + ps) + "\n")
         script = os.path.join(work, "ocrmypdf.sh")
         with open(script, "w") as f:
-            for d, lang, ps in docs:
-                inp = os.path.join(odir, f"{d}.in.pdf")
-                files = " ".join(f"'{p}'" for p in ps)
-                f.write(f"img2pdf {files} -o '{inp}'\n")
-                f.write(f"ocrmypdf -q --deskew --rotate-pages --output-type pdfa --jobs {a.jobs} "
-                        f"-l {lang} --tesseract-pagesegmode 6 '{inp}' '{odir}/{d}.pdf'\n")
-        results["ocrmypdf"] = timed(["sh", "-e", script])
+            f.write('d="$1"; lang="$2"; shift 2\n'
+                    f'img2pdf "$@" -o "{odir}/$d.in.pdf" && '
+                    "ocrmypdf -q --deskew --rotate-pages --output-type pdfa --jobs 1 "
+                    f'-l "$lang" --tesseract-pagesegmode 6 "{odir}/$d.in.pdf" "{odir}/$d.pdf" '
+                    f'2>>"{odir}/errors.txt" || echo "$d" >> "{odir}/failed.txt"\n')
+        cmd = f"xargs -P {a.jobs} -L 1 sh {script} < {listing}"
+        results["ocrmypdf"] = timed(cmd, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, shell=True)
+        failed = os.path.join(odir, "failed.txt")
+        if os.path.exists(failed):
+            print(f"OCRmyPDF failed on {len(open(failed).read().split())} documents; see {odir}/errors.txt")
         ocrmypdf_pdf = pdf_bytes([os.path.join(odir, f"{d}.pdf") for d, _, _ in docs])
 
     print(f"\n{'':12}{'wall s':>10}{'CPU s':>10}{'peak RSS MiB':>14}")
     for name, (wall, cpu, rss) in results.items():
         print(f"{name:12}{wall:10.1f}{cpu:10.1f}{rss:14.0f}")
     if "tesseract" in results:
-        print(f"\ndiachi CPU / tesseract floor CPU: {results['diachi'][1] / results['tesseract'][1]:.2f} (target <= 1.25)")
+        print(f"\ndiachi CPU / tesseract floor CPU: {results['diachi'][1] / results['tesseract'][1]:.2f} (target <= 1.2)")
     if "ocrmypdf" in results:
-        print(f"OCRmyPDF wall / diachi wall:      {results['ocrmypdf'][0] / results['diachi'][0]:.2f} (target >= 4)")
+        print(f"OCRmyPDF wall / diachi wall:      {results['ocrmypdf'][0] / results['diachi'][0]:.2f} (target >= 5)")
         print(f"PDF bytes per page: diachi {diachi_pdf / pages / 1024:.1f} KiB, OCRmyPDF {ocrmypdf_pdf / pages / 1024:.1f} KiB")
     else:
         print(f"PDF bytes per page: diachi {diachi_pdf / pages / 1024:.1f} KiB")
