@@ -127,7 +127,7 @@ enum CatalogFormat {
 
 fn main() -> ExitCode {
     reexec_with_single_omp_thread();
-    pipeline::memory::limit_heap_growth();
+    pipeline::memory::limit_heap_arenas();
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(code) => ExitCode::from(code),

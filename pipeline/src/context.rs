@@ -5,13 +5,13 @@
 use crate::config::Config;
 use crate::out_layout::OutLayout;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use workers::lang::Language;
 
 /// What the pages and documents share during a run.
 pub struct Context {
     pub config: Config,
-    /// The Tesseract engines the worker threads share.
-    pub engines: crate::engines::EnginePool,
+    pub tessdata: PathBuf,
     /// The output folder's layout (bags, staging, state).
     pub out: OutLayout,
     /// One timestamp for every date the run writes (RFC 3339, UTC).

@@ -11,15 +11,13 @@ const ARENAS: i32 = 2;
 
 /// Caps glibc's heap arenas at [`ARENAS`], unless `MALLOC_ARENA_MAX` is set.
 /// Call before any thread starts.
-pub fn limit_heap_growth() {
+pub fn limit_heap_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only changes allocator tuning; called at start-up
         // before other threads exist.
-        if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-            unsafe {
-                libc::mallopt(libc::M_ARENA_MAX, ARENAS);
-            }
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, ARENAS);
         }
     }
 }

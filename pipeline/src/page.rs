@@ -3,6 +3,7 @@
 //! decoded from memory, and the raster is handed on without touching disk.
 
 use crate::context::Context;
+use crate::engines::with_engines;
 use std::path::Path;
 use workers::lang::LangSetting;
 use workers::page::{Preparation, Recognized};
@@ -301,13 +302,11 @@ fn process_page(
             lang = l;
         }
     }
-    let (prepared, recognized) = {
-        let mut engines = ctx.engines.lease();
-        let mut prepared = workers::page::prepare(raster, lang, &prepare, &mut engines)?;
-        let recognized = workers::page::recognize(&mut prepared, lang, &recognize, &mut engines)?;
-        (prepared, recognized)
-    };
-
+    let (prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
+        let mut prepared = workers::page::prepare(raster, lang, &prepare, engines)?;
+        let recognized = workers::page::recognize(&mut prepared, lang, &recognize, engines)?;
+        Ok((prepared, recognized))
+    })?;
     let image = workers::pdfa::encode_page_image(
         &prepared.gray,
         prepared.color.as_ref(),

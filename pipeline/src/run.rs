@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::discover::{self, DocumentInput, Notice};
 use crate::out_layout::OutLayout;
 use crate::summary::RunSummary;
-use crate::{document, page, Error, Result};
+use crate::{document, engines, page, Error, Result};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -173,7 +173,7 @@ fn open_output(
         timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
         config: opts.config.clone(),
-        engines: crate::engines::EnginePool::new(tessdata),
+        tessdata,
         out: layout,
         models,
         khmer_net: None,
@@ -255,9 +255,6 @@ fn schedule(
             path: "--jobs".into(),
             reason: e.to_string(),
         })?;
-    // A page in flight holds one or two engines; as many again kept idle
-    // serve the pages that follow without loading models again.
-    ctx.engines.keep_idle(pool.current_num_threads());
     let results = pool.install(|| {
         jobs.par_iter()
             .map(|(doc, langs)| {
@@ -277,6 +274,7 @@ fn schedule(
             })
             .collect()
     });
+    pool.broadcast(|_| engines::drop_engines());
     Ok(results)
 }
 
