@@ -280,7 +280,11 @@ mod tests {
     fn no_more_passes_run_at_once_than_there_are_slots() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let slots = Slots::new(2);
-        let (now, most, done) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
+        let (now, most, done) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
         std::thread::scope(|s| {
             for _ in 0..6 {
                 s.spawn(|| {
