@@ -222,10 +222,7 @@ fn ink_points(gray: &GrayImage, threshold: u8, row_step: u32) -> Vec<(u32, u32)>
 
 /// Otsu's threshold of an 8-bit histogram.
 pub fn otsu(gray: &GrayImage) -> u8 {
-    let mut hist = [0u64; 256];
-    for p in gray.pixels() {
-        hist[p[0] as usize] += 1;
-    }
+    let hist = histogram(gray.as_raw());
     let total: u64 = hist.iter().sum();
     let sum_all: f64 = hist
         .iter()
@@ -249,6 +246,36 @@ pub fn otsu(gray: &GrayImage) -> u8 {
         }
     }
     best_t
+}
+
+/// How many of `values` have each value. Four counts are kept and summed
+/// at the end: a page is mostly runs of one paper value, and a single
+/// count table makes each pixel wait for the last one's store to the same
+/// slot. Otsu's threshold, taken several times a page on full-size
+/// rasters, was 9% of a run on clean pages with one table.
+fn histogram(values: &[u8]) -> [u64; 256] {
+    let mut lanes = [[0u32; 256]; 4];
+    // u32 counts cannot overflow within a chunk of 2^32 - 1 values.
+    let mut hist = [0u64; 256];
+    for block in values.chunks(u32::MAX as usize) {
+        let mut quads = block.chunks_exact(4);
+        for q in &mut quads {
+            lanes[0][q[0] as usize] += 1;
+            lanes[1][q[1] as usize] += 1;
+            lanes[2][q[2] as usize] += 1;
+            lanes[3][q[3] as usize] += 1;
+        }
+        for &v in quads.remainder() {
+            lanes[0][v as usize] += 1;
+        }
+        for lane in &mut lanes {
+            for (h, c) in hist.iter_mut().zip(lane.iter_mut()) {
+                *h += *c as u64;
+                *c = 0;
+            }
+        }
+    }
+    hist
 }
 
 /// Sum of squared row counts after turning the points clockwise by `deg`
@@ -391,6 +418,21 @@ pub fn deskew(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_histogram_counts_every_value() {
+        // Runs of one value, as paper is, then every value, and a length
+        // that is not a multiple of four.
+        let mut values = vec![255u8; 1001];
+        values.extend((0..=255u8).cycle().take(3 * 256 + 3));
+        values.extend([0u8; 7]);
+        let mut want = [0u64; 256];
+        for &v in &values {
+            want[v as usize] += 1;
+        }
+        assert_eq!(histogram(&values), want);
+        assert_eq!(histogram(&[]), [0u64; 256]);
+    }
 
     /// A synthetic text page: rows of dark "words" with gaps.
     fn page() -> GrayImage {
