@@ -332,7 +332,6 @@ mod tests {
         );
     }
 
-    /// Real recognition, on a line rendered by the test itself.
     /// A page of black print on white: lines of bold strokes 3-9 px wide.
     fn printed_page() -> GrayImage {
         GrayImage::from_fn(1200, 1600, |x, y| {
@@ -378,6 +377,7 @@ mod tests {
         assert!(has_dark_areas(&page));
     }
 
+    /// Real recognition, on a line rendered by the test itself.
     #[test]
     fn recognizes_a_rendered_word() {
         let Some(data) = find_tessdata() else {
