@@ -216,13 +216,9 @@ fn a_clean_batch_flags_nothing() {
 #[test]
 fn a_sideways_page_is_flagged_when_orientation_finding_is_off() {
     let tmp = tempfile::tempdir().unwrap();
-    let batch = tmp.path().join("batch");
-    for d in ["sideways", "upright"] {
-        fs::create_dir_all(batch.join(d)).unwrap();
-    }
-    let page = image::open(samples().join("batch/can-tho-1925/1.tif")).unwrap();
-    page.rotate90().save(batch.join("sideways/1.png")).unwrap();
-    page.save(batch.join("upright/1.png")).unwrap();
+    let batch = batch_of(tmp.path(), &["sideways", "upright"]);
+    let page = image::open(batch.join("upright/1.tif")).unwrap();
+    page.rotate90().save(batch.join("sideways/1.tif")).unwrap();
     let out = run_vie_with(
         tmp.path(),
         "[orientation]\nenabled = false\n[report]\nlanguage = \"en\"\n",
