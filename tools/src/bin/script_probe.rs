@@ -6,9 +6,11 @@ use workers::script::{detect, sample_sheet, segment_scripts, Script, Segment, SC
 fn main() {
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
     let khm = workers::ocr::Engine::new(&tessdata, workers::script::SAMPLE_LANG, 6).unwrap();
+    let vie = workers::ocr::Engine::new(&tessdata, "vie", 6).unwrap();
     for path in std::env::args().skip(1) {
         let (gray, dpi) = tools::prepared(&path, "auto");
         let mut confs = Vec::new();
+        let mut glance = String::new();
         if let Some(sheet) = sample_sheet(&gray, SCRIPT_SAMPLE) {
             let text = khm.recognize(&sheet.image, dpi).unwrap();
             if std::env::var_os("PROBE_DEBUG").is_some() {
@@ -20,6 +22,12 @@ fn main() {
                 sheet.image.save(&saved).unwrap();
                 eprintln!("sample sheet: {}", saved.display());
             }
+            let latin = vie.recognize(&sheet.image, dpi).unwrap();
+            glance = format!(
+                "vie alone: [{}] mean {:.0}",
+                letters(&segment_scripts(&sheet, &latin)),
+                latin.mean_confidence().unwrap_or(0.0)
+            );
             confs = segment_scripts(&sheet, &text)
                 .into_iter()
                 .map(|s| match s {
@@ -31,6 +39,18 @@ fn main() {
                 .collect();
         }
         let found = detect(&gray, dpi, &khm).unwrap();
-        println!("{path}: {} [{}]", found.lang(), confs.join(""));
+        println!("{path}: {} [{}] {glance}", found.lang(), confs.join(""));
     }
+}
+
+fn letters(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|s| match s {
+            Segment::In(Script::Khmer) => 'K',
+            Segment::In(Script::Latin) => 'L',
+            Segment::Garbled => '?',
+            Segment::Blank => '-',
+        })
+        .collect()
 }
