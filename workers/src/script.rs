@@ -236,7 +236,7 @@ pub fn majority(text: &str) -> Option<Script> {
 /// Up to `n` of `lines`, spread over the page in pairs of neighbours: a
 /// page whose lines alternate (a line of Vietnamese, its Khmer below) shows
 /// both, where every k-th line could fall on one language only.
-fn spread(lines: &[(u32, u32)], n: usize) -> Vec<(u32, u32)> {
+fn spread<T: Copy>(lines: &[T], n: usize) -> Vec<T> {
     if lines.len() <= n {
         return lines.to_vec();
     }
@@ -265,21 +265,24 @@ pub struct Sheet {
 /// Tesseract's cost grows with the text on it (a blank call costs 0.2 ms).
 pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let t = crate::deskew::otsu(gray);
-    let mut lines = lines_at(gray, t);
-    // Text lines only: a line's ink runs across at least twice its height.
-    // A picture, a photo or a stamp is a band about as tall as it is wide;
-    // taken into a sample (and as the "tall" line below), a 1400-px plate
-    // made a 2568x4236 sheet that took 3.5 s to read, a Tesseract call as
-    // costly as the page's own OCR.
-    lines.retain(|&(a, b)| ink_span(gray, a, b, t).is_some_and(|(x0, x1)| x1 - x0 >= 2 * (b - a)));
+    // Text lines only, each with its ink's span: a line's ink runs across
+    // at least twice its height. A picture, a photo or a stamp is a band
+    // about as tall as it is wide; taken into a sample (and as the "tall"
+    // line below), a 1400-px plate made a 2568x4236 sheet that took 3.5 s
+    // to read, a Tesseract call as costly as the page's own OCR.
+    let mut lines: Vec<((u32, u32), (u32, u32))> = lines_at(gray, t)
+        .into_iter()
+        .filter_map(|(a, b)| Some(((a, b), ink_span(gray, a, b, t)?)))
+        .filter(|&((a, b), (x0, x1))| x1 - x0 >= 2 * (b - a))
+        .collect();
     // Whole lines only: a band of marks or subscripts that did not join its
     // line reads as nothing. Bands are measured against a tall line (the
     // 80th percentile), as fragments can be half the bands of a dense Khmer
     // page.
-    let mut heights: Vec<u32> = lines.iter().map(|(a, b)| b - a).collect();
+    let mut heights: Vec<u32> = lines.iter().map(|((a, b), _)| b - a).collect();
     heights.sort_unstable();
     let tall = heights.get(heights.len() * 4 / 5).copied().unwrap_or(0);
-    lines.retain(|(a, b)| (b - a) * 2 >= tall);
+    lines.retain(|((a, b), _)| (b - a) * 2 >= tall);
     let picked = spread(&lines, sample.lines);
     // The sample's budget is its total length: a page of one or two lines
     // (a caption, a line crop) gets longer segments, as a few large
@@ -290,10 +293,7 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         (sample.heights * sample.lines as u32 / picked.len() as u32).max(sample.heights)
     };
     let mut segments = Vec::new();
-    for (y0, y1) in picked {
-        let Some((x0, x1)) = ink_span(gray, y0, y1, t) else {
-            continue;
-        };
+    for ((y0, y1), (x0, x1)) in picked {
         let pad = ((y1 - y0) / 4).max(2);
         let top = y0.saturating_sub(pad);
         let bottom = (y1 + pad).min(gray.height());

@@ -9,7 +9,7 @@ fn main() {
     let vie = workers::ocr::Engine::new(&tessdata, "vie", 6).unwrap();
     for path in std::env::args().skip(1) {
         let (gray, dpi) = tools::prepared(&path, "auto");
-        let mut confs = Vec::new();
+        let mut confs = String::new();
         let mut glance = String::new();
         if let Some(sheet) = sample_sheet(&gray, SCRIPT_SAMPLE) {
             let text = khm.recognize(&sheet.image, dpi).unwrap();
@@ -28,18 +28,10 @@ fn main() {
                 letters(&segment_scripts(&sheet, &latin)),
                 latin.mean_confidence().unwrap_or(0.0)
             );
-            confs = segment_scripts(&sheet, &text)
-                .into_iter()
-                .map(|s| match s {
-                    Segment::In(Script::Khmer) => "K",
-                    Segment::In(Script::Latin) => "L",
-                    Segment::Garbled => "?",
-                    Segment::Blank => "-",
-                })
-                .collect();
+            confs = letters(&segment_scripts(&sheet, &text));
         }
         let found = detect(&gray, dpi, &khm).unwrap();
-        println!("{path}: {} [{}] {glance}", found.lang(), confs.join(""));
+        println!("{path}: {} [{}] {glance}", found.lang(), confs);
     }
 }
 
