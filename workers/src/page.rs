@@ -594,7 +594,15 @@ pub fn recognize(
         .text
         .median_line_confidence()
         .is_none_or(|c| c < opts.recheck_below);
-    if opts.orientation && weak {
+    let latin_down = opts.orientation
+        && weak
+        && timings.time("upside-down", || upside_down_latin(page, found, engines))?;
+    if latin_down {
+        page.turn_by(Turn::Half);
+        found = Some(Detected::LATIN);
+        langs = languages(lang, found);
+        read = read_page(page, &langs, opts.psm, engines, &mut timings)?;
+    } else if opts.orientation && weak {
         let engine = engines.get(&langs.tesseract(), 6)?;
         let check = timings.time("upside-down", || {
             crate::orient::up_or_down(&page.gray, page.ppi(), engine)
@@ -693,15 +701,46 @@ fn detect(
             // A glance with the Vietnamese model alone first: most pages
             // of the union are Vietnamese, and on them it costs a quarter
             // of the two-language reading.
-            let latin = engines.get(Script::Latin.lang(), 6)?;
-            let glance = latin.recognize(&sheet.image, page.ppi())?;
-            if script::surely_latin(&sheet, &glance) {
+            if script::surely_latin(&sheet, &glance_latin(&sheet, page.ppi(), engines)?) {
                 return Ok(Some(Detected::LATIN));
             }
             let engine = engines.get(script::SAMPLE_LANG, 6)?;
             Ok(Some(script::read_sheet(&sheet, page.ppi(), engine)?))
         }
         LangSetting::Fixed(_) => Ok(None),
+    }
+}
+
+/// How the Vietnamese model alone reads `sheet`, for
+/// [`script::surely_latin`] and [`script::mostly_latin`].
+fn glance_latin(sheet: &script::Sheet, ppi: u32, engines: &mut impl Engines) -> Result<PageText> {
+    engines
+        .get(Script::Latin.lang(), 6)?
+        .recognize(&sheet.image, ppi)
+}
+
+/// Whether a page `auto` took for Khmer is Latin print upside down. Such a
+/// page's sample reads as no language at all, and the two-language
+/// reading calls that Khmer (a degraded Vietnamese page of the mix, r017);
+/// the up/down check that follows, made with the Khmer model, then finds
+/// neither way up better, and the page was read upside down in Khmer. Turned
+/// half round, the sample of such a page reads as mostly Latin
+/// ([`script::mostly_latin`]), and a Khmer page's does not.
+fn upside_down_latin(
+    page: &Prepared,
+    found: Option<Detected>,
+    engines: &mut impl Engines,
+) -> Result<bool> {
+    if found.is_none_or(|f| f.main != Script::Khmer) {
+        return Ok(false);
+    }
+    let turned = image::imageops::rotate180(&page.gray);
+    match script::sample_sheet(&turned, script::SCRIPT_SAMPLE) {
+        Some(sheet) => Ok(script::mostly_latin(
+            &sheet,
+            &glance_latin(&sheet, page.ppi(), engines)?,
+        )),
+        None => Ok(false),
     }
 }
 

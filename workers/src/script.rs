@@ -436,6 +436,31 @@ pub fn surely_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
             .is_some_and(|c| c >= LATIN_GLANCE_SURE)
 }
 
+/// Whether the sample, read by the Vietnamese model alone, is mostly
+/// Latin: three in four of the segments that read as anything are
+/// plausible Vietnamese, and the reading averages [`LATIN_GLANCE_SURE`].
+/// Looser than [`surely_latin`], as it answers another question: not
+/// whether a page can skip the two-language reading, but whether a page
+/// that reading took for Khmer is Latin print turned half round. A
+/// Vietnamese page's sample keeps a line or two that read as nothing or
+/// as garbage upright as well (realdev's vie_namnqd_7: four Vietnamese
+/// segments, one garbled, one blank, at 81), while no Khmer page's sample,
+/// either way up, has read as plausible Vietnamese on more than one
+/// segment, nor at a mean over 58.
+pub fn mostly_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
+    let segments = segment_scripts(sheet, latin);
+    let read = segments
+        .iter()
+        .filter(|&&s| s == Segment::In(Script::Latin))
+        .count();
+    let something = segments.iter().filter(|&&s| s != Segment::Blank).count();
+    read >= 1
+        && read * 4 >= something * 3
+        && latin
+            .mean_confidence()
+            .is_some_and(|c| c >= LATIN_GLANCE_SURE)
+}
+
 /// The least mean word confidence (0-100) of the Vietnamese model's
 /// reading of a sample for [`surely_latin`]. Vietnamese pages of the mix
 /// read at 70-96; Khmer pages at 8-58.
@@ -609,6 +634,23 @@ mod tests {
         // What the Vietnamese model makes of Khmer lines.
         let (sheet, text) = glance(&[garbage, "", garbage, "ti", garbage], 40.0);
         assert!(!surely_latin(&sheet, &text));
+    }
+
+    #[test]
+    fn a_sample_of_a_vietnamese_page_with_a_blank_and_an_odd_line_is_mostly_latin() {
+        let vie = "Bản kê ruộng đất của làng";
+        let garbage = "ñññ inÏgn ññữnnj0r";
+        let (sheet, text) = glance(&[vie, "", vie, vie, vie, garbage], 81.0);
+        assert!(mostly_latin(&sheet, &text));
+        assert!(!surely_latin(&sheet, &text), "too odd to skip detection");
+        let (sheet, text) = glance(&[vie, vie, garbage, garbage, "", vie], 81.0);
+        assert!(!mostly_latin(&sheet, &text), "two odd in five");
+        let (sheet, text) = glance(&[vie, "", vie, vie], LATIN_GLANCE_SURE - 5.0);
+        assert!(!mostly_latin(&sheet, &text), "read unsurely");
+        let (sheet, text) = glance(&["", "", ""], 90.0);
+        assert!(!mostly_latin(&sheet, &text), "read as nothing");
+        let (sheet, text) = glance(&[garbage, "", garbage, "ti", garbage], 40.0);
+        assert!(!mostly_latin(&sheet, &text), "Khmer lines");
     }
 
     #[test]

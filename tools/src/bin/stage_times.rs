@@ -47,10 +47,12 @@ fn main() {
     }
     println!("{:>12}: {:8.1} ms ({bytes} B)", "pdf image", ms(encode));
     println!(
-        "added to the OCR: {added:.1} ms; {:?}, {} words, x-height {:?}, scale {}",
+        "added to the OCR: {added:.1} ms; {:?}, {} words, x-height {:?}, scale {}, turn {}, {}",
         read.segmentation,
         read.text.words().count(),
         page.facts.resolution.x_height,
-        read.ocr_scale
+        read.ocr_scale,
+        page.facts.turn.degrees(),
+        read.langs.tesseract()
     );
 }
