@@ -21,8 +21,11 @@ fn main() {
                 continue;
             };
             let t = e.recognize(&sheet.image, 300).unwrap();
+            let heights: Vec<u32> = sheet.bands.iter().map(|(a, b)| b - a).collect();
             println!(
-                "{name} +{half}: conf {:?} words {} | {}",
+                "{name} +{half}: sheet {}x{}, segment heights {heights:?}: conf {:?} words {} | {}",
+                sheet.image.width(),
+                sheet.image.height(),
                 t.mean_confidence(),
                 t.words().count(),
                 t.plain_text().replace('\n', " / ")
