@@ -423,17 +423,34 @@ pub fn read_sheet(sheet: &Sheet, dpi: u32, engine: &Engine) -> Result<Detected> 
 /// bilingual page had more than one plausible segment read this way, nor
 /// a mean over 58.
 pub fn surely_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
+    latin_glance(sheet, latin).is_some_and(|g| {
+        let others = g.segments - g.vietnamese;
+        g.vietnamese >= 1 && (others == 0 || (others == 1 && g.vietnamese >= 4))
+    })
+}
+
+/// What the Vietnamese model's reading of a sample made of its segments.
+struct LatinGlance {
+    /// Segments read as plausible Vietnamese.
+    vietnamese: usize,
+    /// Segments read as anything at all.
+    read: usize,
+    segments: usize,
+}
+
+/// The segments of `latin` (the sheet's reading by the Vietnamese model),
+/// or `None` when the reading averages under [`LATIN_GLANCE_SURE`].
+fn latin_glance(sheet: &Sheet, latin: &crate::text::PageText) -> Option<LatinGlance> {
+    latin
+        .mean_confidence()
+        .filter(|&c| c >= LATIN_GLANCE_SURE)?;
     let segments = segment_scripts(sheet, latin);
-    let read = segments
-        .iter()
-        .filter(|&&s| s == Segment::In(Script::Latin))
-        .count();
-    let others = segments.len() - read;
-    let enough = read >= 1 && (others == 0 || (others == 1 && read >= 4));
-    enough
-        && latin
-            .mean_confidence()
-            .is_some_and(|c| c >= LATIN_GLANCE_SURE)
+    let count = |f: &dyn Fn(Segment) -> bool| segments.iter().filter(|&&s| f(s)).count();
+    Some(LatinGlance {
+        vietnamese: count(&|s| s == Segment::In(Script::Latin)),
+        read: count(&|s| s != Segment::Blank),
+        segments: segments.len(),
+    })
 }
 
 /// Whether the sample, read by the Vietnamese model alone, is mostly
@@ -448,17 +465,7 @@ pub fn surely_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
 /// either way up, has read as plausible Vietnamese on more than one
 /// segment, nor at a mean over 58.
 pub fn mostly_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
-    let segments = segment_scripts(sheet, latin);
-    let read = segments
-        .iter()
-        .filter(|&&s| s == Segment::In(Script::Latin))
-        .count();
-    let something = segments.iter().filter(|&&s| s != Segment::Blank).count();
-    read >= 1
-        && read * 4 >= something * 3
-        && latin
-            .mean_confidence()
-            .is_some_and(|c| c >= LATIN_GLANCE_SURE)
+    latin_glance(sheet, latin).is_some_and(|g| g.vietnamese >= 1 && g.vietnamese * 4 >= g.read * 3)
 }
 
 /// The least mean word confidence (0-100) of the Vietnamese model's
