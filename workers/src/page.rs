@@ -443,11 +443,13 @@ fn confirm_sideways(
     // decide. The two-language model reads Latin print slowly (each word
     // first in Khmer), and the Vietnamese model never reads Khmer that
     // well (8-58 on the mix's Khmer samples).
-    let mut latin = None;
-    if *lang == LangSetting::Auto {
-        let s = scores(engines.get(Script::Latin.lang(), 6)?)?;
-        latin = (s.0.max(s.1) >= script::LATIN_GLANCE_SURE).then_some(s);
-    }
+    let latin = match lang {
+        LangSetting::Auto => {
+            let s = scores(engines.get(Script::Latin.lang(), 6)?)?;
+            (s.0.max(s.1) >= script::LATIN_GLANCE_SURE).then_some(s)
+        }
+        LangSetting::Fixed(_) => None,
+    };
     let (upright, turned, turn) = match latin {
         Some(s) => s,
         None => scores(engines.get(&sample_lang(lang), 6)?)?,
@@ -610,15 +612,15 @@ pub fn recognize(
         .text
         .median_line_confidence()
         .is_none_or(|c| c < opts.recheck_below);
-    let latin_down = opts.orientation
-        && weak
-        && timings.time("upside-down", || upside_down_latin(page, found, engines))?;
+    let recheck = opts.orientation && weak;
+    let latin_down =
+        recheck && timings.time("upside-down", || upside_down_latin(page, found, engines))?;
     if latin_down {
         page.turn_by(Turn::Half);
         found = Some(Detected::LATIN);
         langs = languages(lang, found);
         read = read_page(page, &langs, opts.psm, engines, &mut timings)?;
-    } else if opts.orientation && weak {
+    } else if recheck {
         let engine = engines.get(&langs.tesseract(), 6)?;
         let check = timings.time("upside-down", || {
             crate::orient::up_or_down(&page.gray, page.ppi(), engine)
