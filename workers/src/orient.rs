@@ -95,7 +95,7 @@ fn shaped_score(sheet: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
 /// How well a sample of the page's lines reads as the page stands (0 when
 /// no line is found).
 pub fn sample_score(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
-    match crate::script::sample_sheet(gray, crate::script::ORIENTATION_SAMPLE) {
+    match crate::script::sample_sheet(gray, crate::script::SIDEWAYS_SAMPLE) {
         Some(sheet) => shaped_score(&sheet.image, dpi, engine),
         None => Ok(0.0),
     }
@@ -105,8 +105,7 @@ pub fn sample_score(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> 
 /// reads as it is and turned half round: the scores of the page turned 90°
 /// and 270° clockwise.
 pub fn turned_scores(quarter: &GrayImage, dpi: u32, engine: &Engine) -> Result<(f32, f32)> {
-    let Some(sheet) = crate::script::sample_sheet(quarter, crate::script::ORIENTATION_SAMPLE)
-    else {
+    let Some(sheet) = crate::script::sample_sheet(quarter, crate::script::SIDEWAYS_SAMPLE) else {
         return Ok((0.0, 0.0));
     };
     Ok((

@@ -10,19 +10,46 @@ use crate::text::Line;
 use crate::Result;
 use image::GrayImage;
 
-/// A sample of a page's lines: how many at most (spread over the page), and
-/// how long a segment of each, in line heights.
+/// A sample of a page's lines: how many at most (spread over the page), how
+/// long a segment of each, in line heights, and how tall a segment may be
+/// on the sheet.
 #[derive(Debug, Clone, Copy)]
 pub struct Sample {
     pub lines: usize,
     pub heights: u32,
+    /// Segments taller than the page's height over this (and than
+    /// [`TALLEST_READABLE`]) are shrunk to that height, keeping their shape;
+    /// `None` keeps every segment at the page's scale.
+    pub page_share: Option<u32>,
 }
 
 /// The sample the up/down check reads, twice.
 pub const ORIENTATION_SAMPLE: Sample = Sample {
     lines: 12,
     heights: 6,
+    page_share: None,
 };
+
+/// The samples the sideways check reads: the page as it is, and turned a
+/// quarter each way. One of those is read across its lines, where a "line"
+/// is a column of text: a scanned spread turned a quarter gave four bands
+/// 940 px tall, a 3381x6193 sheet, and 15 s of reading to confirm what 4 s
+/// of OCR then read (tesseract-ocr/test's 8071_093.3B). A text line is far
+/// less than a twelfth of its page; a band taller is shrunk to that, and
+/// still reads as nothing. Shrinking every segment to a fixed 160 px also
+/// shrank the lines of 600-dpi pages, whose reading then fell below the
+/// Vietnamese glance's bar and cost a second one (r019 of the mix: 1.6 s
+/// -> 2.9-4.5 s). The detection and up/down samples are not bounded:
+/// there, shrinking changed which script the upside-down Khmer notices of
+/// realdev were read as.
+pub const SIDEWAYS_SAMPLE: Sample = Sample {
+    page_share: Some(12),
+    ..ORIENTATION_SAMPLE
+};
+
+/// The height, in pixels, under which no segment is shrunk: a line this
+/// tall reads well at any resolution.
+pub const TALLEST_READABLE: u32 = 160;
 
 /// The languages [`detect`]'s engine reads the sample with, Khmer first
 /// (see [`detect`]).
@@ -37,6 +64,7 @@ pub const SAMPLE_LANG: &str = "khm+vie";
 pub const SCRIPT_SAMPLE: Sample = Sample {
     lines: 6,
     heights: 3,
+    page_share: None,
 };
 
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
@@ -292,6 +320,9 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     } else {
         (sample.heights * sample.lines as u32 / picked.len() as u32).max(sample.heights)
     };
+    let tallest = sample
+        .page_share
+        .map(|share| (gray.height() / share).max(TALLEST_READABLE));
     let mut segments = Vec::new();
     for ((y0, y1), (x0, x1)) in picked {
         let pad = ((y1 - y0) / 4).max(2);
@@ -299,9 +330,12 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         let bottom = (y1 + pad).min(gray.height());
         let left = x0.saturating_sub(pad);
         let right = (x0 + heights * (y1 - y0)).min(x1 + pad).min(gray.width());
-        segments.push(
-            image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image(),
-        );
+        let segment =
+            image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
+        segments.push(match tallest {
+            Some(tallest) if segment.height() > tallest => shrink_to(&segment, tallest),
+            _ => segment,
+        });
     }
     if segments.is_empty() {
         return None;
@@ -318,6 +352,18 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         y += s.height() + gap;
     }
     Some(Sheet { image, bands })
+}
+
+/// `segment` scaled down to `height` rows, its shape kept.
+fn shrink_to(segment: &GrayImage, height: u32) -> GrayImage {
+    let width = (u64::from(segment.width()) * u64::from(height) / u64::from(segment.height()))
+        .max(1) as u32;
+    image::imageops::resize(
+        segment,
+        width,
+        height,
+        image::imageops::FilterType::Triangle,
+    )
 }
 
 /// What one segment of a sample sheet was read as.
@@ -551,6 +597,49 @@ mod tests {
         let sheet = sample_sheet(&img, SCRIPT_SAMPLE).unwrap();
         assert_eq!(sheet.bands.len(), 2, "{:?}", sheet.bands);
         assert!(sheet.image.height() < 200, "{:?}", sheet.image.dimensions());
+    }
+
+    #[test]
+    fn the_sideways_sample_shrinks_a_column_read_across_and_keeps_lines() {
+        let page = |bands: &[(u32, u32)]| {
+            let mut img = GrayImage::from_pixel(2600, 3000, Luma([255]));
+            for &(y0, y1) in bands {
+                for y in y0..y1 {
+                    for x in (100..2500).step_by(3) {
+                        img.put_pixel(x, y, Luma([0]));
+                    }
+                }
+            }
+            img
+        };
+        let heights = |s: &Sheet| s.bands.iter().map(|(a, b)| b - a).collect::<Vec<_>>();
+        // A spread turned a quarter: its columns are bands 900 px tall,
+        // read across, on a page 3000 px tall.
+        let columns = page(&[(300, 1200), (1500, 2400)]);
+        let whole = sample_sheet(&columns, ORIENTATION_SAMPLE).unwrap();
+        let bounded = sample_sheet(&columns, SIDEWAYS_SAMPLE).unwrap();
+        assert!(
+            heights(&whole).iter().all(|&h| h > 1000),
+            "{:?}",
+            heights(&whole)
+        );
+        assert_eq!(heights(&bounded), [250, 250]);
+        // Each keeps its shape: six of its heights long, or its ink's end.
+        assert!(
+            bounded.image.width() < 1200,
+            "{:?}",
+            bounded.image.dimensions()
+        );
+        // Text lines, a heading 180 px tall with its margins among them,
+        // are sampled as they are.
+        let lines: Vec<(u32, u32)> = std::iter::once((100, 220))
+            .chain((0..20).map(|i| (300 + i * 60, 340 + i * 60)))
+            .collect();
+        let text = page(&lines);
+        let whole = sample_sheet(&text, ORIENTATION_SAMPLE).unwrap();
+        let bounded = sample_sheet(&text, SIDEWAYS_SAMPLE).unwrap();
+        assert_eq!(heights(&whole), heights(&bounded));
+        assert_eq!(whole.image, bounded.image);
     }
 
     #[test]

@@ -15,8 +15,7 @@ fn main() {
         ("quarter", straight(&image::imageops::rotate90(&gray))),
     ] {
         for (half, img) in [(0, g.clone()), (180, image::imageops::rotate180(&g))] {
-            let Some(sheet) =
-                workers::script::sample_sheet(&img, workers::script::ORIENTATION_SAMPLE)
+            let Some(sheet) = workers::script::sample_sheet(&img, workers::script::SIDEWAYS_SAMPLE)
             else {
                 continue;
             };
