@@ -58,16 +58,26 @@ pub fn reread_lines_in(
 /// Whether a line read in `script`'s other language may be in `script`:
 /// it is spaced like `script` ([`crate::script::spaced_like`]), or it is
 /// weak (mean word confidence below `below`) and does not look like its
-/// own script: spaced like it and [`Script::plausible`] in it. Most weak
+/// own script: spaced like it and [`Script::plausible`] in it, or, read as
+/// Latin, made of [`crate::script::latin_words`] at a confidence of
+/// [`crate::script::LATIN_WORDS_SURE`] (English, French). Most weak
 /// lines are hard lines of the page's own language (a Khmer line in one
-/// long word, Vietnamese capitals); reading those again would cost about a
-/// fifth of a Khmer page's OCR, and never replaces them.
+/// long word, Vietnamese capitals, an English page's every line); reading
+/// those again would cost about a fifth of a Khmer page's OCR, more than
+/// the OCR on an English page, and never replaces them.
 pub fn may_be_in(line: &Line, script: Script, below: f32) -> bool {
     let own = script.other();
+    let confidence = line.mean_confidence();
+    let latin_words = || {
+        own == Script::Latin
+            && confidence.is_some_and(|c| c >= crate::script::LATIN_WORDS_SURE)
+            && crate::script::latin_words(&line.text())
+    };
     match crate::script::spaced_like(line) {
         Some(s) if s == script => true,
         Some(s) if s == own && own.plausible(&line.text()) => false,
-        _ => line.mean_confidence().is_some_and(|c| c < below),
+        _ if latin_words() => false,
+        _ => confidence.is_some_and(|c| c < below),
     }
 }
 
@@ -261,6 +271,48 @@ mod tests {
     /// (វត្តខ្លែង) stays misread: Tesseract keeps the Vietnamese model's
     /// reading of it (confidence 78) when given both, on the page as on the
     /// line, so `vie+khm` misreads it too.
+    /// On a page read in Vietnamese, a weak line of English or French is
+    /// not read again in Khmer; the Vietnamese model's garbage of a Khmer
+    /// line still is, however it is spaced, and so is an English line read
+    /// too unsurely to vouch for.
+    #[test]
+    fn latin_lines_of_other_languages_are_not_read_again_in_khmer() {
+        let b = BBox {
+            x0: 0,
+            y0: 0,
+            x1: 1000,
+            y1: 40,
+        };
+        let line = |text: &str, confidence: f32| Line {
+            bbox: b,
+            words: text
+                .split(' ')
+                .map(|w| crate::text::Word {
+                    text: w.to_string(),
+                    bbox: b,
+                    confidence,
+                })
+                .collect(),
+        };
+        let below = Script::Latin.reread_below();
+        let english = "To record a sequence, simply press RECORD and PLAY,";
+        assert!(!Script::Latin.plausible(english));
+        assert!(!may_be_in(&line(english, 85.0), Script::Khmer, below));
+        assert!(!may_be_in(&line("Recording a Sequence", 88.0), Script::Khmer, below));
+        assert!(may_be_in(&line(english, 50.0), Script::Khmer, below));
+        let garbage = "ãñr gì9ob# 8atfi|minñmñ-agtnifmidif\" tnipmsue “minig]sasinn8Ñnru:";
+        assert!(may_be_in(&line(garbage, 75.0), Script::Khmer, below));
+        let table = "12 |ntmlDnq) 105 2/204 |_ 1218.683 899,688 961/742| 510/935 78.92%| 2/206";
+        assert!(may_be_in(&line(table, 60.0), Script::Khmer, below));
+        // Three words in five of Latin shape, but read at 18: garbage.
+        let unsure = "RJU t6:g5912a66:80 8 đo thẳng 866010916 Ì9tpinansn9tningeì";
+        assert!(crate::script::latin_words(unsure));
+        assert!(may_be_in(&line(unsure, 18.5), Script::Khmer, below));
+        // On a page read in Khmer, Latin words are no reason to keep a line.
+        let khmer_page = Script::Khmer.reread_below();
+        assert!(may_be_in(&line(english, 85.0), Script::Latin, khmer_page));
+    }
+
     #[test]
     fn khmer_lines_on_a_vietnamese_page_are_read_in_khmer() {
         let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");

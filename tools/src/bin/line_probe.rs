@@ -23,6 +23,8 @@ fn main() {
         let mode = workers::page::Segmentation::for_page(&gray, &langs, None).psm();
         let engine = workers::ocr::Engine::new(&tessdata, &lang, mode).unwrap();
         let text = engine.recognize(&gray, dpi).unwrap();
+        let own = langs.main().script();
+        let other = own.other();
         println!("{path}");
         for line in text.lines() {
             let t = line.text();
@@ -33,7 +35,11 @@ fn main() {
             };
             let chars = line.char_count();
             println!(
-                "  {script} conf {:5.1} words {:2} c/w {:5.1} w/h {:5.1} {:?} | {t}",
+                "  {script} {}{} conf {:5.1} words {:2} c/w {:5.1} w/h {:5.1} {:?} | {t}",
+                // R: the weak-line reread would read it in the other script;
+                // P: plausible in the script it was read in.
+                if workers::reread::may_be_in(line, other, own.reread_below()) { 'R' } else { '.' },
+                if own.plausible(&t) { 'P' } else { '.' },
                 line.mean_confidence().unwrap_or(0.0),
                 line.words.len(),
                 chars as f32 / line.words.len().max(1) as f32,

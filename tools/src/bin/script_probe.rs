@@ -24,9 +24,10 @@ fn main() {
             }
             let latin = vie.recognize(&sheet.image, dpi).unwrap();
             glance = format!(
-                "vie alone: [{}] mean {:.0}",
+                "vie alone: [{}] mean {:.0} surely latin {}",
                 letters(&segment_scripts(&sheet, &latin)),
-                latin.mean_confidence().unwrap_or(0.0)
+                latin.mean_confidence().unwrap_or(0.0),
+                workers::script::surely_latin(&sheet, &latin)
             );
             confs = letters(&segment_scripts(&sheet, &text));
         }
