@@ -35,6 +35,12 @@ impl Script {
         }
     }
 
+    /// Letters of `text` in this script (for Khmer, any character of its
+    /// blocks, as [`Script::has`] counts them).
+    pub fn letters(self, text: &str) -> usize {
+        text.chars().filter(|&c| self.has(c)).count()
+    }
+
     /// Letters of `text` in each script: (Khmer, Latin).
     pub fn counts(text: &str) -> (usize, usize) {
         text.chars().fold((0, 0), |(k, l), c| {

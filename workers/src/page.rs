@@ -645,16 +645,18 @@ pub fn recognize(
         // page records both languages when any line was replaced.
         let other = f.main.other();
         let engine = engines.get(other.reread_lang(), 6)?;
-        read.reread_lines = timings.time("reread", || {
-            crate::reread::reread_lines_in(
-                &page.gray,
-                page.ppi(),
-                &mut read.text,
-                engine,
-                f.main.reread_below(),
-                other,
-            )
-        })?;
+        read.reread_lines = timings
+            .time("reread", || {
+                crate::reread::reread_lines_in(
+                    &page.gray,
+                    page.ppi(),
+                    &mut read.text,
+                    engine,
+                    f.main.reread_below(),
+                    other,
+                )
+            })?
+            .replaced;
         if read.reread_lines > 0 {
             langs = languages(lang, Some(Detected { mixed: true, ..f }));
         }

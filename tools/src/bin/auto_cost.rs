@@ -78,7 +78,8 @@ fn main() {
             found.main.reread_below(),
             other,
         )
-        .unwrap();
+        .unwrap()
+        .replaced;
         t_reread += t.elapsed().as_secs_f64();
     }
     println!(

@@ -38,7 +38,11 @@ fn main() {
                 "  {script} {}{} conf {:5.1} words {:2} c/w {:5.1} w/h {:5.1} {:?} | {t}",
                 // R: the weak-line reread would read it in the other script;
                 // P: plausible in the script it was read in.
-                if workers::reread::may_be_in(line, other, own.reread_below()) { 'R' } else { '.' },
+                if workers::reread::may_be_in(line, other, own.reread_below()) {
+                    'R'
+                } else {
+                    '.'
+                },
                 if own.plausible(&t) { 'P' } else { '.' },
                 line.mean_confidence().unwrap_or(0.0),
                 line.words.len(),
