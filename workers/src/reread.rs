@@ -306,12 +306,6 @@ mod tests {
         }
     }
 
-    /// The bilingual sample read with Vietnamese alone: its Khmer lines come
-    /// back as garbage. Read again with both languages, the first comes back
-    /// right while the Vietnamese lines are left as they were. The second
-    /// (វត្តខ្លែង) stays misread: Tesseract keeps the Vietnamese model's
-    /// reading of it (confidence 78) when given both, on the page as on the
-    /// line, so `vie+khm` misreads it too.
     /// realdev's Khmer statistics table: the Khmer model reads most of its
     /// rows at 0-55, and the Vietnamese model makes nothing of them either.
     /// The reread stops after [`REREAD_MISSES`] of them, where it read all 35.
@@ -394,6 +388,12 @@ mod tests {
         assert!(may_be_in(&line(english, 85.0), Script::Latin, khmer_page));
     }
 
+    /// The bilingual sample read with Vietnamese alone: its Khmer lines come
+    /// back as garbage. Read again with both languages, the first comes back
+    /// right while the Vietnamese lines are left as they were. The second
+    /// (វត្តខ្លែង) stays misread: Tesseract keeps the Vietnamese model's
+    /// reading of it (confidence 78) when given both, on the page as on the
+    /// line, so `vie+khm` misreads it too.
     #[test]
     fn khmer_lines_on_a_vietnamese_page_are_read_in_khmer() {
         let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
