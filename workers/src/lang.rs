@@ -43,15 +43,7 @@ impl Script {
 
     /// Letters of `text` in each script: (Khmer, Latin).
     pub fn counts(text: &str) -> (usize, usize) {
-        text.chars().fold((0, 0), |(k, l), c| {
-            if Script::Khmer.has(c) {
-                (k + 1, l)
-            } else if Script::Latin.has(c) {
-                (k, l + 1)
-            } else {
-                (k, l)
-            }
-        })
+        (Script::Khmer.letters(text), Script::Latin.letters(text))
     }
 }
 

@@ -108,15 +108,15 @@ pub const REREAD_MISSES: usize = 12;
 /// the OCR on an English page, and never replaces them.
 pub fn may_be_in(line: &Line, script: Script, below: f32) -> bool {
     let own = script.other();
-    let confidence = line.mean_confidence();
+    let (text, confidence) = (line.text(), line.mean_confidence());
     let latin_words = || {
         own == Script::Latin
             && confidence.is_some_and(|c| c >= crate::script::LATIN_WORDS_SURE)
-            && crate::script::latin_words(&line.text())
+            && crate::script::latin_words(&text)
     };
     match crate::script::spaced_like(line) {
         Some(s) if s == script => true,
-        Some(s) if s == own && own.plausible(&line.text()) => false,
+        Some(s) if s == own && own.plausible(&text) => false,
         _ if latin_words() => false,
         _ => confidence.is_some_and(|c| c < below),
     }

@@ -216,10 +216,10 @@ impl Script {
     pub fn plausible(self, text: &str) -> bool {
         match self {
             Script::Latin => {
-                text.chars().filter(|c| c.is_alphabetic()).all(|c| {
-                    c.is_ascii_alphabetic()
-                        || VIETNAMESE.contains(c.to_lowercase().next().unwrap_or(c))
-                }) && crate::syllable::syllable_share(text).is_some_and(|s| s >= 0.5)
+                text.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(vietnamese_letter)
+                    && crate::syllable::syllable_share(text).is_some_and(|s| s >= 0.5)
             }
             Script::Khmer => true,
         }
@@ -238,6 +238,8 @@ impl Script {
 /// reread took up, 2 passed, and one was an address in Latin letters;
 /// the other read at 51 ([`LATIN_WORDS_SURE`]).
 pub fn latin_words(text: &str) -> bool {
+    // Digits stay on a word's ends (unlike `syllable_share`): "l6" for "16"
+    // is no word.
     let words: Vec<&str> = text
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -263,11 +265,7 @@ pub const LATIN_WORDS_SURE: f32 = 60.0;
 /// "8ntfi"), letters Vietnamese and English do not write (ñ, Ï, ø) and
 /// capitals inside ("ÌsnlÑu").
 pub fn latin_word(word: &str) -> bool {
-    let letter = |c: char| {
-        c.is_ascii_alphabetic()
-            || VIETNAMESE.contains(c.to_lowercase().next().unwrap_or(c))
-            || "çœÇŒ".contains(c)
-    };
+    let letter = |c: char| vietnamese_letter(c) || "çœÇŒ".contains(c);
     let runs: Vec<&str> = word.split(['\'', '’', '-']).collect();
     if runs.iter().any(|r| r.is_empty() || !r.chars().all(letter)) {
         return false;
@@ -281,6 +279,12 @@ pub fn latin_word(word: &str) -> bool {
         "aeiouy".contains(base) || (VIETNAMESE.contains(base) && base != 'đ')
     });
     (lower || upper || capitalised) && (vowel || letters.chars().count() == 1)
+}
+
+/// Whether `c` is a letter of the Vietnamese alphabet, or an ASCII letter
+/// it borrows (f, j, w, z).
+fn vietnamese_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || VIETNAMESE.contains(c.to_lowercase().next().unwrap_or(c))
 }
 
 /// The Vietnamese letters beyond ASCII.
