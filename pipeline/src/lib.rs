@@ -16,6 +16,7 @@ pub mod oai;
 pub mod out_layout;
 pub mod overrides;
 mod page;
+mod parallel;
 mod progress;
 pub mod record;
 pub mod report;

@@ -201,7 +201,8 @@ fn each_page<P: Send>(
     process: impl Fn(P) -> workers::Result<Vec<PageOutput>> + Sync + Send,
 ) -> workers::Result<Vec<PageOutput>> {
     use rayon::prelude::*;
-    let done: Vec<workers::Result<Vec<PageOutput>>> = pages.into_par_iter().map(process).collect();
+    let done: Vec<workers::Result<Vec<PageOutput>>> =
+        crate::parallel::each(pages).map(process).collect();
     let mut outputs = Vec::with_capacity(done.len());
     for d in done {
         outputs.extend(d?);

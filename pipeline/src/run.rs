@@ -256,7 +256,7 @@ fn schedule(
             reason: e.to_string(),
         })?;
     let results = pool.install(|| {
-        jobs.par_iter()
+        crate::parallel::each(jobs)
             .map(|(doc, langs)| {
                 let r = process_document(doc, langs, ctx, bar, cancel);
                 match &r {
@@ -354,19 +354,18 @@ fn process_document(
     bar: &ProgressBar,
     cancel: &AtomicBool,
 ) -> std::result::Result<PathBuf, DocError> {
-    let results: Vec<Option<workers::Result<Vec<page::PageOutput>>>> = doc
-        .pages
-        .par_iter()
-        .map(|p| {
-            if cancel.load(Ordering::SeqCst) {
-                return None;
-            }
-            let r = page::process(p, langs, ctx);
-            bar.inc(1);
-            crate::fault::page_done();
-            Some(r)
-        })
-        .collect();
+    let results: Vec<Option<workers::Result<Vec<page::PageOutput>>>> =
+        crate::parallel::each(&doc.pages)
+            .map(|p| {
+                if cancel.load(Ordering::SeqCst) {
+                    return None;
+                }
+                let r = page::process(p, langs, ctx);
+                bar.inc(1);
+                crate::fault::page_done();
+                Some(r)
+            })
+            .collect();
     if cancel.load(Ordering::SeqCst) {
         return Err(DocError::Interrupted);
     }

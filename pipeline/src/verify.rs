@@ -49,8 +49,7 @@ fn verify_all(found: Vec<Found>, opts: &Options) -> Result<Vec<(PathBuf, Verific
     // Tag files and payload walks first, every bag at once; then every
     // file of every bag is hashed in one pool, so that a collection of
     // many small bags keeps every core busy.
-    let opened: Vec<std::result::Result<Opened, PathBuf>> = found
-        .into_par_iter()
+    let opened: Vec<std::result::Result<Opened, PathBuf>> = crate::parallel::each(found)
         .map(|f| match f {
             Found::Bag(dir) => bagit::open(&dir, opts.mode).map_err(|_| dir),
             Found::Damaged(dir) => Err(dir),
@@ -69,8 +68,7 @@ fn verify_all(found: Vec<Found>, opts: &Options) -> Result<Vec<(PathBuf, Verific
         opts.progress,
         "{bar:40} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
     );
-    let outcomes: Vec<Outcome> = checks
-        .par_iter()
+    let outcomes: Vec<Outcome> = crate::parallel::each(&checks)
         .map(|&bc| {
             let c = check(bc);
             let outcome = c.run();
