@@ -388,15 +388,17 @@ pub struct Deskewed {
     pub rotated: bool,
 }
 
-/// Estimates the skew and, when it is at least `min_degrees`, rotates the
+/// Estimates the skew (unless `known`, [`estimate`]'s answer for this very
+/// raster, is given) and, when it is at least `min_degrees`, rotates the
 /// gray raster and the colour raster (if any) to straighten it.
 pub fn deskew(
     gray: GrayImage,
     color: Option<RgbImage>,
     max_degrees: f32,
     min_degrees: f32,
+    known: Option<f32>,
 ) -> Deskewed {
-    let skew = estimate(&gray, max_degrees);
+    let skew = known.unwrap_or_else(|| estimate(&gray, max_degrees));
     if skew.abs() < min_degrees {
         return Deskewed {
             gray,
@@ -504,17 +506,17 @@ mod tests {
         // Its strokes line up at 25 degrees, but a sweep that finds no
         // angle far better than the others is no skew: the caption is level.
         assert_eq!(estimate(&plate(), 15.0), 0.0);
-        let d = deskew(plate(), None, 15.0, 0.1);
+        let d = deskew(plate(), None, 15.0, 0.1, None);
         assert!(!d.rotated);
     }
 
     #[test]
     fn deskew_straightens() {
         let skewed = rotate(&page(), -3.0, Luma([255]));
-        let d = deskew(skewed, None, 15.0, 0.1);
+        let d = deskew(skewed, None, 15.0, 0.1, None);
         assert!(d.rotated);
         assert!(estimate(&d.gray, 15.0).abs() <= 0.03);
-        let straight = deskew(page(), None, 15.0, 0.1);
+        let straight = deskew(page(), None, 15.0, 0.1, None);
         assert!(!straight.rotated);
         assert_eq!(straight.gray.dimensions(), (1200, 1600));
     }

@@ -103,13 +103,23 @@ pub fn sample_score(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> 
 
 /// How well a sample of `quarter` (the page turned a quarter clockwise)
 /// reads as it is and turned half round: the scores of the page turned 90°
-/// and 270° clockwise.
-pub fn turned_scores(quarter: &GrayImage, dpi: u32, engine: &Engine) -> Result<(f32, f32)> {
+/// and 270° clockwise. When `enough` says the first score settles it, the
+/// second is not read (and is 0).
+pub fn turned_scores(
+    quarter: &GrayImage,
+    dpi: u32,
+    engine: &Engine,
+    enough: impl Fn(f32) -> bool,
+) -> Result<(f32, f32)> {
     let Some(sheet) = crate::script::sample_sheet(quarter, crate::script::SIDEWAYS_SAMPLE) else {
         return Ok((0.0, 0.0));
     };
+    let cw = shaped_score(&sheet.image, dpi, engine)?;
+    if enough(cw) {
+        return Ok((cw, 0.0));
+    }
     Ok((
-        shaped_score(&sheet.image, dpi, engine)?,
+        cw,
         shaped_score(&image::imageops::rotate180(&sheet.image), dpi, engine)?,
     ))
 }

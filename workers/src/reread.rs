@@ -401,7 +401,7 @@ mod tests {
         let page = image::open(samples.join("batch/song-ngu/p1.tif"))
             .unwrap()
             .to_luma8();
-        let page = crate::deskew::deskew(page, None, 15.0, 0.1).gray;
+        let page = crate::deskew::deskew(page, None, 15.0, 0.1, None).gray;
         let vie = Engine::new(&tessdata, "vie", 6).unwrap();
         let both = Engine::new(&tessdata, Script::Khmer.reread_lang(), 6).unwrap();
         let mut text = vie.recognize(&page, 300).unwrap();
