@@ -9,7 +9,7 @@ use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, MaxLen};
 /// threads (more only when a thread steals), and a thread goes through its
 /// run in order: nobody can take the rest of a run that has begun. With one
 /// page of very different cost per document, one thread was left with a
-/// run of 12 documents (18 s) while the other had nothing to do: on the
+/// run of 12 documents (the last 23 s) while the other had nothing to do: on the
 /// 57-page mix, `--jobs 2` kept 1.73 cores busy (92.6 s wall for 160.5 s of
 /// CPU); one task a document kept 1.97 (84.2 s for 165.7 s). A task costs
 /// microseconds; a page, a tenth of a second or more. Results still come

@@ -19,6 +19,7 @@ use crate::text::PageText;
 use crate::Result;
 use image::{GrayImage, RgbImage};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -432,19 +433,20 @@ fn confirm_sideways(
         return Ok(None);
     }
     // Straightened as the deskew step would, white filling the corners; a
-    // skew it would leave is left here too (and rotating by it costs
-    // 50-150 ms a page).
-    let straight = |g: GrayImage| {
+    // skew it would leave is left here too (rotating by it costs 50-150 ms
+    // a page), and the page as it is is then only borrowed, not copied.
+    fn straight<'a>(g: Cow<'a, GrayImage>, opts: &PrepareOptions) -> (Cow<'a, GrayImage>, f32) {
         let skew = crate::deskew::estimate(&g, opts.max_skew);
-        let g = if skew.abs() < opts.min_skew {
-            g
+        if skew.abs() < opts.min_skew {
+            (g, skew)
         } else {
-            crate::deskew::rotate(&g, skew, image::Luma([255]))
-        };
-        (g, skew)
-    };
-    let (as_is, skew_as_is) = straight(page.gray.clone());
-    let (quarter, skew_quarter) = straight(image::imageops::rotate90(&page.gray));
+            let rotated = crate::deskew::rotate(&g, skew, image::Luma([255]));
+            (Cow::Owned(rotated), skew)
+        }
+    }
+    let (as_is, skew_as_is) = straight(Cow::Borrowed(&page.gray), opts);
+    let quarter = Cow::Owned(image::imageops::rotate90(&page.gray));
+    let (quarter, skew_quarter) = straight(quarter, opts);
     if script::text_lines(&as_is).len() < SIDEWAYS_MIN_LINES
         && script::text_lines(&quarter).len() < SIDEWAYS_MIN_LINES
     {
