@@ -506,3 +506,35 @@ fn same_input_gives_byte_identical_bags() {
     assert_eq!(code, Some(0), "{err}");
     assert_same_bags(sample_out(), &out);
 }
+
+/// With room for one page's pixels at a time (`run.pixels_in_flight = 1`),
+/// four jobs never have two pages in flight: the most pixels held at once
+/// is the largest page's, and the bags are those of an unbounded run.
+#[test]
+fn pages_wait_for_room_and_come_out_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("one-page.toml");
+    fs::write(&config, "[run]\npixels_in_flight = 1\n").unwrap();
+    let out = tmp.path().join("bounded");
+    let batch = samples().join("batch");
+    let (code, err) = run(
+        &batch,
+        &out,
+        &["--jobs", "4", "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let mut largest = 0;
+    for doc in fs::read_dir(&out).unwrap() {
+        let record = doc.unwrap().path().join("data/metadata/record.json");
+        let Ok(text) = fs::read_to_string(&record) else {
+            continue;
+        };
+        let record: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for p in record["pages"].as_array().unwrap() {
+            largest = largest.max(p["width"].as_u64().unwrap() * p["height"].as_u64().unwrap());
+        }
+    }
+    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    assert_eq!(report["summary"]["peak_pixels_in_flight"], largest);
+    assert_same_bags(sample_out(), &out);
+}

@@ -27,6 +27,8 @@ pub struct Context {
     /// Pages read so far: a file of several pages (a scanner PDF, a
     /// multi-page TIFF, a spread) counts each.
     pub pages_read: std::sync::atomic::AtomicUsize,
+    /// The pixels of the pages in flight, bounded by `run.pixels_in_flight`.
+    pub pixels: crate::budget::PixelBudget,
     /// The batch's overrides.csv, read and checked.
     pub overrides: crate::overrides::Overrides,
     /// The lock on the output folder, held as long as the context lives.

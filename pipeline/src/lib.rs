@@ -2,6 +2,7 @@
 //! workers over pages (in parallel) and documents (in order), packages each
 //! document as a bag, and verifies bags.
 
+pub mod budget;
 pub mod catalog;
 pub mod collection;
 pub mod config;

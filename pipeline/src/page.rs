@@ -175,6 +175,7 @@ pub fn process_forced(
         drop(bytes);
         return each_page(pdf.pages(), |page| {
             let raster = pdf.decode(path, page, max, cfg.raster.pdf_pages_with_text)?;
+            let _room = ctx.pixels.hold(pixels(&raster));
             let master = Master::of(path, &sha256, &raster, Some(InFile::PdfPage(page)));
             split_and_process(raster, &master, lang, ctx, forces)
         });
@@ -184,14 +185,27 @@ pub fn process_forced(
         // A multi-page TIFF: every page, in file order, one master.
         return each_page(tiff_pages, |page| {
             let raster = workers::raster::decode_tiff_page(path, &bytes, page, max, dpi)?;
+            let _room = ctx.pixels.hold(pixels(&raster));
             let master = Master::of(path, &sha256, &raster, Some(InFile::TiffPage(page)));
             split_and_process(raster, &master, lang, ctx, forces)
         });
     }
+    // Room for one image is made before it is decoded, from its header: a
+    // page waiting for room holds only its file's bytes. (The page of a
+    // multi-page file is measured once decoded.)
+    let room = workers::raster::header_pixels(&bytes)
+        .filter(|&p| p <= max)
+        .map(|p| ctx.pixels.hold(p));
     let raster = workers::raster::decode(path, &bytes, max, dpi)?;
     drop(bytes);
+    let _room = room.unwrap_or_else(|| ctx.pixels.hold(pixels(&raster)));
     let master = Master::of(path, &sha256, &raster, None);
     split_and_process(raster, &master, lang, ctx, forces)
+}
+
+/// A decoded page's pixels, for the budget of pages in flight.
+fn pixels(raster: &workers::raster::Raster) -> u64 {
+    u64::from(raster.width()) * u64::from(raster.height())
 }
 
 /// The pages of a file that holds several, processed in parallel (so that

@@ -34,6 +34,9 @@ pub struct Summary {
     pub seconds: f64,
     pub pages_per_second: f64,
     pub flagged_pages: usize,
+    /// The most pixels of pages prepared and read at once, which sets peak
+    /// memory (`run.pixels_in_flight` bounds it).
+    pub peak_pixels_in_flight: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -374,6 +377,7 @@ pub fn build(
                 0.0
             },
             flagged_pages,
+            peak_pixels_in_flight: summary.peak_pixels_in_flight,
         },
         review,
         documents,

@@ -107,6 +107,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
         &mut *ctx.warnings.lock().expect("not poisoned"),
     ));
     summary.pages = ctx.pages_read.load(Ordering::SeqCst);
+    summary.peak_pixels_in_flight = ctx.pixels.peak();
     summary.seconds = started.elapsed().as_secs_f64();
     write_report(&opts.batch, &ctx, &mut summary);
     if summary.all_ok() {
@@ -179,6 +180,7 @@ fn open_output(
         khmer_net: None,
         warnings: Default::default(),
         pages_read: Default::default(),
+        pixels: crate::budget::PixelBudget::new(opts.config.run.pixels_in_flight),
         overrides,
         _lock: lock,
     })

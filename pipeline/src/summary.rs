@@ -18,6 +18,9 @@ pub struct RunSummary {
     pub notices: Vec<String>,
     pub pages: usize,
     pub seconds: f64,
+    /// The most pixels of pages that were in flight at once, against
+    /// `run.pixels_in_flight` ([`crate::budget`]).
+    pub peak_pixels_in_flight: u64,
     /// The run was cancelled before every document was done.
     pub interrupted: bool,
     /// Writing to the output folder failed (a full disk, say): the run

@@ -202,6 +202,28 @@ fn decode_pixels(
     Ok((image, orientation))
 }
 
+/// The pixels of the one image in `bytes`, from its header alone (no pixel
+/// is decoded): what the scheduler reserves before decoding a page. `None`
+/// for what this cannot tell: a JPEG 2000, a multi-page TIFF, a PDF, or a
+/// file that is not an image (decoding it says why).
+pub fn header_pixels(bytes: &[u8]) -> Option<u64> {
+    let format = image::guess_format(bytes).ok()?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Tiff
+    ) || tiff_pages(bytes).len() > 1
+    {
+        return None;
+    }
+    let (w, h) = match png_dimensions(bytes) {
+        Some(d) if format == ImageFormat::Png => d,
+        _ => ImageReader::with_format(Cursor::new(bytes), format)
+            .into_dimensions()
+            .ok()?,
+    };
+    Some(u64::from(w) * u64::from(h))
+}
+
 /// The resolution the file declares, when it declares a usable one.
 fn declared_dpi(bytes: &[u8], format: ImageFormat) -> Option<(f32, f32)> {
     let d = match format {
@@ -544,6 +566,23 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn header_pixels_are_the_decoded_pixels() {
+        let png = png_with_dpi(None);
+        assert_eq!(header_pixels(&png), Some(40 * 30));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode_image(&GrayImage::from_pixel(64, 48, Luma([9])))
+            .unwrap();
+        assert_eq!(header_pixels(&jpeg), Some(64 * 48));
+        let mut tiff = Cursor::new(Vec::new());
+        GrayImage::from_pixel(20, 10, Luma([9]))
+            .write_to(&mut tiff, ImageFormat::Tiff)
+            .unwrap();
+        assert_eq!(header_pixels(tiff.get_ref()), Some(20 * 10));
+        assert_eq!(header_pixels(b"hello, world"), None);
     }
 
     #[test]
