@@ -509,7 +509,8 @@ fn same_input_gives_byte_identical_bags() {
 
 /// With room for one page's pixels at a time (`run.pixels_in_flight = 1`),
 /// four jobs never have two pages in flight: the most pixels held at once
-/// is the largest page's, and the bags are those of an unbounded run.
+/// is the largest page's, and the bags are those of an unbounded run. The
+/// four threads share one engine a language (each thread kept its own).
 #[test]
 fn pages_wait_for_room_and_come_out_the_same() {
     let tmp = tempfile::tempdir().unwrap();
@@ -524,6 +525,7 @@ fn pages_wait_for_room_and_come_out_the_same() {
     );
     assert_eq!(code, Some(0), "{err}");
     let mut largest = 0;
+    let mut languages = std::collections::BTreeSet::new();
     for doc in fs::read_dir(&out).unwrap() {
         let record = doc.unwrap().path().join("data/metadata/record.json");
         let Ok(text) = fs::read_to_string(&record) else {
@@ -532,9 +534,16 @@ fn pages_wait_for_room_and_come_out_the_same() {
         let record: serde_json::Value = serde_json::from_str(&text).unwrap();
         for p in record["pages"].as_array().unwrap() {
             largest = largest.max(p["width"].as_u64().unwrap() * p["height"].as_u64().unwrap());
+            languages.insert(p["language"].as_str().unwrap().to_string());
         }
     }
     let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
     assert_eq!(report["summary"]["peak_pixels_in_flight"], largest);
+    // vie, khm and vie+khm: the samples' pages need no other engine.
+    assert_eq!(
+        report["summary"]["engines_loaded"],
+        languages.len(),
+        "{languages:?}"
+    );
     assert_same_bags(sample_out(), &out);
 }

@@ -5,13 +5,11 @@
 use crate::config::Config;
 use crate::out_layout::OutLayout;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use workers::lang::Language;
 
 /// What the pages and documents share during a run.
 pub struct Context {
     pub config: Config,
-    pub tessdata: PathBuf,
     /// The output folder's layout (bags, staging, state).
     pub out: OutLayout,
     /// One timestamp for every date the run writes (RFC 3339, UTC).
@@ -27,6 +25,8 @@ pub struct Context {
     /// Pages read so far: a file of several pages (a scanner PDF, a
     /// multi-page TIFF, a spread) counts each.
     pub pages_read: std::sync::atomic::AtomicUsize,
+    /// The Tesseract engines, shared by the run's threads.
+    pub engines: crate::engines::EnginePool,
     /// The pixels of the pages in flight, bounded by `run.pixels_in_flight`.
     pub pixels: crate::budget::PixelBudget,
     /// The batch's overrides.csv, read and checked.

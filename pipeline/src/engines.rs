@@ -1,28 +1,167 @@
-//! One set of Tesseract engines per worker thread, created on first use
-//! and reused for every later page on that thread.
+//! The run's Tesseract engines, shared by its threads: a page takes the
+//! engines it needs from the pool and gives them back when it ends.
+//!
+//! Each thread used to keep its own engine for every language string it
+//! had met ("vie", "khm", "vie+khm", "khm+vie": 20-35 MB each). On a long
+//! mixed batch every thread meets every one, so engine memory was threads
+//! times languages, and peak RSS grew with the batch: a 40-page batch left
+//! each of 8 threads only the one or two languages of its five pages. With
+//! the pool, the engines alive are those the pages in flight use at once,
+//! plus a few idle ones ([`EnginePool::new`]), however long the batch.
 
-use std::cell::RefCell;
-use std::path::Path;
-use workers::page::EngineCache;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use workers::ocr::Engine;
+use workers::page::Engines;
 
-thread_local! {
-    static ENGINES: RefCell<Option<EngineCache>> = const { RefCell::new(None) };
+/// Engines no page is using, ready for the next.
+pub struct EnginePool {
+    tessdata: PathBuf,
+    /// Least recently given back first.
+    idle: Mutex<VecDeque<Engine>>,
+    keep: usize,
+    /// Engines loaded so far.
+    loaded: AtomicUsize,
 }
 
-/// Runs `f` with this thread's engines.
-pub fn with_engines<R>(
-    tessdata: &Path,
-    f: impl FnOnce(&mut EngineCache) -> workers::Result<R>,
-) -> workers::Result<R> {
-    ENGINES.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        f(cache.get_or_insert_with(|| EngineCache::new(tessdata)))
-    })
+/// The engines one page has taken; they go back to the pool when it ends.
+pub struct PageEngines<'a> {
+    pool: &'a EnginePool,
+    taken: Vec<Engine>,
 }
 
-/// Drops this thread's engines. Rayon's threads outlive the run, and an
-/// engine never dropped makes Tesseract report leaks at exit, so the run
-/// calls this on every thread of its pool when it ends.
-pub fn drop_engines() {
-    ENGINES.with(|cell| cell.borrow_mut().take());
+impl EnginePool {
+    /// A pool that keeps at most `keep` idle engines, dropping the least
+    /// recently used beyond that. One a thread is enough for a batch of one
+    /// language to load each engine once; a mixed batch reloads an engine
+    /// (0.05-0.2 s) only when all of its language were dropped.
+    pub fn new(tessdata: &Path, keep: usize) -> EnginePool {
+        EnginePool {
+            tessdata: tessdata.to_path_buf(),
+            idle: Mutex::new(VecDeque::new()),
+            keep,
+            loaded: AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs `f` for one page, with engines taken from the pool as the page
+    /// asks for them and given back once `f` returns.
+    pub fn with_engines<R>(
+        &self,
+        f: impl FnOnce(&mut PageEngines) -> workers::Result<R>,
+    ) -> workers::Result<R> {
+        let mut page = PageEngines {
+            pool: self,
+            taken: Vec::new(),
+        };
+        let result = f(&mut page);
+        self.give_back(page.taken);
+        result
+    }
+
+    /// How many engines were loaded (models read) so far.
+    pub fn loaded(&self) -> usize {
+        self.loaded.load(Ordering::Relaxed)
+    }
+
+    /// The most recently used idle engine for `lang`.
+    fn take(&self, lang: &str) -> Option<Engine> {
+        let mut idle = self.idle.lock().expect("not poisoned");
+        let at = idle.iter().rposition(|e| e.lang() == lang)?;
+        idle.remove(at)
+    }
+
+    fn give_back(&self, engines: Vec<Engine>) {
+        let dropped: Vec<Engine> = {
+            let mut idle = self.idle.lock().expect("not poisoned");
+            idle.extend(engines);
+            let over = idle.len().saturating_sub(self.keep);
+            idle.drain(..over).collect()
+        };
+        // Freed outside the lock: a model's memory takes a while to release.
+        drop(dropped);
+    }
+
+    fn load(&self, lang: &str, psm: u32) -> workers::Result<Engine> {
+        let engine = Engine::new(&self.tessdata, lang, psm)?;
+        self.loaded.fetch_add(1, Ordering::Relaxed);
+        Ok(engine)
+    }
+}
+
+impl Engines for PageEngines<'_> {
+    fn get(&mut self, lang: &str, psm: u32) -> workers::Result<&Engine> {
+        let at = match self.taken.iter().position(|e| e.lang() == lang) {
+            Some(at) => at,
+            None => {
+                let engine = match self.pool.take(lang) {
+                    Some(e) => e,
+                    None => self.pool.load(lang, psm)?,
+                };
+                self.taken.push(engine);
+                self.taken.len() - 1
+            }
+        };
+        let engine = &self.taken[at];
+        engine.set_psm(psm)?;
+        Ok(engine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(keep: usize) -> EnginePool {
+        let tessdata = workers::ocr::find_tessdata().expect("tesseract-ocr is installed");
+        EnginePool::new(&tessdata, keep)
+    }
+
+    fn use_langs(pool: &EnginePool, langs: &[&str]) {
+        pool.with_engines(|e| {
+            for lang in langs {
+                assert_eq!(e.get(lang, 6)?.lang(), *lang);
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_page_reuses_the_engines_pages_before_it_gave_back() {
+        let pool = pool(2);
+        use_langs(&pool, &["vie", "eng"]);
+        use_langs(&pool, &["eng", "vie", "vie"]);
+        assert_eq!(pool.loaded(), 2);
+    }
+
+    #[test]
+    fn idle_engines_beyond_the_limit_are_dropped_least_recent_first() {
+        let pool = pool(1);
+        use_langs(&pool, &["vie"]);
+        use_langs(&pool, &["eng"]);
+        // vie was dropped to keep one idle engine, eng kept.
+        use_langs(&pool, &["eng"]);
+        assert_eq!(pool.loaded(), 2);
+        use_langs(&pool, &["vie"]);
+        assert_eq!(pool.loaded(), 3);
+        assert_eq!(pool.idle.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn pages_in_flight_at_once_each_have_their_own_engine() {
+        let pool = pool(4);
+        pool.with_engines(|a| {
+            let first = a.get("eng", 6)? as *const Engine;
+            pool.with_engines(|b| {
+                assert_ne!(b.get("eng", 6)? as *const Engine, first);
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(pool.loaded(), 2);
+        assert_eq!(pool.idle.lock().unwrap().len(), 2);
+    }
 }

@@ -3,7 +3,6 @@
 //! decoded from memory, and the raster is handed on without touching disk.
 
 use crate::context::Context;
-use crate::engines::with_engines;
 use std::path::Path;
 use workers::lang::LangSetting;
 use workers::page::{Preparation, Recognized};
@@ -317,7 +316,7 @@ fn process_page(
             lang = l;
         }
     }
-    let (prepared, recognized) = with_engines(&ctx.tessdata, |engines| {
+    let (prepared, recognized) = ctx.engines.with_engines(|engines| {
         let mut prepared = workers::page::prepare(raster, lang, &prepare, engines)?;
         let recognized = workers::page::recognize(&mut prepared, lang, &recognize, engines)?;
         Ok((prepared, recognized))

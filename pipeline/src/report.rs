@@ -37,6 +37,9 @@ pub struct Summary {
     /// The most pixels of pages prepared and read at once, which sets peak
     /// memory (`run.pixels_in_flight` bounds it).
     pub peak_pixels_in_flight: u64,
+    /// Tesseract engines the run loaded: one a language string in use at
+    /// once, and again when an idle one was dropped.
+    pub engines_loaded: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -378,6 +381,7 @@ pub fn build(
             },
             flagged_pages,
             peak_pixels_in_flight: summary.peak_pixels_in_flight,
+            engines_loaded: summary.engines_loaded,
         },
         review,
         documents,

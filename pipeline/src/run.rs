@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::discover::{self, DocumentInput, Notice};
 use crate::out_layout::OutLayout;
 use crate::summary::RunSummary;
-use crate::{document, engines, page, Error, Result};
+use crate::{document, page, Error, Result};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -108,6 +108,7 @@ pub fn run(opts: RunOptions) -> Result<RunSummary> {
     ));
     summary.pages = ctx.pages_read.load(Ordering::SeqCst);
     summary.peak_pixels_in_flight = ctx.pixels.peak();
+    summary.engines_loaded = ctx.engines.loaded();
     summary.seconds = started.elapsed().as_secs_f64();
     write_report(&opts.batch, &ctx, &mut summary);
     if summary.all_ok() {
@@ -150,6 +151,15 @@ fn plan<'a>(
     Ok(jobs)
 }
 
+/// The worker threads of the run: `--jobs`, else `run.jobs`; 0 is one a
+/// core, as rayon takes it.
+fn threads(opts: &RunOptions) -> usize {
+    match opts.jobs.unwrap_or(opts.config.run.jobs) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+}
+
 /// Checks the models the jobs need, then makes the output folder ready and
 /// locks it: the run's context.
 fn open_output(
@@ -171,10 +181,10 @@ fn open_output(
         reason: e.to_string(),
     })?;
     Ok(Context {
+        engines: crate::engines::EnginePool::new(&tessdata, threads(opts)),
         timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
         config: opts.config.clone(),
-        tessdata,
         out: layout,
         models,
         khmer_net: None,
@@ -250,7 +260,7 @@ fn schedule(
 ) -> Result<Vec<Outcome>> {
     let cancel = &*opts.cancel;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.unwrap_or(ctx.config.run.jobs))
+        .num_threads(threads(opts))
         .thread_name(|i| format!("diachi-{i}"))
         .build()
         .map_err(|e| Error::Config {
@@ -276,7 +286,6 @@ fn schedule(
             })
             .collect()
     });
-    pool.broadcast(|_| engines::drop_engines());
     Ok(results)
 }
 

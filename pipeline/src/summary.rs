@@ -21,6 +21,8 @@ pub struct RunSummary {
     /// The most pixels of pages that were in flight at once, against
     /// `run.pixels_in_flight` ([`crate::budget`]).
     pub peak_pixels_in_flight: u64,
+    /// Tesseract engines loaded (models read) by the run ([`crate::engines`]).
+    pub engines_loaded: usize,
     /// The run was cancelled before every document was done.
     pub interrupted: bool,
     /// Writing to the output folder failed (a full disk, say): the run

@@ -121,8 +121,8 @@ pub fn model_files(datapath: &Path, lang: &str) -> Vec<(String, PathBuf)> {
 }
 
 /// A Tesseract engine initialised for one language string and page
-/// segmentation mode. Create one per worker thread and reuse it: start-up
-/// loads the models, which costs far more than a page.
+/// segmentation mode. Reuse it, one page at a time: start-up loads the
+/// models, which costs far more than a page.
 pub struct Engine {
     api: TesseractAPI,
     lang: String,

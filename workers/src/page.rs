@@ -24,7 +24,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Tesseract engines by language string and page segmentation mode. The
-/// pipeline keeps one [`EngineCache`] per worker thread.
+/// pipeline lends a page engines from a pool shared by its threads;
+/// [`EngineCache`] keeps them for one thread (tools and tests).
 pub trait Engines {
     fn get(&mut self, lang: &str, psm: u32) -> Result<&Engine>;
 }
