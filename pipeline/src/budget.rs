@@ -2,9 +2,9 @@
 //! memory depends on the setting and not on which pages happen to meet.
 //!
 //! With `--jobs 8`, eight pages are in flight; which eight depends on the
-//! batch. A page costs about ten bytes a pixel while it is prepared and
+//! batch. A page costs about 11 bytes a pixel while it is prepared and
 //! read (its gray and colour rasters, their cleaned and turned copies,
-//! Tesseract's own), so eight 400-dpi pages take five times what eight
+//! Tesseract's own), so eight 400-dpi pages take four times what eight
 //! 200-dpi pages do. Peak RSS therefore grew with the batch, only because
 //! a longer batch has more chances of putting its largest pages together
 //! (README, Benchmarks). A page now waits, before it is decoded, until the
@@ -12,9 +12,22 @@
 
 use std::sync::{Condvar, Mutex};
 
+/// Pixels in flight a CPU core, when `run.pixels_in_flight` is 0: two A4
+/// pages at 600 dpi (35 million each), enough to keep the core busy, since
+/// a core works on one page at a time and the others only wait in memory.
+pub const PER_CORE: u64 = 40_000_000;
+
+/// The budget `run.pixels_in_flight` sets: `setting`, or [`PER_CORE`]
+/// times the cores when it is 0.
+pub fn limit(setting: u64, cores: usize) -> u64 {
+    match setting {
+        0 => PER_CORE.saturating_mul(cores.max(1) as u64),
+        n => n,
+    }
+}
+
 /// Pixels in flight, bounded by a limit; see the module's comment.
 pub struct PixelBudget {
-    /// 0: no limit.
     limit: u64,
     state: Mutex<State>,
     freed: Condvar,
@@ -35,7 +48,7 @@ pub struct Held<'a> {
 }
 
 impl PixelBudget {
-    /// A budget of `limit` pixels; 0 for none.
+    /// A budget of `limit` pixels.
     pub fn new(limit: u64) -> PixelBudget {
         PixelBudget {
             limit,
@@ -50,15 +63,13 @@ impl PixelBudget {
     /// every holder is a page being processed, and none waits for another
     /// (pages never wait on rayon tasks while they hold pixels).
     pub fn hold(&self, pixels: u64) -> Held<'_> {
-        let mut state = self.state.lock().expect("not poisoned");
-        if self.limit > 0 {
-            state = self
-                .freed
-                .wait_while(state, |s| {
-                    s.used > 0 && s.used.saturating_add(pixels) > self.limit
-                })
-                .expect("not poisoned");
-        }
+        let state = self.state.lock().expect("not poisoned");
+        let mut state = self
+            .freed
+            .wait_while(state, |s| {
+                s.used > 0 && s.used.saturating_add(pixels) > self.limit
+            })
+            .expect("not poisoned");
         state.used += pixels;
         state.peak = state.peak.max(state.used);
         Held {
@@ -120,8 +131,8 @@ mod tests {
     }
 
     #[test]
-    fn without_a_limit_nothing_waits() {
-        assert!(goes_alongside(0, u64::MAX / 4, u64::MAX / 4));
+    fn at_the_limit_nothing_waits() {
+        assert!(goes_alongside(u64::MAX, u64::MAX / 4, u64::MAX / 4));
     }
 
     #[test]
@@ -130,6 +141,13 @@ mod tests {
         drop(budget.hold(500));
         assert_eq!(budget.peak(), 500);
         assert!(!goes_alongside(100, 500, 1));
+    }
+
+    #[test]
+    fn the_default_budget_is_per_core() {
+        assert_eq!(limit(0, 2), 80_000_000);
+        assert_eq!(limit(0, 8), 320_000_000);
+        assert_eq!(limit(5, 8), 5);
     }
 
     #[test]

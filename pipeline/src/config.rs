@@ -167,7 +167,7 @@ pub struct RunConfig {
     /// Default 0 (one per core).
     pub jobs: usize,
     /// Most pixels of the pages in flight at once ([`crate::budget`]).
-    /// Default 80 million; 0 for no limit.
+    /// Default 0: 40 million a CPU core.
     pub pixels_in_flight: u64,
     /// Default "fail-document".
     pub on_bad_page: OnBadPage,

@@ -190,7 +190,10 @@ fn open_output(
         khmer_net: None,
         warnings: Default::default(),
         pages_read: Default::default(),
-        pixels: crate::budget::PixelBudget::new(opts.config.run.pixels_in_flight),
+        pixels: crate::budget::PixelBudget::new(crate::budget::limit(
+            opts.config.run.pixels_in_flight,
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        )),
         overrides,
         _lock: lock,
     })
