@@ -155,9 +155,14 @@ fn plan<'a>(
 /// core, as rayon takes it.
 fn threads(opts: &RunOptions) -> usize {
     match opts.jobs.unwrap_or(opts.config.run.jobs) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        0 => cores(),
         n => n,
     }
+}
+
+/// The machine's CPU cores (1 when it cannot tell).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Checks the models the jobs need, then makes the output folder ready and
@@ -192,7 +197,7 @@ fn open_output(
         pages_read: Default::default(),
         pixels: crate::budget::PixelBudget::new(crate::budget::limit(
             opts.config.run.pixels_in_flight,
-            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cores(),
         )),
         overrides,
         _lock: lock,

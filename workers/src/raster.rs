@@ -178,10 +178,7 @@ fn decode_pixels(
         reason: e.to_string(),
     };
     let reader = || ImageReader::with_format(Cursor::new(bytes), format);
-    let (width, height) = match png_dimensions(bytes) {
-        Some(d) if format == ImageFormat::Png => d,
-        _ => reader().into_dimensions().map_err(bad)?,
-    };
+    let (width, height) = dimensions(bytes, format).map_err(bad)?;
     if u64::from(width) * u64::from(height) > max_pixels {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),
@@ -215,13 +212,16 @@ pub fn header_pixels(bytes: &[u8]) -> Option<u64> {
     {
         return None;
     }
-    let (w, h) = match png_dimensions(bytes) {
-        Some(d) if format == ImageFormat::Png => d,
-        _ => ImageReader::with_format(Cursor::new(bytes), format)
-            .into_dimensions()
-            .ok()?,
-    };
+    let (w, h) = dimensions(bytes, format).ok()?;
     Some(u64::from(w) * u64::from(h))
+}
+
+/// Width and height from the header alone.
+fn dimensions(bytes: &[u8], format: ImageFormat) -> image::ImageResult<(u32, u32)> {
+    match png_dimensions(bytes) {
+        Some(d) if format == ImageFormat::Png => Ok(d),
+        _ => ImageReader::with_format(Cursor::new(bytes), format).into_dimensions(),
+    }
 }
 
 /// The resolution the file declares, when it declares a usable one.

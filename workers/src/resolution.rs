@@ -55,19 +55,20 @@ pub fn x_height(gray: &GrayImage) -> Option<f32> {
     // A band of tone marks or ascenders alone (text_lines cuts them off a
     // line to part touching lines) is no line: its densest row has a small
     // share of a line's ink.
-    let mut peaks: Vec<u32> = bands
+    let peaks: Vec<u32> = bands
         .iter()
         .map(|&(y0, y1)| counts[y0..y1].iter().copied().max().unwrap_or(0))
         .collect();
-    peaks.sort_unstable();
-    let line_peak = peaks.get(peaks.len() * 9 / 10).copied().unwrap_or(0);
+    let mut sorted = peaks.clone();
+    sorted.sort_unstable();
+    let line_peak = sorted.get(sorted.len() * 9 / 10).copied().unwrap_or(0);
     // A band reaches into the inked rows around it, up to its neighbours:
     // a line whose marks were cut off is its core alone, and would look
     // dense all the way down (a border's shape, refused by line_core).
     let inked = (w / 200).max(2) as u32;
     let mut cores: Vec<usize> = Vec::new();
     for (i, &(y0, y1)) in bands.iter().enumerate() {
-        if counts[y0..y1].iter().copied().max().unwrap_or(0) * 2 < line_peak {
+        if peaks[i] * 2 < line_peak {
             continue;
         }
         let above = if i == 0 { 0 } else { bands[i - 1].1 };
