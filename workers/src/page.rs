@@ -827,7 +827,7 @@ fn read_page(
     timings: &mut Timings,
 ) -> Result<Recognized> {
     let segmentation = Segmentation::for_page(&page.gray, langs, psm);
-    let scale = resolution::ocr_scale(page.facts.resolution.x_height);
+    let scale = resolution::ocr_scale(&page.facts.resolution);
     let scaled;
     let gray = if scale == 1.0 {
         &page.gray
@@ -837,9 +837,7 @@ fn read_page(
             ((w as f32 * scale).round() as u32).max(1),
             ((h as f32 * scale).round() as u32).max(1),
         );
-        scaled = timings.time("scale", || {
-            image::imageops::resize(&page.gray, sw, sh, image::imageops::FilterType::Triangle)
-        });
+        scaled = timings.time("scale", || crate::raster::resize_gray(&page.gray, sw, sh));
         &scaled
     };
     let ppi = (page.ppi() as f32 * scale).round() as u32;

@@ -268,6 +268,30 @@ pub fn is_bilevel(gray: &GrayImage) -> bool {
     gray.as_raw().iter().all(|&p| p == 0 || p == 255)
 }
 
+/// `gray` resampled to `width` x `height` with a triangle (bilinear)
+/// filter whose support widens with the reduction, as the image crate's
+/// `resize` with `FilterType::Triangle` does, but with SIMD: a 600-dpi page
+/// reduced for OCR in tens of milliseconds where `resize` took 0.4-1.5 s.
+pub fn resize_gray(gray: &GrayImage, width: u32, height: u32) -> GrayImage {
+    use fast_image_resize::images::{Image, ImageRef};
+    use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+    let (width, height) = (width.max(1), height.max(1));
+    if gray.dimensions() == (width, height) {
+        return gray.clone();
+    }
+    if gray.width() == 0 || gray.height() == 0 {
+        return GrayImage::from_pixel(width, height, image::Luma([255]));
+    }
+    let src = ImageRef::new(gray.width(), gray.height(), gray.as_raw(), PixelType::U8)
+        .expect("a GrayImage's buffer holds its pixels");
+    let mut dst = Image::new(width, height, PixelType::U8);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .expect("source and destination are both U8");
+    GrayImage::from_raw(width, height, dst.into_vec()).expect("the buffer is width x height")
+}
+
 /// One CMYK pixel as RGB, by the naive formula (no colour profile): what a
 /// scan stored in CMYK needs to be read, not to be printed.
 pub fn cmyk_to_rgb([c, m, y, k]: [u8; 4]) -> [u8; 3] {
@@ -533,6 +557,33 @@ mod tests {
             out.splice(33..33, chunk);
         }
         out
+    }
+
+    /// Text-like strokes: the SIMD resampler gives what the image crate's
+    /// triangle filter gives, reduced and enlarged, to a level or two.
+    #[test]
+    fn resize_gray_matches_the_image_crates_triangle_filter() {
+        let mut gray = GrayImage::from_pixel(801, 603, image::Luma([250]));
+        for (x, y, p) in gray.enumerate_pixels_mut() {
+            if (x / 7 + y / 11) % 3 == 0 && (y % 40) < 24 {
+                p[0] = 20;
+            }
+        }
+        for (w, h) in [(401, 302), (600, 452), (2403, 1809)] {
+            let ours = resize_gray(&gray, w, h);
+            let theirs =
+                image::imageops::resize(&gray, w, h, image::imageops::FilterType::Triangle);
+            assert_eq!(ours.dimensions(), (w, h));
+            let diff: u64 = ours
+                .as_raw()
+                .iter()
+                .zip(theirs.as_raw())
+                .map(|(&a, &b)| u64::from(a.abs_diff(b)))
+                .sum();
+            let mean = diff as f64 / f64::from(w * h);
+            assert!(mean < 2.0, "{w}x{h}: mean difference {mean}");
+        }
+        assert_eq!(resize_gray(&gray, 801, 603), gray);
     }
 
     #[test]
