@@ -311,7 +311,10 @@ mod tests {
         // Text already near 20 px is left, as is a small-text page.
         assert_eq!(ocr_scale(&res(600.0, DpiSource::File, Some(20.0))), 1.0);
         assert_eq!(ocr_scale(&res(400.0, DpiSource::File, Some(22.0))), 1.0);
-        assert_eq!(ocr_scale(&res(600.0, DpiSource::File, Some(6.0))), 16.0 / 6.0);
+        assert_eq!(
+            ocr_scale(&res(600.0, DpiSource::File, Some(6.0))),
+            16.0 / 6.0
+        );
         // Only a declared resolution: a photo's estimate, or the default,
         // never reduces a page, whatever it measured.
         assert_eq!(ocr_scale(&res(587.0, DpiSource::Text, Some(46.0))), 1.0);
