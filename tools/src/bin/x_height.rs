@@ -1,5 +1,6 @@
-//! Prints the measured x-height and the resolution diachi would use (the file's, else the text's) for
-//! each image given: `cargo run --release -p tools --bin x_height -- -- IMG...`
+//! Prints the measured x-height, the resolution diachi would use (the
+//! file's, else the text's) and the OCR scale, for each image given:
+//! `cargo run --release -p tools --bin x_height -- -- IMG...`
 fn main() {
     for path in std::env::args().skip(1) {
         let raster = tools::decode(&path);
