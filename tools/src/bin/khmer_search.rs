@@ -11,7 +11,7 @@ use pipeline::search::KhmerSplit;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.is_empty() || args.len() % 2 != 0 {
+    if args.is_empty() || !args.len().is_multiple_of(2) {
         eprintln!("usage: khmer_search GT OCR [GT OCR ...]");
         std::process::exit(2);
     }
