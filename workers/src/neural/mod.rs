@@ -346,9 +346,12 @@ mod tests {
         }
     }
 
+    /// A crop of a page: x, y, width, height.
+    type Crop = (u32, u32, u32, u32);
+
     /// Line boxes (x, y, width, height) of khm_phonsobon_1.jpg and the
     /// reference's reading of each.
-    const REFERENCE: [((u32, u32, u32, u32), &str); 11] = [
+    const REFERENCE: [(Crop, &str); 11] = [
         ((343, 66, 226, 36), "ព្រះរាជាណាចក្រកម្ពុជា"),
         ((79, 215, 303, 34), "ក្រសួងប្រៃសណីយ៍និងទូរគមនាគមន៍"),
         ((287, 381, 344, 34), "ការជ្រើសរើសនិស្សិតស្ម័គ្រចិត្តចូលរួមរៀបចំ"),

@@ -125,7 +125,10 @@ mod tests {
         }
     }
 
-    const GOLDEN: [((u32, u32, u32, u32), &str); 2] = [
+    /// A crop of a page: x, y, width, height.
+    type Crop = (u32, u32, u32, u32);
+
+    const GOLDEN: [(Crop, &str); 2] = [
         (
             (100, 180, 1400, 40),
             "bd5101f4b5b153174f990f3f6706d00d4a55c574eb149549502b9abf46bcce9d",
