@@ -10,7 +10,8 @@
 //!
 //! The 3x3 convolutions after the first, nine tenths of the network's
 //! multiplications, are computed by Winograd's F(2x2, 3x3) ([`winograd`]):
-//! 16 multiplications for every 36, a line in about two thirds of the time.
+//! 16 multiplications for every 36; the convolutions of a line take about
+//! two thirds of the time, the whole line five sixths.
 
 use candle_core::Tensor;
 use std::collections::HashMap;
