@@ -281,13 +281,7 @@ fn conv(x: &Planes, c: &Conv, weight: &[f32]) -> Planes {
     let src = if p == 0 {
         &x.data
     } else {
-        let mut buf = vec![0f32; c.inputs * hp * wp];
-        for (row, from) in x.data.chunks_exact(w).enumerate() {
-            let (ch, y) = (row / h, row % h);
-            let at = (ch * hp + y + p) * wp + p;
-            buf[at..at + w].copy_from_slice(from);
-        }
-        padded = buf;
+        padded = bordered(x, p, hp, wp);
         &padded
     };
     let mut col = Vec::with_capacity(c.inputs * k * k * ho * wo);
@@ -312,6 +306,21 @@ fn conv(x: &Planes, c: &Conv, weight: &[f32]) -> Planes {
         height: ho,
         width: wo,
     }
+}
+
+/// `x`'s planes each copied into an `hp` x `wp` plane of zeros, `before`
+/// rows and columns in from its top left corner: the zero border that a
+/// padded convolution reads past the input's edges.
+fn bordered(x: &Planes, before: usize, hp: usize, wp: usize) -> Vec<f32> {
+    let (h, w) = (x.height, x.width);
+    debug_assert!(hp >= h + before && wp >= w + before);
+    let mut buf = vec![0f32; x.channels * hp * wp];
+    for (row, from) in x.data.chunks_exact(w).enumerate() {
+        let (ch, y) = (row / h, row % h);
+        let at = (ch * hp + y + before) * wp + before;
+        buf[at..at + w].copy_from_slice(from);
+    }
+    buf
 }
 
 /// The kernels of a 3x3 convolution, `weight` (out, in, 3, 3), turned into
@@ -357,12 +366,7 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
     // The input with a zero border: 1 before, and after up to the last
     // tile's end (2 * th + 2 rows, 2 * tw + 2 columns).
     let (hp, wp) = (2 * th + 2, 2 * tw + 2);
-    let mut padded = vec![0f32; inputs * hp * wp];
-    for (row, from) in x.data.chunks_exact(w).enumerate() {
-        let (ch, y) = (row / h, row % h);
-        let at = (ch * hp + y + 1) * wp + 1;
-        padded[at..at + w].copy_from_slice(from);
-    }
+    let padded = bordered(x, 1, hp, wp);
     // Bᵀ d B for every 4x4 tile d, into 16 matrices (in, tiles). A row of
     // tiles at a time: Bᵀ down its four input rows, whole rows at once, then
     // B along them, so that every write runs along a matrix's row.
