@@ -322,14 +322,14 @@ fn process_page(
         Ok((prepared, recognized))
     })?;
     let image = workers::pdfa::encode_page_image(
-        &prepared.gray,
-        prepared.color.as_ref(),
+        prepared.shown_gray(),
+        prepared.color(),
         cfg.pdf.jpeg_quality,
         prepared.facts.resolution.dpi.0.round() as u32,
     )?;
     // A page cut from a larger capture shows the capture, box drawn on it.
-    let shown = prepared.overview.as_ref().or(prepared.color.as_ref());
-    let thumbnail = thumbnail(&prepared.gray, shown);
+    let shown = prepared.overview.as_ref().or(prepared.color());
+    let thumbnail = thumbnail(prepared.shown_gray(), shown);
     let ink_ratio = (ink_ratio(&prepared.gray) * 1000.0).round() / 1000.0;
     let mut out = PageOutput {
         ink_ratio,
@@ -355,7 +355,7 @@ fn process_page(
         in_file: master.in_file,
         image,
         // The rasters end here: only the facts go on to the document stage.
-        preparation: prepared.facts,
+        preparation: prepared.facts.clone(),
         recognized,
     };
     // Only a page the report will flag is worth the reading-size copy.
@@ -364,7 +364,7 @@ fn process_page(
         .flags
         .is_empty()
     {
-        out.preview = preview(&prepared.gray, prepared.color.as_ref());
+        out.preview = preview(prepared.shown_gray(), prepared.color());
     }
     Ok(out)
 }

@@ -5,7 +5,8 @@
 //! rotated counter-clockwise as seen on screen; correcting it rotates the page
 //! clockwise by the same angle.
 
-use image::{GrayImage, ImageBuffer, Luma, Pixel, Rgb, RgbImage};
+use crate::picture::Picture;
+use image::{GrayImage, ImageBuffer, Luma, Pixel, Rgb};
 
 /// Largest side of the reduced copy the search runs on.
 const REDUCED_SIDE: u32 = 1400;
@@ -381,7 +382,7 @@ where
 /// A page after deskew.
 pub struct Deskewed {
     pub gray: GrayImage,
-    pub color: Option<RgbImage>,
+    pub picture: Option<Picture>,
     /// The skew found, degrees counter-clockwise.
     pub skew: f32,
     /// Whether the raster was rotated (|skew| at or above the threshold).
@@ -390,10 +391,10 @@ pub struct Deskewed {
 
 /// Estimates the skew (unless `known`, [`estimate`]'s answer for this very
 /// raster, is given) and, when it is at least `min_degrees`, rotates the
-/// gray raster and the colour raster (if any) to straighten it.
+/// gray raster and the picture (if any) to straighten it.
 pub fn deskew(
     gray: GrayImage,
-    color: Option<RgbImage>,
+    picture: Option<Picture>,
     max_degrees: f32,
     min_degrees: f32,
     known: Option<f32>,
@@ -402,16 +403,21 @@ pub fn deskew(
     if skew.abs() < min_degrees {
         return Deskewed {
             gray,
-            color,
+            picture,
             skew,
             rotated: false,
         };
     }
     let gray = rotate(&gray, skew, Luma([255]));
-    let color = color.map(|c| rotate(&c, skew, Rgb([255, 255, 255])));
+    let picture = picture.map(|p| {
+        p.map(
+            |g| rotate(g, skew, Luma([255])),
+            |c| rotate(c, skew, Rgb([255, 255, 255])),
+        )
+    });
     Deskewed {
         gray,
-        color,
+        picture,
         skew,
         rotated: true,
     }

@@ -15,7 +15,8 @@
 //! is left alone (measured, nothing else paid), and the straightened page is
 //! kept only when its lines are measurably straighter ([`MIN_GAIN`]).
 
-use image::{GrayImage, ImageBuffer, Pixel, RgbImage};
+use crate::picture::Picture;
+use image::{GrayImage, ImageBuffer, Pixel};
 use serde::{Deserialize, Serialize};
 
 /// Strips across the text's width.
@@ -56,8 +57,8 @@ struct Field {
 /// straightening does not make them straighter.
 pub fn dewarp(
     gray: &GrayImage,
-    color: Option<&RgbImage>,
-) -> Option<(GrayImage, Option<RgbImage>, Dewarp)> {
+    picture: Option<&Picture>,
+) -> Option<(GrayImage, Option<Picture>, Dewarp)> {
     let ink = Ink::of(gray)?;
     let x_height = strip_x_height(&ink)?;
     if x_height < 4.0 {
@@ -76,10 +77,10 @@ pub fn dewarp(
         .flatten()
         .fold(0f32, |m, &s| m.max(s.abs()));
     let dewarped = remap(gray, &field, 255u8);
-    let color = color.map(|c| remap(c, &field, 255u8));
+    let picture = picture.map(|p| p.map(|g| remap(g, &field, 255), |c| remap(c, &field, 255)));
     Some((
         dewarped,
-        color,
+        picture,
         Dewarp {
             max_shift: (max_shift * 10.0).round() / 10.0,
             gain: (gain as f32 * 1000.0).round() / 1000.0,

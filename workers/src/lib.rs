@@ -25,6 +25,7 @@ pub mod orient;
 pub mod page;
 pub mod pagefind;
 pub mod pdfa;
+pub mod picture;
 pub mod raster;
 pub mod record;
 pub mod reread;

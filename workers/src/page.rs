@@ -12,6 +12,7 @@
 
 use crate::lang::{LangSetting, Language, Languages, Script};
 use crate::ocr::Engine;
+use crate::picture::Picture;
 use crate::raster::Raster;
 use crate::resolution::{self, Resolution};
 use crate::script::{self, Detected};
@@ -202,8 +203,9 @@ impl Timings {
 pub struct Prepared {
     /// What OCR reads: 8-bit gray, background normalised, upright, deskewed.
     pub gray: GrayImage,
-    /// The colour page for the PDF, turned and deskewed like `gray`.
-    pub color: Option<RgbImage>,
+    /// What the PDF shows where that is not `gray`: the colour page, or
+    /// the gray page unmasked; turned and deskewed like `gray`.
+    pub picture: Option<Picture>,
     /// The master is pure black and white; so is `gray`.
     pub bilevel: bool,
     /// What was done to the page: kept for the record once the rasters are
@@ -243,14 +245,38 @@ pub struct Preparation {
 }
 
 impl Prepared {
+    /// [`keep_bilevel`] on the gray page and its gray picture.
+    fn keep_bilevel(&mut self) {
+        keep_bilevel(&mut self.gray);
+        if let Some(Picture::Gray(g)) = &mut self.picture {
+            keep_bilevel(g);
+        }
+    }
+
     /// Pixels per inch along the page's height, as OCR is told.
     pub fn ppi(&self) -> u32 {
         self.facts.resolution.dpi.1.round() as u32
     }
 
+    /// The gray page the PDF shows: `gray`, or its unmasked picture.
+    pub fn shown_gray(&self) -> &GrayImage {
+        match &self.picture {
+            Some(Picture::Gray(g)) => g,
+            _ => &self.gray,
+        }
+    }
+
+    /// The colour page the PDF shows, when the capture is in colour.
+    pub fn color(&self) -> Option<&RgbImage> {
+        self.picture.as_ref().and_then(Picture::color)
+    }
+
     fn turn_by(&mut self, t: Turn) {
         self.gray = t.apply(&self.gray);
-        self.color = self.color.as_ref().map(|c| t.apply(c));
+        self.picture = self
+            .picture
+            .as_ref()
+            .map(|p| p.map(|g| t.apply(g), |c| t.apply(c)));
         let facts = &mut self.facts;
         if matches!(t, Turn::Quarter | Turn::ThreeQuarters) {
             let (x, y) = facts.resolution.dpi;
@@ -277,21 +303,33 @@ pub fn prepare(
     let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
     let mut timings = Timings::default();
     let mut gray = raster.gray;
-    let mut color = raster.color;
+    let mut picture = raster.color.map(Picture::Color);
     let (mut found_page, mut overview) = (None, None);
     if opts.find_page {
         if let Some(found) = timings.time("page", || crate::pagefind::find_page(&gray)) {
-            overview = Some(found.overview(&gray, color.as_ref(), OVERVIEW_SIDE));
+            overview = Some(found.overview(&gray, raster_color(&picture), OVERVIEW_SIDE));
             match found.quad {
                 // A page in perspective is warped square; one seen
                 // square-on is cropped, and what is off the paper masked.
                 Some(quad) => timings.time("perspective", || {
                     gray = crate::pagefind::rectify(&gray, quad);
-                    color = color.as_ref().map(|c| crate::pagefind::rectify(c, quad));
+                    picture = picture.as_ref().map(|p| {
+                        p.map(
+                            |g| crate::pagefind::rectify(g, quad),
+                            |c| crate::pagefind::rectify(c, quad),
+                        )
+                    });
                 }),
                 None => {
-                    gray = found.crop_and_mask(&gray);
-                    color = color.map(|c| found.crop.of(&c));
+                    // The mask is for OCR only: the PDF keeps what it
+                    // covered ([`crate::picture`]).
+                    let masked = found.crop_and_mask(&gray);
+                    picture = match picture {
+                        Some(p) => Some(p.map(|g| found.crop.of(g), |c| found.crop.of(c))),
+                        None if found.masked > 0.0 => Some(Picture::Gray(found.crop.of(&gray))),
+                        None => None,
+                    };
+                    gray = masked;
                 }
             }
             found_page = Some(found.facts());
@@ -308,7 +346,7 @@ pub fn prepare(
     let dpi = declared_dpi.unwrap_or((opts.default_dpi, opts.default_dpi));
     let mut page = Prepared {
         gray,
-        color,
+        picture,
         bilevel: raster.bilevel,
         overview,
         facts: Preparation {
@@ -365,17 +403,21 @@ pub fn prepare(
 fn deskew(page: &mut Prepared, opts: &PrepareOptions, known: Option<f32>) {
     let d = crate::deskew::deskew(
         std::mem::take(&mut page.gray),
-        page.color.take(),
+        page.picture.take(),
         opts.max_skew,
         opts.min_skew,
         known,
     );
-    (page.gray, page.color, page.facts.skew, page.facts.deskewed) =
-        (d.gray, d.color, d.skew, d.rotated);
+    (
+        page.gray,
+        page.picture,
+        page.facts.skew,
+        page.facts.deskewed,
+    ) = (d.gray, d.picture, d.skew, d.rotated);
     // Three decimals; `+ 0.0` turns -0 into 0 for the record.
     page.facts.skew = (page.facts.skew * 1000.0).round() / 1000.0 + 0.0;
     if page.bilevel && page.facts.deskewed {
-        keep_bilevel(&mut page.gray);
+        page.keep_bilevel();
     }
 }
 
@@ -389,12 +431,17 @@ fn keep_bilevel(gray: &mut GrayImage) {
 }
 
 fn dewarp(page: &mut Prepared) {
-    if let Some((gray, color, facts)) = crate::dewarp::dewarp(&page.gray, page.color.as_ref()) {
-        (page.gray, page.color, page.facts.dewarp) = (gray, color, Some(facts));
+    if let Some((gray, picture, facts)) = crate::dewarp::dewarp(&page.gray, page.picture.as_ref()) {
+        (page.gray, page.picture, page.facts.dewarp) = (gray, picture, Some(facts));
         if page.bilevel {
-            keep_bilevel(&mut page.gray);
+            page.keep_bilevel();
         }
     }
+}
+
+/// The capture's colour, when it has any.
+fn raster_color(picture: &Option<Picture>) -> Option<&RgbImage> {
+    picture.as_ref().and_then(Picture::color)
 }
 
 /// Fewest text lines for the direction of the lines to mean anything: one
@@ -1122,5 +1169,57 @@ mod tests {
             assert_eq!(page.facts.turn, Turn::None);
         }
         assert_eq!(Segmentation::choose(&crop.gray), Segmentation::SingleLine);
+    }
+
+    /// Page finding masks for OCR only. A photograph bleeding off the page
+    /// into a flatbed's black lid is one dark region with the lid, and the
+    /// mask covers both (tesseract-ocr's test scan 8071_093.3B); the PDF's
+    /// picture keeps the photograph, in step with the gray page OCR reads.
+    #[test]
+    fn a_photograph_the_mask_covers_is_kept_for_the_pdf() {
+        let (raster, _) = sample("can-tho-1925/1.tif");
+        let (w, h) = raster.gray.dimensions();
+        let band = h / 6;
+        // The page, a black lid band below it, and a "photograph" (a
+        // textured dark block) in the page's bottom left corner, touching
+        // the capture's left edge and the band.
+        let (px1, py0) = (w / 5, h * 3 / 4);
+        let photo = |x: u32, y: u32| x < px1 && (py0..h).contains(&y);
+        let gray = GrayImage::from_fn(w, h + band, |x, y| {
+            if y >= h {
+                image::Luma([12])
+            } else if photo(x, y) {
+                image::Luma([30 + ((x / 9 + y / 7) % 9) as u8 * 10])
+            } else {
+                *raster.gray.get_pixel(x, y)
+            }
+        });
+        let raster = Raster {
+            gray,
+            bilevel: false,
+            ..raster
+        };
+        let lang = LangSetting::parse("vie").unwrap();
+        let page = prepare(raster, &lang, &PrepareOptions::default(), &mut engines()).unwrap();
+        let found = page.facts.page.expect("a page found");
+        assert!(found.masked > 0.0, "{found:?}");
+        let shown = page.shown_gray();
+        assert_eq!(shown.dimensions(), page.gray.dimensions());
+        assert!(page.color().is_none());
+        // The photograph's middle, in the prepared page's pixels (cropped
+        // by `found`; straight, so not rotated).
+        let (cx, cy) = (px1 / 2 - found.crop.x, (py0 + h) / 2 - found.crop.y);
+        let mean = |img: &GrayImage| {
+            let area = (cx - 40..cx + 40).flat_map(|x| (cy - 40..cy + 40).map(move |y| (x, y)));
+            area.map(|(x, y)| img.get_pixel(x, y)[0] as u32)
+                .sum::<u32>()
+                / 6400
+        };
+        assert!(
+            mean(&page.gray) > 200,
+            "OCR's page masked: {}",
+            mean(&page.gray)
+        );
+        assert!(mean(shown) < 140, "the PDF's picture kept: {}", mean(shown));
     }
 }

@@ -5,10 +5,33 @@ fn main() {
     for path in std::env::args().skip(1) {
         let raster = tools::decode(&path);
         let (gray, dpi) = (raster.gray, raster.dpi.1.round() as u32);
+        // As diachi's prepare step sees it: page found, background cleaned.
+        let mut found = gray.clone();
+        if let Some(f) = workers::pagefind::find_page(&found) {
+            found = match f.quad {
+                Some(q) => workers::pagefind::rectify(&found, q),
+                None => f.crop_and_mask(&found),
+            };
+        }
+        if let Some(n) = workers::clean::normalize(&found) {
+            found = n;
+        }
+        if let Ok(dir) = std::env::var("SAVE") {
+            let small = image::imageops::thumbnail(&found, found.width() / 4, found.height() / 4);
+            let name = std::path::Path::new(&path)
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
+            small.save(format!("{dir}/{name}.prepared.png")).unwrap();
+            let g = image::imageops::thumbnail(&gray, gray.width() / 4, gray.height() / 4);
+            g.save(format!("{dir}/{name}.raw.png")).unwrap();
+        }
         let mut line = format!("{path}:");
         for (name, img) in [
             ("as is", gray.clone()),
             ("turned 90", image::imageops::rotate90(&gray)),
+            ("prepared", found),
         ] {
             let (r, c) = workers::deskew::line_scores(&img, 15.0, dpi);
             line += &format!(

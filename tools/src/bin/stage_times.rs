@@ -31,7 +31,7 @@ fn main() {
         let mut page = prepare(raster, &lang, &PrepareOptions::default(), engines).unwrap();
         let read = recognize(&mut page, &lang, &options, engines).unwrap();
         let t = Instant::now();
-        let image = workers::pdfa::encode_page_image(&page.gray, page.color.as_ref(), 80, 300);
+        let image = workers::pdfa::encode_page_image(page.shown_gray(), page.color(), 80, 300);
         (decode, page, read, t.elapsed(), image.unwrap().data.len())
     };
     run(&mut engines);

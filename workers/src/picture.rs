@@ -1,0 +1,58 @@
+//! The page as the PDF shows it, where that is not the gray page OCR reads.
+//!
+//! OCR reads an 8-bit gray page that preparation may have changed for
+//! reading's sake: page finding masks what it takes for the world around the
+//! paper (a scanner's black lid, a thumb) by painting it paper-coloured. The
+//! PDF is what a reader sees, and there masking can do harm: a photograph
+//! bleeding off a magazine page into a flatbed's black border is one dark
+//! region with that border, and was painted out of the PDF (tesseract-ocr's
+//! test scan 8071_093.3B). So a masked page keeps its unmasked copy here,
+//! turned, straightened and dewarped with the gray page, pixel for pixel in
+//! step with it; as does a colour capture its colour.
+
+use image::{GrayImage, RgbImage};
+
+/// The page's picture for the PDF, turned and straightened like the gray
+/// page OCR reads (same size, same geometry).
+#[derive(Debug, Clone)]
+pub enum Picture {
+    /// A colour capture, in colour.
+    Color(RgbImage),
+    /// A gray capture whose gray page was masked for OCR: the page as
+    /// captured, neither masked nor background-normalised (which would
+    /// lighten the very photograph kept: its large dark area passes for
+    /// shaded paper; a colour capture is not normalised either).
+    Gray(GrayImage),
+}
+
+impl Picture {
+    /// The same geometric step applied to whichever raster this is: `gray`
+    /// to a gray picture, `color` to a colour one. (Two functions because a
+    /// closure cannot be generic over the pixel type.)
+    pub fn map(
+        &self,
+        gray: impl FnOnce(&GrayImage) -> GrayImage,
+        color: impl FnOnce(&RgbImage) -> RgbImage,
+    ) -> Picture {
+        match self {
+            Picture::Gray(g) => Picture::Gray(gray(g)),
+            Picture::Color(c) => Picture::Color(color(c)),
+        }
+    }
+
+    /// The colour raster, when the capture is in colour.
+    pub fn color(&self) -> Option<&RgbImage> {
+        match self {
+            Picture::Color(c) => Some(c),
+            Picture::Gray(_) => None,
+        }
+    }
+
+    /// Width and height in pixels.
+    pub fn dimensions(&self) -> (u32, u32) {
+        match self {
+            Picture::Gray(g) => g.dimensions(),
+            Picture::Color(c) => c.dimensions(),
+        }
+    }
+}
