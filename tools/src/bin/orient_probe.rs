@@ -31,6 +31,7 @@ fn main() {
         for (name, img) in [
             ("as is", gray.clone()),
             ("turned 90", image::imageops::rotate90(&gray)),
+            ("prepared turned 90", image::imageops::rotate90(&found)),
             ("prepared", found),
         ] {
             let (r, c) = workers::deskew::line_scores(&img, 15.0, dpi);
