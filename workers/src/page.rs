@@ -204,7 +204,8 @@ pub struct Prepared {
     /// What OCR reads: 8-bit gray, background normalised, upright, deskewed.
     pub gray: GrayImage,
     /// What the PDF shows where that is not `gray`: the colour page, or
-    /// the gray page unmasked; turned and deskewed like `gray`.
+    /// the gray page as captured (unmasked, not normalised); turned and
+    /// deskewed like `gray`.
     pub picture: Option<Picture>,
     /// The master is pure black and white; so is `gray`.
     pub bilevel: bool,
@@ -340,7 +341,10 @@ pub fn prepare(
     }
     if opts.normalize_background && !raster.bilevel {
         if let Some(normalised) = timings.time("background", || crate::clean::normalize(&gray)) {
-            gray = normalised;
+            // For OCR only, as OCRmyPDF's --clean: the PDF keeps the page as
+            // scanned ([`crate::picture`]).
+            let scanned = std::mem::replace(&mut gray, normalised);
+            picture.get_or_insert(Picture::Gray(scanned));
         }
     }
     let dpi = declared_dpi.unwrap_or((opts.default_dpi, opts.default_dpi));
@@ -1221,5 +1225,46 @@ mod tests {
             mean(&page.gray)
         );
         assert!(mean(shown) < 140, "the PDF's picture kept: {}", mean(shown));
+    }
+
+    /// Background normalisation is for OCR only, as OCRmyPDF's `--clean`:
+    /// the PDF keeps a shaded page's shade (and a photograph's darks).
+    #[test]
+    fn the_pdf_keeps_the_page_as_scanned_where_ocr_reads_it_cleaned() {
+        let (raster, _) = sample("can-tho-1925/1.tif");
+        let (w, h) = raster.gray.dimensions();
+        // Lamp light falling off to 55% at the left edge.
+        let gray = GrayImage::from_fn(w, h, |x, y| {
+            let light = 0.55 + 0.45 * x as f32 / w as f32;
+            image::Luma([(raster.gray.get_pixel(x, y)[0] as f32 * light) as u8])
+        });
+        let raster = Raster {
+            gray,
+            bilevel: false,
+            ..raster
+        };
+        let lang = LangSetting::parse("vie").unwrap();
+        let page = prepare(raster, &lang, &PrepareOptions::default(), &mut engines()).unwrap();
+        let shown = page.shown_gray();
+        assert_eq!(shown.dimensions(), page.gray.dimensions());
+        // The left tenth, where the shade is deepest.
+        let mean = |img: &GrayImage| {
+            let (w, h) = img.dimensions();
+            let sum: u64 = (0..w / 10)
+                .flat_map(|x| (0..h).map(move |y| (x, y)))
+                .map(|(x, y)| u64::from(img.get_pixel(x, y)[0]))
+                .sum();
+            sum / u64::from(w / 10 * h)
+        };
+        assert!(
+            mean(&page.gray) > 220,
+            "OCR's page cleaned: {}",
+            mean(&page.gray)
+        );
+        assert!(
+            mean(shown) < 170,
+            "the PDF's page as scanned: {}",
+            mean(shown)
+        );
     }
 }

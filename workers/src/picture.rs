@@ -1,14 +1,18 @@
 //! The page as the PDF shows it, where that is not the gray page OCR reads.
 //!
-//! OCR reads an 8-bit gray page that preparation may have changed for
-//! reading's sake: page finding masks what it takes for the world around the
-//! paper (a scanner's black lid, a thumb) by painting it paper-coloured. The
-//! PDF is what a reader sees, and there masking can do harm: a photograph
-//! bleeding off a magazine page into a flatbed's black border is one dark
-//! region with that border, and was painted out of the PDF (tesseract-ocr's
-//! test scan 8071_093.3B). So a masked page keeps its unmasked copy here,
-//! turned, straightened and dewarped with the gray page, pixel for pixel in
-//! step with it; as does a colour capture its colour.
+//! OCR reads an 8-bit gray page that preparation changed for reading's
+//! sake: page finding masks what it takes for the world around the paper
+//! (a scanner's black lid, a thumb) by painting it paper-coloured, and
+//! background normalisation divides out uneven light. The PDF is what a
+//! reader sees, and there both can do harm: a photograph bleeding off a
+//! magazine page into a flatbed's black lid is one dark region with the
+//! lid, and was painted out of the PDF (tesseract-ocr's test scan
+//! 8071_093.3B); normalisation takes a large dark photograph for shaded
+//! paper and lightens it (a unit test's went from a mean of 70 to 161). So,
+//! as OCRmyPDF's `--clean` cleans for OCR only, a page either step changed
+//! keeps its page as captured here, cropped, turned, straightened and
+//! dewarped with the gray page, pixel for pixel in step with it; as does a
+//! colour capture its colour.
 
 use image::{GrayImage, RgbImage};
 
@@ -18,10 +22,8 @@ use image::{GrayImage, RgbImage};
 pub enum Picture {
     /// A colour capture, in colour.
     Color(RgbImage),
-    /// A gray capture whose gray page was masked for OCR: the page as
-    /// captured, neither masked nor background-normalised (which would
-    /// lighten the very photograph kept: its large dark area passes for
-    /// shaded paper; a colour capture is not normalised either).
+    /// A gray capture whose gray page was masked or normalised for OCR:
+    /// the page as captured, neither.
     Gray(GrayImage),
 }
 
