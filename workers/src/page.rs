@@ -1175,6 +1175,18 @@ mod tests {
         assert_eq!(Segmentation::choose(&crop.gray), Segmentation::SingleLine);
     }
 
+    /// `raster` with its pixels replaced by `gray`, a gray (not 1-bit)
+    /// capture, prepared for Vietnamese with the default options.
+    fn prepare_as_gray(raster: Raster, gray: GrayImage) -> Prepared {
+        let raster = Raster {
+            gray,
+            bilevel: false,
+            ..raster
+        };
+        let lang = LangSetting::parse("vie").unwrap();
+        prepare(raster, &lang, &PrepareOptions::default(), &mut engines()).unwrap()
+    }
+
     /// Page finding masks for OCR only. A photograph bleeding off the page
     /// into a flatbed's black lid is one dark region with the lid, and the
     /// mask covers both (tesseract-ocr's test scan 8071_093.3B); the PDF's
@@ -1198,13 +1210,7 @@ mod tests {
                 *raster.gray.get_pixel(x, y)
             }
         });
-        let raster = Raster {
-            gray,
-            bilevel: false,
-            ..raster
-        };
-        let lang = LangSetting::parse("vie").unwrap();
-        let page = prepare(raster, &lang, &PrepareOptions::default(), &mut engines()).unwrap();
+        let page = prepare_as_gray(raster, gray);
         let found = page.facts.page.expect("a page found");
         assert!(found.masked > 0.0, "{found:?}");
         let shown = page.shown_gray();
@@ -1238,13 +1244,7 @@ mod tests {
             let light = 0.55 + 0.45 * x as f32 / w as f32;
             image::Luma([(raster.gray.get_pixel(x, y)[0] as f32 * light) as u8])
         });
-        let raster = Raster {
-            gray,
-            bilevel: false,
-            ..raster
-        };
-        let lang = LangSetting::parse("vie").unwrap();
-        let page = prepare(raster, &lang, &PrepareOptions::default(), &mut engines()).unwrap();
+        let page = prepare_as_gray(raster, gray);
         let shown = page.shown_gray();
         assert_eq!(shown.dimensions(), page.gray.dimensions());
         // The left tenth, where the shade is deepest.
