@@ -226,25 +226,30 @@ mod tests {
     use super::*;
     use image::Luma;
 
-    /// Lines of "letters": a core `x` rows high, with an ascender every
+    /// A line of `count` "letters" 9 px wide, `pitch` apart from x = 50:
+    /// a core `x` rows high standing on `base`, with an ascender every
     /// third letter.
+    fn letters(img: &mut GrayImage, base: u32, x: u32, count: u32, pitch: u32) {
+        for k in 0..count {
+            let x0 = 50 + k * pitch;
+            let top = if k % 3 == 0 {
+                base - x - x / 2
+            } else {
+                base - x
+            };
+            for y in top..base {
+                for xx in x0..x0 + 9 {
+                    img.put_pixel(xx, y, Luma([0]));
+                }
+            }
+        }
+    }
+
+    /// Eight lines of letters, their cores `x` rows high.
     fn page(x: u32) -> GrayImage {
         let mut img = GrayImage::from_pixel(1200, 1000, Luma([255]));
         for line in 0..8 {
-            let base = 100 + line * 3 * x + x;
-            for k in 0..60 {
-                let x0 = 50 + k * 18;
-                let top = if k % 3 == 0 {
-                    base - x - x / 2
-                } else {
-                    base - x
-                };
-                for y in top..base {
-                    for xx in x0..x0 + 9 {
-                        img.put_pixel(xx, y, Luma([0]));
-                    }
-                }
-            }
+            letters(&mut img, 100 + line * 3 * x + x, x, 60, 18);
         }
         img
     }
@@ -270,19 +275,7 @@ mod tests {
         let mut img = GrayImage::from_pixel(w, 1000, Luma([255]));
         for line in 0..8 {
             let base = 100 + line * 4 * x + x;
-            for k in 0..38 {
-                let x0 = 50 + k * 30;
-                let top = if k % 3 == 0 {
-                    base - x - x / 2
-                } else {
-                    base - x
-                };
-                for y in top..base {
-                    for xx in x0..x0 + 9 {
-                        img.put_pixel(xx, y, Luma([0]));
-                    }
-                }
-            }
+            letters(&mut img, base, x, 38, 30);
             // Close under the line, as a cell's bottom rule is.
             let rule = base + 2;
             for xx in 20..1180 {
