@@ -308,7 +308,8 @@ pub fn prepare(
     let (mut found_page, mut overview) = (None, None);
     if opts.find_page {
         if let Some(found) = timings.time("page", || crate::pagefind::find_page(&gray)) {
-            overview = Some(found.overview(&gray, raster_color(&picture), OVERVIEW_SIDE));
+            let color = picture.as_ref().and_then(Picture::color);
+            overview = Some(found.overview(&gray, color, OVERVIEW_SIDE));
             match found.quad {
                 // A page in perspective is warped square; one seen
                 // square-on is cropped, and what is off the paper masked.
@@ -441,11 +442,6 @@ fn dewarp(page: &mut Prepared) {
             page.keep_bilevel();
         }
     }
-}
-
-/// The capture's colour, when it has any.
-fn raster_color(picture: &Option<Picture>) -> Option<&RgbImage> {
-    picture.as_ref().and_then(Picture::color)
 }
 
 /// Fewest text lines for the direction of the lines to mean anything: one

@@ -49,12 +49,4 @@ impl Picture {
             Picture::Gray(_) => None,
         }
     }
-
-    /// Width and height in pixels.
-    pub fn dimensions(&self) -> (u32, u32) {
-        match self {
-            Picture::Gray(g) => g.dimensions(),
-            Picture::Color(c) => c.dimensions(),
-        }
-    }
 }

@@ -2,20 +2,22 @@
 //! quarter: `orient_probe PAGE...`. Upright pages should print a column/row
 //! ratio well under 1, and turned ones well over.
 fn main() {
+    let mut engines = tools::engines();
     for path in std::env::args().skip(1) {
         let raster = tools::decode(&path);
-        let (gray, dpi) = (raster.gray, raster.dpi.1.round() as u32);
-        // As diachi's prepare step sees it: page found, background cleaned.
-        let mut found = gray.clone();
-        if let Some(f) = workers::pagefind::find_page(&found) {
-            found = match f.quad {
-                Some(q) => workers::pagefind::rectify(&found, q),
-                None => f.crop_and_mask(&found),
-            };
-        }
-        if let Some(n) = workers::clean::normalize(&found) {
-            found = n;
-        }
+        let (gray, dpi) = (raster.gray.clone(), raster.dpi.1.round() as u32);
+        // As the sideways check sees it: diachi's prepare step up to there
+        // (page found and masked, background cleaned), nothing turned.
+        let options = workers::page::PrepareOptions {
+            orientation: false,
+            deskew: false,
+            dewarp: false,
+            ..Default::default()
+        };
+        let lang = workers::lang::LangSetting::parse("vie").unwrap();
+        let found = workers::page::prepare(raster, &lang, &options, &mut engines)
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .gray;
         if let Ok(dir) = std::env::var("SAVE") {
             let small = image::imageops::thumbnail(&found, found.width() / 4, found.height() / 4);
             let name = std::path::Path::new(&path)
