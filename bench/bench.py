@@ -19,8 +19,9 @@ peak RSS, then the ratios the README tracks. --stages also runs
 tools/stage_times on every page (engines warm, one thread) and prints the
 time of each step summed over the batch, next to the floor's CPU
 (`cargo build --release -p tools --bin stage_times` first). Needs a release build
-(cargo build --release), GNU time, tesseract; OCRmyPDF and img2pdf
-(pip install ocrmypdf img2pdf) for the third column.
+(cargo build --release), GNU time, tesseract; OCRmyPDF and img2pdf for the
+third column: `scripts/setup.sh --bench` installs them all, OCRmyPDF 17.13 in
+a venv (BENCH_VENV below) that this script puts first on its PATH.
 """
 import argparse
 import csv
@@ -34,6 +35,12 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIACHI = os.path.join(ROOT, "target", "release", "diachi")
 IMAGE = re.compile(r"\.(tiff?|png|jpe?g)$", re.I)
+# Where `scripts/setup.sh --bench` puts OCRmyPDF 17 (its venv's bin goes first
+# on PATH, for ocrmypdf and img2pdf alike).
+BENCH_VENV = os.environ.get("DIACHI_BENCH_VENV") or os.path.join(
+    os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "diachi", "bench-venv")
+if os.path.isdir(os.path.join(BENCH_VENV, "bin")):
+    os.environ["PATH"] = os.path.join(BENCH_VENV, "bin") + os.pathsep + os.environ.get("PATH", "")
 
 
 def natural(s):

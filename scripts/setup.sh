@@ -2,6 +2,7 @@
 # Installs what diachi needs on Debian/Ubuntu, only what is missing.
 #   scripts/setup.sh          to build and run diachi
 #   scripts/setup.sh --test   also what the test suite uses
+#   scripts/setup.sh --bench  also what bench/*.py use (README, "Benchmarks")
 set -euo pipefail
 
 # python3-pip fetches the Khmer recognizer's model (below).
@@ -16,6 +17,13 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(poppler-utils libxml2-utils python3 python3-pip
              img2pdf ghostscript ocrmypdf python3-pikepdf libopenjp2-tools
              chromium chromium-driver)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  # pango-view and the fonts render the generated pages, Pillow degrades and
+  # saves them; GNU time measures every tool; the tesseract CLI is the floor;
+  # img2pdf and a venv hold OCRmyPDF 17 (below).
+  packages+=(tesseract-ocr pango1.0-tools fonts-noto-core fonts-khmeros
+             python3-pil python3-venv time img2pdf ghostscript)
 fi
 
 missing=()
@@ -75,4 +83,17 @@ if [[ "${1:-}" == "--test" ]]; then
       pip_install "${module#*:}"
     fi
   done
+fi
+
+# OCRmyPDF 17, the benchmark's yardstick (Debian's is older), in its own
+# venv: installed into the user's site-packages, it shadowed the pikepdf of
+# Debian's OCRmyPDF, which the tests' scanner PDFs are made with, and broke
+# them. bench/bench.py looks for it here first.
+if [[ "${1:-}" == "--bench" ]]; then
+  venv="${DIACHI_BENCH_VENV:-${XDG_DATA_HOME:-$HOME/.local/share}/diachi/bench-venv}"
+  if [[ ! -x "$venv/bin/ocrmypdf" ]]; then
+    echo "setup: installing OCRmyPDF 17.13.0 into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "ocrmypdf==17.13.0" img2pdf
+  fi
 fi
