@@ -289,9 +289,8 @@ impl<'a> Master<'a> {
 }
 
 /// One page from raster to [`PageOutput`]: the workers'
-/// [`prepare`](workers::page::prepare) and
-/// [`recognize`](workers::page::recognize) with this thread's engines, and
-/// the PDF image and thumbnail.
+/// [`read`](workers::page::read) (prepare, then recognize) with this
+/// thread's engines, and the PDF image and thumbnail.
 fn process_page(
     raster: workers::raster::Raster,
     part: Option<workers::spread::Part>,
@@ -316,11 +315,9 @@ fn process_page(
             lang = l;
         }
     }
-    let (prepared, recognized) = ctx.engines.with_engines(|engines| {
-        let mut prepared = workers::page::prepare(raster, lang, &prepare, engines)?;
-        let recognized = workers::page::recognize(&mut prepared, lang, &recognize, engines)?;
-        Ok((prepared, recognized))
-    })?;
+    let (prepared, recognized) = ctx
+        .engines
+        .with_engines(|engines| workers::page::read(raster, lang, &prepare, &recognize, engines))?;
     let image = workers::pdfa::encode_page_image(
         prepared.shown_gray(),
         prepared.color(),

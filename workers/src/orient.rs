@@ -79,27 +79,32 @@ pub fn up_or_down(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Option<
     }))
 }
 
-/// How well a sheet reads as text, for telling a page's direction: the
-/// mean word confidence, scaled down when words average under three letters.
-/// Text read across its lines comes back as many one- or two-character
-/// "words" (marks, digits, single letters) at a confidence of 40-50; real
-/// words, in Vietnamese or Khmer, average three letters or more.
-fn shaped_score(sheet: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
-    let t = engine.recognize(sheet, dpi)?;
+/// How well a sheet reads as text, for telling a page's direction:
+/// [`text_score`] of its reading.
+pub fn read_score(sheet: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
+    Ok(text_score(&engine.recognize(sheet, dpi)?))
+}
+
+/// How well a reading reads as text: the mean word confidence, scaled down
+/// when words average under three letters. Text read across its lines
+/// comes back as many one- or two-character "words" (marks, digits, single
+/// letters) at a confidence of 40-50; real words, in Vietnamese or Khmer,
+/// average three letters or more.
+pub fn text_score(t: &crate::text::PageText) -> f32 {
     let words = t.words().count();
     let letters: usize = t
         .words()
         .map(|w| w.text.chars().filter(|c| c.is_alphabetic()).count())
         .sum();
     let per_word = letters as f32 / words.max(1) as f32;
-    Ok(t.mean_confidence().unwrap_or(0.0) * (per_word / 3.0).min(1.0))
+    t.mean_confidence().unwrap_or(0.0) * (per_word / 3.0).min(1.0)
 }
 
 /// How well a sample of the page's lines reads as the page stands (0 when
 /// no line is found).
 pub fn sample_score(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
     match crate::script::sample_sheet(gray, crate::script::SIDEWAYS_SAMPLE) {
-        Some(sheet) => shaped_score(&sheet.image, dpi, engine),
+        Some(sheet) => read_score(&sheet.image, dpi, engine),
         None => Ok(0.0),
     }
 }
@@ -117,13 +122,13 @@ pub fn turned_scores(
     let Some(sheet) = crate::script::sample_sheet(quarter, crate::script::SIDEWAYS_SAMPLE) else {
         return Ok((0.0, 0.0));
     };
-    let cw = shaped_score(&sheet.image, dpi, engine)?;
+    let cw = read_score(&sheet.image, dpi, engine)?;
     if enough(cw) {
         return Ok((cw, 0.0));
     }
     Ok((
         cw,
-        shaped_score(&image::imageops::rotate180(&sheet.image), dpi, engine)?,
+        read_score(&image::imageops::rotate180(&sheet.image), dpi, engine)?,
     ))
 }
 

@@ -5,7 +5,7 @@
 //! diachi adds to Tesseract.
 use std::time::Instant;
 use workers::lang::LangSetting;
-use workers::page::{prepare, recognize, PrepareOptions, RecognizeOptions};
+use workers::page::{read, PrepareOptions, RecognizeOptions};
 
 fn main() {
     // As diachi runs Tesseract: one thread per page.
@@ -28,8 +28,8 @@ fn main() {
         let t = Instant::now();
         let raster = tools::decode(path);
         let decode = t.elapsed();
-        let mut page = prepare(raster, &lang, &PrepareOptions::default(), engines).unwrap();
-        let read = recognize(&mut page, &lang, &options, engines).unwrap();
+        let (page, read) =
+            read(raster, &lang, &PrepareOptions::default(), &options, engines).unwrap();
         let t = Instant::now();
         let image = workers::pdfa::encode_page_image(page.shown_gray(), page.color(), 80, 300);
         (decode, page, read, t.elapsed(), image.unwrap().data.len())
