@@ -418,11 +418,20 @@ fn straighten(
     page.timings = timings;
 }
 
-/// [`prepare`], then [`recognize`]. A page nothing turned whose reading
-/// came back in lines that run down the page ([`lines_run_down`]) is read
-/// again in its middle turned a quarter each way ([`sideways_after_all`]);
-/// when one way reads clearly better, the page is turned, straightened and
-/// measured again, and read again.
+/// [`prepare`], then [`recognize`]; then a page that nothing turned and
+/// whose reading says it may be turned after all is read again, in the
+/// region of its lines, turned ([`turned_after_all`]):
+/// - a quarter each way, when most of its lines run down the page
+///   ([`lines_run_down`]);
+/// - half round, when it reads weakly ([`reads_weakly`]) and the upside-down
+///   check of [`recognize`] was not sure (its sample of lines may have
+///   missed them: on a phone photo, a page stack's striped edge makes one
+///   band of the whole page).
+///
+/// When one turn reads clearly better, the page is turned, straightened and
+/// measured again, and read again; the turn is kept only if the whole page
+/// then reads better. Otherwise the page is left exactly as it was, and
+/// flagged.
 pub fn read(
     raster: Raster,
     lang: &LangSetting,
@@ -437,34 +446,44 @@ pub fn read(
         && recognize_opts.orientation
         && prepare_opts.forced_turn.is_none()
         && page.facts.turn == Turn::None;
-    if !checked || !lines_run_down(&read.text) {
+    if !checked {
         return Ok((page, read));
     }
+    let down = lines_run_down(&read.text);
+    let unsure_up = !page.facts.upright_read
+        && page
+            .facts
+            .orientation_margin
+            .is_none_or(|m| m < crate::orient::SURE_MARGIN);
+    let turns: &[Turn] = if down {
+        &[Turn::Quarter, Turn::ThreeQuarters]
+    } else if unsure_up && reads_weakly(&read.text) {
+        &[Turn::Half]
+    } else {
+        return Ok((page, read));
+    };
     let mut timings = Timings::default();
     let as_is = crate::orient::text_score(&read.text);
-    let turn = timings.time("sideways", || {
+    let found = timings.time("turned after all", || {
         let engine = engines.get(&sample_lang(lang), 6)?;
-        let region = run_down_region(&read.text, page.gray.dimensions());
-        sideways_after_all(&page.gray, region, page.ppi(), as_is, engine)
+        let region = text_region(&read.text, page.gray.dimensions(), down);
+        turned_after_all(&page.gray, region, page.ppi(), as_is, turns, engine)
     })?;
     page.timings.0.extend(timings.0);
-    let turn = match turn {
+    let turn = match found {
         Ok(turn) => turn,
         Err(turned) => {
             // Left as it is, for staff to look at.
-            page.facts.doubts.push(Doubt::SidewaysNotConfirmed {
-                upright: (as_is * 10.0).round() / 10.0,
-                turned: (turned * 10.0).round() / 10.0,
-            });
+            not_turned(&mut page, turns[0], as_is, turned);
             return Ok((page, read));
         }
     };
     // Kept until the page reads better turned (a rare page: the copy costs
     // only here).
-    let before = (page.clone(), as_is);
+    let before = page.clone();
     page.turn_by(turn);
     // What the first reading found out about the page's direction was
-    // about the page sideways.
+    // about the page as it stood.
     page.facts.doubts.retain(|d| {
         !matches!(
             d,
@@ -473,26 +492,49 @@ pub fn read(
     });
     (page.facts.orientation_margin, page.facts.upright_read) = (None, false);
     // Straightened again as it now stands: its skew was measured on the
-    // page sideways, and adds to what is measured now.
+    // page turned, and adds to what is measured now.
     let (skew, deskewed) = (page.facts.skew, page.facts.deskewed);
     straighten(&mut page, prepare_opts, declared_dpi, None);
     page.facts.skew = ((skew + page.facts.skew) * 1000.0).round() / 1000.0 + 0.0;
     page.facts.deskewed |= deskewed;
     let mut turned = recognize(&mut page, lang, recognize_opts, engines)?;
     let score = crate::orient::text_score(&turned.text);
-    if score <= before.1 {
+    if score <= as_is {
         // The whole page reads no better turned (its straightening went
-        // wrong, or its middle misled): left as it was, and flagged.
-        let (mut page, as_is) = before;
-        page.facts.doubts.push(Doubt::SidewaysNotConfirmed {
-            upright: (as_is * 10.0).round() / 10.0,
-            turned: (score * 10.0).round() / 10.0,
-        });
+        // wrong, or the region misled): left as it was, and flagged.
+        let mut page = before;
+        not_turned(&mut page, turn, as_is, score);
         read.timings.0.extend(turned.timings.0);
         return Ok((page, read));
     }
+    if turn == Turn::Half {
+        page.facts.orientation_margin = Some(((score - as_is) * 10.0).round() / 10.0);
+    }
     turned.timings.0.splice(0..0, read.timings.0);
     Ok((page, turned))
+}
+
+/// Records that reading the page turned by `turn` (scoring `turned`
+/// against `as_is`) did not make the turn.
+fn not_turned(page: &mut Prepared, turn: Turn, as_is: f32, turned: f32) {
+    let tenths = |v: f32| (v * 10.0).round() / 10.0;
+    if turn == Turn::Half {
+        let margin = tenths((turned - as_is).abs());
+        page.facts.orientation_margin.get_or_insert(margin);
+        if !page
+            .facts
+            .doubts
+            .iter()
+            .any(|d| matches!(d, Doubt::UpsideDownUnsure { .. }))
+        {
+            page.facts.doubts.push(Doubt::UpsideDownUnsure { margin });
+        }
+    } else {
+        page.facts.doubts.push(Doubt::SidewaysNotConfirmed {
+            upright: tenths(as_is),
+            turned: tenths(turned),
+        });
+    }
 }
 
 /// Whether most of the lines Tesseract read run down the page (taller than
@@ -517,19 +559,43 @@ fn lines_run_down(text: &PageText) -> bool {
 /// The fewest lines running down the page for [`lines_run_down`].
 const RUN_DOWN_LINES: usize = 3;
 
-/// Where the lines that run down the page are ([`lines_run_down`]), as
-/// much of it as the middle of their box holds in a ninth of the page
-/// (`dims`): the region [`sideways_after_all`] reads turned. Their lines,
-/// not the page's middle, which on a short text may be blank; and no more
-/// than a ninth of the page, as each reading turned costs about that share
-/// of the page's OCR.
-fn run_down_region(text: &PageText, dims: (u32, u32)) -> BBox {
+/// Whether a page reads weakly enough to be read again upside down: many
+/// words ([`WEAK_READING_WORDS`]) at a low mean confidence
+/// ([`WEAK_READING_BELOW`]).
+fn reads_weakly(text: &PageText) -> bool {
+    text.words().count() >= WEAK_READING_WORDS
+        && text
+            .mean_confidence()
+            .is_some_and(|c| c < WEAK_READING_BELOW)
+}
+
+/// The mean word confidence (0-100) under which [`reads_weakly`]. Phone
+/// photos of a book page stored upside down without an EXIF turn
+/// (page_dewarp's boston_cooking_a and _b and linguistics_thesis_a) read
+/// at 33-37, their upside-down check unsure (6.4 and 7.8) or without a
+/// sample (the page stack's edge made one band of the page). Upright pages
+/// of the 54-page mix and realdev read at 77-94, but for a ruled Khmer
+/// table (khm_phonsobon_5) at 41, whose upside-down check is sure (16.9)
+/// and which is not read again.
+const WEAK_READING_BELOW: f32 = 50.0;
+
+/// The fewest words for [`reads_weakly`]: a page of a few words (a cover, a
+/// plate's caption) says little either way.
+const WEAK_READING_WORDS: usize = 20;
+
+/// Where the page's text is, as read (its lines running down the page
+/// alone when `down`), as much of it as the middle of their box holds in a
+/// ninth of the page (`dims`): the region [`turned_after_all`] reads. The
+/// lines, not the page's middle, which on a short text may be blank; and no
+/// more than a ninth of the page, as each reading turned costs about that
+/// share of the page's OCR.
+fn text_region(text: &PageText, dims: (u32, u32), down: bool) -> BBox {
     let (w, h) = dims;
     let mut region: Option<BBox> = None;
     for b in text
         .lines()
         .map(|l| l.bbox)
-        .filter(|b| b.y1 - b.y0 > b.x1 - b.x0)
+        .filter(|b| !down || b.y1 - b.y0 > b.x1 - b.x0)
     {
         region = Some(match region {
             None => b,
@@ -556,50 +622,53 @@ fn run_down_region(text: &PageText, dims: (u32, u32)) -> BBox {
         ((f64::from(rw) * shrink) as u32).max(1),
         ((f64::from(rh) * shrink) as u32).max(1),
     );
-    let (x0, y0) = (r.x0 + (rw - cw) / 2, r.y0 + (rh - ch) / 2);
+    let (x0, y0) = (
+        (r.x0 + (rw - cw) / 2).min(w - cw),
+        (r.y0 + (rh - ch) / 2).min(h - ch),
+    );
     BBox {
-        x0: x0.min(w - cw),
-        y0: y0.min(h - ch),
-        x1: x0.min(w - cw) + cw,
-        y1: y0.min(h - ch) + ch,
+        x0,
+        y0,
+        x1: x0 + cw,
+        y1: y0 + ch,
     }
 }
 
-/// The least score (0-100) of the page's middle read turned a quarter, for
-/// [`sideways_after_all`] to turn it.
-const SIDEWAYS_AFTER_ALL_SURE: f32 = 60.0;
+/// The least score (0-100) of the page's text read turned for
+/// [`turned_after_all`] to turn it.
+const AFTER_ALL_SURE: f32 = 60.0;
 
-/// Which quarter turn, if any, makes `region` of the page read clearly
+/// Which of `turns`, if any, makes `region` of the page read clearly
 /// better than the page read as it stands (`as_is`, its
-/// [`crate::orient::text_score`]): the region read with `engine` turned 90°
-/// and 270° clockwise (the second only when the first does not settle
-/// it). A turn must score [`SIDEWAYS_AFTER_ALL_SURE`] and
-/// [`SIDEWAYS_CONFIRM`] over `as_is`. Returns the turn, or the best score
-/// turned when neither turn is good.
-fn sideways_after_all(
+/// [`crate::orient::text_score`]): the region read with `engine` turned by
+/// each in order, stopping at one that scores [`QUARTER_SURE`]. A turn
+/// must score [`AFTER_ALL_SURE`] and [`SIDEWAYS_CONFIRM`] over `as_is`.
+/// Returns the best such turn, or the best score turned when none is good.
+fn turned_after_all(
     gray: &GrayImage,
     region: BBox,
     ppi: u32,
     as_is: f32,
+    turns: &[Turn],
     engine: &crate::ocr::Engine,
 ) -> Result<std::result::Result<Turn, f32>> {
-    let middle =
+    let text =
         image::imageops::crop_imm(gray, region.x0, region.y0, region.width(), region.height())
             .to_image();
-    let good = |score: f32| score >= SIDEWAYS_AFTER_ALL_SURE && score >= as_is + SIDEWAYS_CONFIRM;
-    let quarter = image::imageops::rotate90(&middle);
-    let cw = crate::orient::read_score(&quarter, ppi, engine)?;
-    if good(cw) && cw >= QUARTER_SURE {
-        return Ok(Ok(Turn::Quarter));
+    let good = |score: f32| score >= AFTER_ALL_SURE && score >= as_is + SIDEWAYS_CONFIRM;
+    let mut best: Option<(Turn, f32)> = None;
+    let mut best_score = 0f32;
+    for &turn in turns {
+        let score = crate::orient::read_score(&turn.apply(&text), ppi, engine)?;
+        best_score = best_score.max(score);
+        if good(score) && best.is_none_or(|(_, b)| score > b) {
+            best = Some((turn, score));
+        }
+        if good(score) && score >= QUARTER_SURE {
+            break;
+        }
     }
-    let ccw = crate::orient::read_score(&image::imageops::rotate180(&quarter), ppi, engine)?;
-    Ok(match (good(cw), good(ccw)) {
-        (true, false) => Ok(Turn::Quarter),
-        (false, true) => Ok(Turn::ThreeQuarters),
-        (true, true) if cw >= ccw => Ok(Turn::Quarter),
-        (true, true) => Ok(Turn::ThreeQuarters),
-        (false, false) => Err(cw.max(ccw)),
-    })
+    Ok(best.map(|(t, _)| t).ok_or(best_score))
 }
 
 /// Straightens the page; `known` is its skew when already measured.
@@ -1189,6 +1258,53 @@ mod tests {
             }
         }
         (raster, truth)
+    }
+
+    /// The upside-down sample with a page stack's edge down its left
+    /// side: stripes down the page's height, in every row, so that the
+    /// page's ink makes one band and the upside-down check has no sample
+    /// of lines to read. As the sideways case, it was read upside down
+    /// (garbage); its reading is weak, and turned half round it reads well.
+    #[test]
+    fn an_upside_down_page_the_check_could_not_sample_is_turned_by_its_reading() {
+        let lang = LangSetting::parse("vie").unwrap();
+        let mut engines = engines();
+        let (mut raster, truth) = sample("giay-to-xoay/1.png");
+        let (w, h) = raster.gray.dimensions();
+        for x in 0..w / 8 {
+            let shade = if x % 6 < 2 { 160 } else { 240 };
+            for y in 0..h {
+                raster.gray.put_pixel(x, y, image::Luma([shade]));
+            }
+        }
+        let options = PrepareOptions::default();
+        let mut alone = prepare(raster.clone(), &lang, &options, &mut engines).unwrap();
+        let alone_read = recognize(
+            &mut alone,
+            &lang,
+            &RecognizeOptions::default(),
+            &mut engines,
+        )
+        .unwrap();
+        assert_eq!(
+            alone.facts.turn,
+            Turn::None,
+            "the stripes no longer hide the page's direction from recognize: {:?}",
+            alone.facts.doubts
+        );
+        assert!(reads_weakly(&alone_read.text));
+        let (page, read) = read(
+            raster,
+            &lang,
+            &options,
+            &RecognizeOptions::default(),
+            &mut engines,
+        )
+        .unwrap();
+        assert_eq!(page.facts.turn, Turn::Half, "{:?}", page.facts.doubts);
+        let found = words_found(&read.text, &truth);
+        assert!(found > 0.9, "{found}\n{}", read.text.plain_text());
+        assert!(page.facts.orientation_margin.is_some_and(|m| m >= 15.0));
     }
 
     /// Do no harm: when the stripes cover a third of the page, over the
