@@ -1271,6 +1271,20 @@ mod tests {
         }
     }
 
+    /// A raster read twice: by [`prepare`] and [`recognize`] alone, and by
+    /// [`read`], which may turn it after all.
+    fn alone_and_read(
+        raster: Raster,
+        lang: &LangSetting,
+        engines: &mut EngineCache,
+    ) -> ((Prepared, Recognized), (Prepared, Recognized)) {
+        let (options, recognize_options) = (PrepareOptions::default(), RecognizeOptions::default());
+        let mut alone = prepare(raster.clone(), lang, &options, engines).unwrap();
+        let alone_read = recognize(&mut alone, lang, &recognize_options, engines).unwrap();
+        let turned = read(raster, lang, &options, &recognize_options, engines).unwrap();
+        ((alone, alone_read), turned)
+    }
+
     /// The sideways sample with a page stack's edge painted across the top
     /// `1 / share` of it: thin stripes, light enough for page finding to
     /// keep them as paper.
@@ -1309,10 +1323,7 @@ mod tests {
                 raster.gray.put_pixel(x, y, image::Luma([shade]));
             }
         }
-        let options = PrepareOptions::default();
-        let mut alone = prepare(raster.clone(), lang, &options, &mut engines).unwrap();
-        let alone_read =
-            recognize(&mut alone, lang, &RecognizeOptions::default(), &mut engines).unwrap();
+        let ((alone, alone_read), (page, read)) = alone_and_read(raster, lang, &mut engines);
         assert_eq!(
             alone.facts.turn,
             Turn::None,
@@ -1320,14 +1331,6 @@ mod tests {
             alone.facts.doubts
         );
         assert!(reads_weakly(&alone_read.text));
-        let (page, read) = read(
-            raster,
-            lang,
-            &options,
-            &RecognizeOptions::default(),
-            &mut engines,
-        )
-        .unwrap();
         assert_eq!(
             page.facts.turn,
             Turn::Half,
@@ -1348,23 +1351,7 @@ mod tests {
         let lang = LangSetting::parse("vie").unwrap();
         let mut engines = engines();
         let (raster, _) = striped_sideways_sample(3);
-        let options = PrepareOptions::default();
-        let mut alone = prepare(raster.clone(), &lang, &options, &mut engines).unwrap();
-        let alone_read = recognize(
-            &mut alone,
-            &lang,
-            &RecognizeOptions::default(),
-            &mut engines,
-        )
-        .unwrap();
-        let (page, read) = read(
-            raster,
-            &lang,
-            &options,
-            &RecognizeOptions::default(),
-            &mut engines,
-        )
-        .unwrap();
+        let ((alone, alone_read), (page, read)) = alone_and_read(raster, &lang, &mut engines);
         assert_eq!(page.facts.turn, Turn::None);
         assert_eq!(read.text.plain_text(), alone_read.text.plain_text());
         assert!(page.gray == alone.gray);
@@ -1389,21 +1376,12 @@ mod tests {
         let lang = LangSetting::parse("vie").unwrap();
         let mut engines = engines();
         let (raster, truth) = striped_sideways_sample(5);
-        let options = PrepareOptions::default();
-        let prepared = prepare(raster.clone(), &lang, &options, &mut engines).unwrap();
+        let ((alone, _), (page, read)) = alone_and_read(raster, &lang, &mut engines);
         assert_eq!(
-            prepared.facts.turn,
+            alone.facts.turn,
             Turn::None,
-            "the stripes no longer hide the page's direction from prepare"
+            "the stripes no longer hide the page's direction"
         );
-        let (page, read) = read(
-            raster,
-            &lang,
-            &options,
-            &RecognizeOptions::default(),
-            &mut engines,
-        )
-        .unwrap();
         assert_eq!(page.facts.turn, Turn::Quarter, "{:?}", page.facts.doubts);
         assert!(!lines_run_down(&read.text));
         let found = words_found(&read.text, &truth);
