@@ -280,7 +280,7 @@ impl<'a> Master<'a> {
             sha256: sha256.to_string(),
             width: raster.width(),
             height: raster.height(),
-            declared_dpi: (!raster.dpi_assumed).then_some(raster.dpi),
+            declared_dpi: raster.declared_dpi(),
             exif_orientation: raster.orientation_tag,
             colour: raster.colour(),
             in_file,

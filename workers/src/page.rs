@@ -301,7 +301,7 @@ pub fn prepare(
     opts: &PrepareOptions,
     engines: &mut impl Engines,
 ) -> Result<Prepared> {
-    let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
+    let declared_dpi = raster.declared_dpi();
     let mut timings = Timings::default();
     let mut gray = raster.gray;
     let mut picture = raster.color.map(Picture::Color);
@@ -439,7 +439,7 @@ pub fn read(
     recognize_opts: &RecognizeOptions,
     engines: &mut impl Engines,
 ) -> Result<(Prepared, Recognized)> {
-    let declared_dpi = (!raster.dpi_assumed).then_some(raster.dpi);
+    let declared_dpi = raster.declared_dpi();
     let mut page = prepare(raster, lang, prepare_opts, engines)?;
     let mut read = recognize(&mut page, lang, recognize_opts, engines)?;
     let checked = prepare_opts.orientation
@@ -521,7 +521,7 @@ pub fn read(
         return Ok((page, read));
     }
     if turn == Turn::Half {
-        page.facts.orientation_margin = Some(((score - as_is) * 10.0).round() / 10.0);
+        page.facts.orientation_margin = Some(tenths(score - as_is));
     }
     turned.timings.0.splice(0..0, read.timings.0);
     Ok((page, turned))
@@ -530,7 +530,6 @@ pub fn read(
 /// Records that reading the page turned by `turn` (scoring `turned`
 /// against `as_is`) did not make the turn.
 fn not_turned(page: &mut Prepared, turn: Turn, as_is: f32, turned: f32) {
-    let tenths = |v: f32| (v * 10.0).round() / 10.0;
     if turn == Turn::Half {
         let margin = tenths((turned - as_is).abs());
         page.facts.orientation_margin.get_or_insert(margin);
@@ -550,6 +549,12 @@ fn not_turned(page: &mut Prepared, turn: Turn, as_is: f32, turned: f32) {
     }
 }
 
+/// A score or margin (0-100) to a tenth, as the record and the report show
+/// it.
+fn tenths(v: f32) -> f32 {
+    (v * 10.0).round() / 10.0
+}
+
 /// Whether most of the lines Tesseract read run down the page (taller than
 /// wide), at least [`RUN_DOWN_LINES`] of them: it found the text's lines
 /// vertical, so the page is most likely sideways, whatever the geometric
@@ -564,9 +569,14 @@ fn lines_run_down(text: &PageText) -> bool {
     let (mut lines, mut down) = (0, 0);
     for line in text.lines() {
         lines += 1;
-        down += usize::from(line.bbox.y1 - line.bbox.y0 > line.bbox.x1 - line.bbox.x0);
+        down += usize::from(runs_down(&line.bbox));
     }
     down >= RUN_DOWN_LINES && down * 2 > lines
+}
+
+/// Whether a line's box is taller than wide.
+fn runs_down(b: &BBox) -> bool {
+    b.height() > b.width()
 }
 
 /// The fewest lines running down the page for [`lines_run_down`].
@@ -604,28 +614,17 @@ const WEAK_READING_WORDS: usize = 20;
 /// share of the page's OCR.
 fn text_region(text: &PageText, dims: (u32, u32), down: bool) -> BBox {
     let (w, h) = dims;
-    let mut region: Option<BBox> = None;
-    for b in text
+    let r = text
         .lines()
         .map(|l| l.bbox)
-        .filter(|b| !down || b.y1 - b.y0 > b.x1 - b.x0)
-    {
-        region = Some(match region {
-            None => b,
-            Some(r) => BBox {
-                x0: r.x0.min(b.x0),
-                y0: r.y0.min(b.y0),
-                x1: r.x1.max(b.x1),
-                y1: r.y1.max(b.y1),
-            },
+        .filter(|b| !down || runs_down(b))
+        .reduce(|r, b| r.union(&b))
+        .unwrap_or(BBox {
+            x0: 0,
+            y0: 0,
+            x1: w,
+            y1: h,
         });
-    }
-    let r = region.unwrap_or(BBox {
-        x0: 0,
-        y0: 0,
-        x1: w,
-        y1: h,
-    });
     let (rw, rh) = (r.width().min(w), r.height().min(h));
     let most = f64::from(w) * f64::from(h) / 9.0;
     let shrink = (most / (f64::from(rw) * f64::from(rh)).max(1.0))
@@ -827,8 +826,8 @@ fn confirm_sideways(
         Ok((turn == Turn::Quarter).then_some(skew_quarter))
     } else {
         page.facts.doubts.push(Doubt::SidewaysNotConfirmed {
-            upright: (upright * 10.0).round() / 10.0,
-            turned: (turned * 10.0).round() / 10.0,
+            upright: tenths(upright),
+            turned: tenths(turned),
         });
         Ok(Some(skew_as_is))
     }
@@ -995,7 +994,7 @@ pub fn recognize(
             crate::orient::up_or_down(&page.gray, page.ppi(), engine)
         })?;
         if let Some(ud) = check {
-            let margin = (ud.margin() * 10.0).round() / 10.0;
+            let margin = tenths(ud.margin());
             page.facts.orientation_margin = Some(margin);
             if margin < crate::orient::SURE_MARGIN {
                 page.facts.doubts.push(Doubt::UpsideDownUnsure { margin });

@@ -63,6 +63,11 @@ impl Raster {
         }
     }
 
+    /// The resolution the file declared, `None` when it declared none.
+    pub fn declared_dpi(&self) -> Option<(f32, f32)> {
+        (!self.dpi_assumed).then_some(self.dpi)
+    }
+
     pub fn width(&self) -> u32 {
         self.gray.width()
     }
