@@ -70,17 +70,68 @@ pub const SCRIPT_SAMPLE: Sample = Sample {
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
 /// horizontal ink profile.
 pub fn text_lines(gray: &GrayImage) -> Vec<(u32, u32)> {
-    lines_at(gray, crate::deskew::otsu(gray))
+    let t = crate::deskew::otsu(gray);
+    lines_at(gray, t, text_columns(gray, t))
 }
 
-/// [`text_lines`] with ink below the threshold `t`.
-fn lines_at(gray: &GrayImage, t: u8) -> Vec<(u32, u32)> {
+/// The outer share of the page's width a dark edge strip may take: a
+/// fifth.
+const STRIP_SHARE: u32 = 5;
+
+/// The columns text lines are looked for in: the page's width less a dark
+/// strip along its left or right edge. A phone photo of a book shows the
+/// desk, the facing page's edge or the stack of pages beside the page,
+/// dark from top to bottom. Counted into every row's ink, such a strip made
+/// the whole page one band (mzucker/page_dewarp's boston_cooking_a), or
+/// every line's ink start in it, so that the samples read were slices of
+/// the strip (linguistics_thesis_a). A strip is made of columns inked in
+/// four rows of five or more, reaching in from the edge, at least half
+/// inked on average, within the outer fifth. A photograph or a table's
+/// rule ends no strip: it is not dark from top to bottom, or not at the
+/// edge (tesseract-ocr/test's 8071 keeps every column).
+fn text_columns(gray: &GrayImage, t: u8) -> std::ops::Range<u32> {
+    let (w, h) = gray.dimensions();
+    let outer = w / STRIP_SHARE;
+    if outer == 0 || h == 0 {
+        return 0..w;
+    }
+    // Every 4th row of the outer fifths: a strip runs the whole height.
+    let rows = gray.as_raw().chunks_exact(w as usize).step_by(4);
+    let sampled = rows.len() as u32;
+    let (mut left, mut right) = (vec![0u32; outer as usize], vec![0u32; outer as usize]);
+    for row in rows {
+        let tail = &row[(w - outer) as usize..];
+        for (c, &p) in left.iter_mut().zip(&row[..outer as usize]) {
+            *c += u32::from(p < t);
+        }
+        // Right: counted from the edge inwards.
+        for (c, &p) in right.iter_mut().zip(tail.iter().rev()) {
+            *c += u32::from(p < t);
+        }
+    }
+    let strip = |inked: &[u32]| -> u32 {
+        let (mut total, mut width) = (0u32, 0u32);
+        for (x, &c) in inked.iter().enumerate() {
+            total += c;
+            if c * 5 >= sampled * 4 && total * 2 >= sampled * (x as u32 + 1) {
+                width = x as u32 + 1;
+            }
+        }
+        width
+    };
+    strip(&left)..w - strip(&right)
+}
+
+/// [`text_lines`] with ink below the threshold `t`, in the columns `cols`.
+fn lines_at(gray: &GrayImage, t: u8, cols: std::ops::Range<u32>) -> Vec<(u32, u32)> {
     let w = gray.width() as usize;
+    let (x0, x1) = (cols.start as usize, cols.end as usize);
     let counts: Vec<usize> = gray
         .as_raw()
         .chunks(w)
-        .map(|r| r.iter().filter(|&&p| p < t).count())
+        .map(|r| r[x0..x1].iter().filter(|&&p| p < t).count())
         .collect();
+    let w = x1 - x0;
     // Rows holding only diacritics or subscripts are sparse next to a line's
     // body: they count as gaps, so that touching lines still separate.
     let mut inked: Vec<usize> = counts.iter().copied().filter(|&c| c > 0).collect();
@@ -127,18 +178,25 @@ fn lines_at(gray: &GrayImage, t: u8) -> Vec<(u32, u32)> {
     merged
 }
 
-/// First and last inked column of rows `y0..y1`.
-fn ink_span(gray: &GrayImage, y0: u32, y1: u32, t: u8) -> Option<(u32, u32)> {
+/// First and last inked column of rows `y0..y1`, within `cols`.
+fn ink_span(
+    gray: &GrayImage,
+    y0: u32,
+    y1: u32,
+    t: u8,
+    cols: &std::ops::Range<u32>,
+) -> Option<(u32, u32)> {
     let w = gray.width() as usize;
-    let mut cols = vec![false; w];
+    let (x0, x1) = (cols.start as usize, cols.end as usize);
+    let mut inked = vec![false; x1 - x0];
     for row in gray.as_raw()[y0 as usize * w..y1 as usize * w].chunks(w) {
-        for (c, &p) in cols.iter_mut().zip(row) {
+        for (c, &p) in inked.iter_mut().zip(&row[x0..x1]) {
             *c |= p < t;
         }
     }
-    let first = cols.iter().position(|&c| c)?;
-    let last = cols.iter().rposition(|&c| c)?;
-    Some((first as u32, last as u32 + 1))
+    let first = inked.iter().position(|&c| c)?;
+    let last = inked.iter().rposition(|&c| c)?;
+    Some(((x0 + first) as u32, (x0 + last) as u32 + 1))
 }
 
 /// The two scripts `auto` tells apart: Latin (read as Vietnamese) and
@@ -359,9 +417,10 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     // about as tall as it is wide; taken into a sample (and as the "tall"
     // line below), a 1400-px plate made a 2568x4236 sheet that took 3.5 s
     // to read, a Tesseract call as costly as the page's own OCR.
-    let mut lines: Vec<((u32, u32), (u32, u32))> = lines_at(gray, t)
+    let cols = text_columns(gray, t);
+    let mut lines: Vec<((u32, u32), (u32, u32))> = lines_at(gray, t, cols.clone())
         .into_iter()
-        .filter_map(|(a, b)| Some(((a, b), ink_span(gray, a, b, t)?)))
+        .filter_map(|(a, b)| Some(((a, b), ink_span(gray, a, b, t, &cols)?)))
         .filter(|&((a, b), (x0, x1))| x1 - x0 >= 2 * (b - a))
         .collect();
     // Whole lines only: a band of marks or subscripts that did not join its

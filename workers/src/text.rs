@@ -94,6 +94,13 @@ pub struct Block {
 /// A line is noise when no word in it reaches this confidence (0-100).
 pub const NOISE_BELOW: f32 = 30.0;
 
+/// A line not shaped like a line of the page's text is noise when no word
+/// in it reaches this confidence (0-100): the stacked page edges beside a
+/// photographed book page, read as lines running down the page, scored
+/// their best words 39-50; a real line read that weakly is rare, and is
+/// shaped like its neighbours.
+pub const ODD_SHAPE_NOISE_BELOW: f32 = 60.0;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct PageText {
     /// Size of the raster the boxes refer to.
@@ -154,14 +161,25 @@ impl PageText {
     /// page edge read as "|"). Measured on real captures (bench/real.py):
     /// the garbage lines of a book photo's page edges score 0-26; misread
     /// lines of real text, 29-39, and most have a word above 40.
+    ///
+    /// A line shaped like no line of the page's text goes too unless a
+    /// word in it reaches [`ODD_SHAPE_NOISE_BELOW`]: running down the page
+    /// over more than two of its median line heights (a stripe of the
+    /// page edges: 49x523 px where the lines were 86 px high), or under a
+    /// quarter of that median high (a speck read as "a").
     pub fn drop_noise(&mut self) -> usize {
+        let median = self.median_line_height().unwrap_or(0);
         let noise = |l: &Line| {
             let best = l.words.iter().map(|w| w.confidence).fold(0f32, f32::max);
             let signs_only = !l
                 .words
                 .iter()
                 .any(|w| w.text.chars().any(char::is_alphanumeric));
-            best < NOISE_BELOW || (signs_only && best < 90.0)
+            let (w, h) = (l.bbox.width(), l.bbox.height());
+            let odd = (h > w && h > 2 * median) || h * 4 < median;
+            best < NOISE_BELOW
+                || (signs_only && best < 90.0)
+                || (odd && best < ODD_SHAPE_NOISE_BELOW)
         };
         let before = self.lines().count();
         for block in &mut self.blocks {
@@ -283,6 +301,62 @@ mod tests {
         assert_eq!(page.drop_noise(), 4);
         let kept: Vec<String> = page.lines().map(Line::text).collect();
         assert_eq!(kept, ["[ri.Be.wu]", "4]", "|", "248 BOSTON COOK"]);
+    }
+
+    /// A weak line shaped like no line of the page goes: a stripe of page
+    /// edges running down the page, a speck. A weak line of the page's
+    /// height stays, as does a strong odd one and a weak page number "1"
+    /// (taller than wide, but a line high).
+    #[test]
+    fn weak_lines_of_odd_shape_go() {
+        let line = |x0, y0, x1, y1, text: &str, confidence| {
+            let bbox = BBox { x0, y0, x1, y1 };
+            Line {
+                bbox,
+                words: vec![Word {
+                    text: text.into(),
+                    bbox,
+                    confidence,
+                }],
+            }
+        };
+        let lines = vec![
+            line(500, 100, 1800, 186, "Gravy", 95.0),
+            line(500, 200, 1800, 286, "Pour off liquid", 92.0),
+            line(500, 300, 1800, 386, "weak but real", 45.0),
+            line(500, 400, 1800, 486, "From liquid skim", 90.0),
+            line(34, 153, 83, 676, "Pere", 39.0),
+            line(78, 794, 101, 1023, "Bs", 50.0),
+            line(87, 1103, 89, 1105, "a", 43.0),
+            line(34, 1200, 83, 1723, "Dress,", 88.0),
+            line(1100, 3000, 1130, 3080, "1", 45.0),
+        ];
+        let mut page = PageText {
+            width: 2448,
+            height: 3264,
+            blocks: vec![Block {
+                bbox: BBox {
+                    x0: 0,
+                    y0: 0,
+                    x1: 2448,
+                    y1: 3264,
+                },
+                lines,
+            }],
+        };
+        assert_eq!(page.drop_noise(), 3);
+        let kept: Vec<String> = page.lines().map(Line::text).collect();
+        assert_eq!(
+            kept,
+            [
+                "Gravy",
+                "Pour off liquid",
+                "weak but real",
+                "From liquid skim",
+                "Dress,",
+                "1"
+            ]
+        );
     }
 
     /// Boxes read on a page enlarged twice come back in the page's pixels,
