@@ -666,6 +666,61 @@ mod tests {
     use super::*;
     use image::Luma;
 
+    /// A page of six lines, "letters" every third column from x = 100.
+    fn six_lines(width: u32) -> GrayImage {
+        let mut img = GrayImage::from_pixel(width, 600, Luma([255]));
+        for k in 0..6u32 {
+            for y in 40 + 90 * k..70 + 90 * k {
+                for x in (100..width - 100).step_by(3) {
+                    img.put_pixel(x, y, Luma([0]));
+                }
+            }
+        }
+        img
+    }
+
+    /// A dark strip down the left edge (a phone photo's desk or the edges
+    /// of the other pages) is left out, so the lines still part, and their
+    /// ink starts at the text; a dark block that is not at the edge, or
+    /// does not run the page's height (a photograph), is not left out.
+    #[test]
+    fn a_dark_edge_strip_is_no_part_of_the_lines() {
+        let want: Vec<(u32, u32)> = (0..6).map(|k| (40 + 90 * k, 70 + 90 * k)).collect();
+        let mut strip = six_lines(1000);
+        for y in 0..600 {
+            for x in 0..60 {
+                // Stripes: three dark columns in four.
+                if x % 4 != 3 {
+                    strip.put_pixel(x, y, Luma([30]));
+                }
+            }
+        }
+        let t = crate::deskew::otsu(&strip);
+        assert_eq!(text_columns(&strip, t), 59..1000);
+        assert_eq!(text_lines(&strip), want);
+        let sheet = sample_sheet(&strip, ORIENTATION_SAMPLE).expect("lines sampled");
+        // Every segment starts at the text, not in the strip: no column of
+        // it is dark from its top to its bottom, as the strip's are.
+        for &(y0, y1) in &sheet.bands {
+            let dark = (0..sheet.image.width())
+                .filter(|&x| (y0..y1).all(|y| sheet.image.get_pixel(x, y)[0] < 128))
+                .count();
+            assert_eq!(dark, 0, "a segment holds the strip");
+        }
+        // Without the strip left out, the page is one band.
+        assert_eq!(lines_at(&strip, t, 0..1000).len(), 1);
+
+        // A photograph in the outer fifth, two thirds of the page high.
+        let mut photo = six_lines(1000);
+        for y in 0..400 {
+            for x in 0..150 {
+                photo.put_pixel(x, y, Luma([30]));
+            }
+        }
+        let t = crate::deskew::otsu(&photo);
+        assert_eq!(text_columns(&photo, t), 0..1000);
+    }
+
     #[test]
     fn lines_are_found_by_their_ink() {
         let mut img = GrayImage::from_pixel(400, 300, Luma([255]));
