@@ -354,27 +354,18 @@ pub fn rotate<P>(img: &ImageBuffer<P, Vec<u8>>, degrees: f32, fill: P) -> ImageB
 where
     P: Pixel<Subpixel = u8>,
 {
-    let (s, c) = (degrees.to_radians() as f64).sin_cos();
     let (w, h) = (img.width() as i64, img.height() as i64);
-    let nw = (w as f64 * c.abs() + h as f64 * s.abs()).ceil() as u32;
-    let nh = (w as f64 * s.abs() + h as f64 * c.abs()).ceil() as u32;
-    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
-    let (ncx, ncy) = (nw as f64 / 2.0, nh as f64 / 2.0);
+    let turn = Turning::new(img.width(), img.height(), degrees);
+    let (nw, (step_x, step_y)) = (turn.width, turn.step);
     let ch = P::CHANNEL_COUNT as usize;
     let src = img.as_raw();
     let stride = w as usize * ch;
     let fill_px: Vec<u8> = fill.channels().to_vec();
-    let mut out = ImageBuffer::from_pixel(nw, nh, fill);
+    let mut out = ImageBuffer::from_pixel(nw, turn.height, fill);
     let row_len = nw as usize * ch;
     let dst: &mut [u8] = &mut out;
-    // Inverse map: the output point (dx, dy) from the centre comes from
-    // source (dx*c + dy*s, -dx*s + dy*c) from the source centre.
-    let (step_x, step_y) = ((c * FIXED as f64) as i64, (-s * FIXED as f64) as i64);
     for (oy, row) in dst.chunks_exact_mut(row_len).enumerate() {
-        let dy = oy as f64 + 0.5 - ncy;
-        let dx0 = 0.5 - ncx;
-        let sx = ((dx0 * c + dy * s + cx - 0.5) * FIXED as f64) as i64;
-        let sy = ((-dx0 * s + dy * c + cy - 0.5) * FIXED as f64) as i64;
+        let (sx, sy) = turn.row_start(oy as u32);
         // Pixels [lo, hi) have all four neighbours inside: x0 in 0..w-1
         // and y0 in 0..h-1, both linear in the output column.
         let (xa, xb) = inside(sx, step_x, (w - 1) * FIXED);
@@ -442,6 +433,50 @@ where
 
 /// One in 16.16 fixed point, [`rotate`]'s coordinates.
 const FIXED: i64 = 1 << 16;
+
+/// The geometry of [`rotate`]: the enlarged canvas, and where each of its
+/// points comes from in the source, in 16.16 fixed point.
+struct Turning {
+    width: u32,
+    height: u32,
+    /// How far the source point moves for one pixel along an output row.
+    step: (i64, i64),
+    sin_cos: (f64, f64),
+    /// The source's centre and the canvas's.
+    centres: ((f64, f64), (f64, f64)),
+}
+
+impl Turning {
+    fn new(w: u32, h: u32, degrees: f32) -> Turning {
+        let (s, c) = (degrees.to_radians() as f64).sin_cos();
+        let (wf, hf) = (w as f64, h as f64);
+        let width = (wf * c.abs() + hf * s.abs()).ceil() as u32;
+        let height = (wf * s.abs() + hf * c.abs()).ceil() as u32;
+        Turning {
+            width,
+            height,
+            step: ((c * FIXED as f64) as i64, (-s * FIXED as f64) as i64),
+            sin_cos: (s, c),
+            centres: (
+                (wf / 2.0, hf / 2.0),
+                (width as f64 / 2.0, height as f64 / 2.0),
+            ),
+        }
+    }
+
+    /// The source point of output row `oy`'s first pixel. Inverse map: the
+    /// output point (dx, dy) from the centre comes from source
+    /// (dx*c + dy*s, -dx*s + dy*c) from the source centre.
+    fn row_start(&self, oy: u32) -> (i64, i64) {
+        let ((s, c), ((cx, cy), (ncx, ncy))) = (self.sin_cos, self.centres);
+        let dy = oy as f64 + 0.5 - ncy;
+        let dx0 = 0.5 - ncx;
+        (
+            ((dx0 * c + dy * s + cx - 0.5) * FIXED as f64) as i64,
+            ((-dx0 * s + dy * c + cy - 0.5) * FIXED as f64) as i64,
+        )
+    }
+}
 
 /// The bilinear blend of `[top left, top right, bottom left, bottom right]`
 /// at fractions `fx`, `fy` (16.16), rounded to the nearest value.
@@ -663,20 +698,13 @@ mod tests {
         degrees: f32,
         fill: P,
     ) -> ImageBuffer<P, Vec<u8>> {
-        let (s, c) = (degrees.to_radians() as f64).sin_cos();
         let (w, h) = (img.width() as i64, img.height() as i64);
-        let nw = (w as f64 * c.abs() + h as f64 * s.abs()).ceil() as u32;
-        let nh = (w as f64 * s.abs() + h as f64 * c.abs()).ceil() as u32;
-        let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
-        let (ncx, ncy) = (nw as f64 / 2.0, nh as f64 / 2.0);
-        let mut out = ImageBuffer::from_pixel(nw, nh, fill);
-        let (step_x, step_y) = ((c * FIXED as f64) as i64, (-s * FIXED as f64) as i64);
-        for oy in 0..nh {
-            let dy = oy as f64 + 0.5 - ncy;
-            let dx0 = 0.5 - ncx;
-            let mut sx = ((dx0 * c + dy * s + cx - 0.5) * FIXED as f64) as i64;
-            let mut sy = ((-dx0 * s + dy * c + cy - 0.5) * FIXED as f64) as i64;
-            for ox in 0..nw {
+        let turn = Turning::new(img.width(), img.height(), degrees);
+        let (step_x, step_y) = turn.step;
+        let mut out = ImageBuffer::from_pixel(turn.width, turn.height, fill);
+        for oy in 0..turn.height {
+            let (mut sx, mut sy) = turn.row_start(oy);
+            for ox in 0..turn.width {
                 let (x0, y0) = (sx >> 16, sy >> 16);
                 let (fx, fy) = (sx & (FIXED - 1), sy & (FIXED - 1));
                 sx += step_x;
