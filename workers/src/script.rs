@@ -109,11 +109,16 @@ fn text_columns(gray: &GrayImage, t: u8) -> std::ops::Range<u32> {
             *c += u32::from(p < t);
         }
     }
+    // Blank columns at the very edge (the white a deskewed page's canvas
+    // is filled with) come before the strip and do not count in its mean.
     let strip = |inked: &[u32]| -> u32 {
+        let Some(start) = inked.iter().position(|&c| c > 0) else {
+            return 0;
+        };
         let (mut total, mut width) = (0u32, 0u32);
-        for (x, &c) in inked.iter().enumerate() {
+        for (x, &c) in inked.iter().enumerate().skip(start) {
             total += c;
-            if c * 5 >= sampled * 4 && total * 2 >= sampled * (x as u32 + 1) {
+            if c * 5 >= sampled * 4 && total * 2 >= sampled * (x - start + 1) as u32 {
                 width = x as u32 + 1;
             }
         }
@@ -709,6 +714,22 @@ mod tests {
         }
         // Without the strip left out, the page is one band.
         assert_eq!(lines_at(&strip, t, 0..1000).len(), 1);
+
+        // The same strip after 30 white columns (a deskewed page's canvas),
+        // reaching in further than the dark edge alone: stripes one column
+        // in four from x = 60 to 100, after a solid band.
+        let mut filled = six_lines(1000);
+        for y in 0..600 {
+            for x in 30..60 {
+                filled.put_pixel(x, y, Luma([30]));
+            }
+            for x in (60..100).step_by(4) {
+                filled.put_pixel(x, y, Luma([30]));
+            }
+        }
+        let t = crate::deskew::otsu(&filled);
+        assert_eq!(text_columns(&filled, t), 97..1000);
+        assert_eq!(text_lines(&filled), want);
 
         // A photograph in the outer fifth, two thirds of the page high.
         let mut photo = six_lines(1000);
