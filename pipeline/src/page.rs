@@ -213,7 +213,9 @@ fn each_page<P: Send>(
     pages: Vec<P>,
     process: impl Fn(P) -> workers::Result<Vec<PageOutput>> + Sync + Send,
 ) -> workers::Result<Vec<PageOutput>> {
-    let done: Vec<workers::Result<Vec<PageOutput>>> = crate::parallel::each(pages, process);
+    use rayon::prelude::*;
+    let done: Vec<workers::Result<Vec<PageOutput>>> =
+        crate::parallel::each(pages).map(process).collect();
     let mut outputs = Vec::with_capacity(done.len());
     for d in done {
         outputs.extend(d?);

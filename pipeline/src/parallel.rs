@@ -1,11 +1,9 @@
-//! How the batch's work is handed to rayon's threads: one item at a time,
-//! in the list's order.
+//! How the batch's work is handed to rayon's threads: one item per task.
 
-use rayon::iter::{ParallelBridge, ParallelIterator};
+use rayon::iter::{IndexedParallelIterator, IntoParallelIterator, MaxLen};
 
-/// `work` done on every item of `items` in parallel, each item a task of
-/// its own that the next idle thread takes, in the items' order; the
-/// results come back in that order too.
+/// `items` as a parallel iterator whose every item is a task of its own,
+/// which an idle thread can take.
 ///
 /// Rayon's default splits a list into about as many runs as there are
 /// threads (more only when a thread steals), and a thread goes through its
@@ -13,30 +11,15 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 /// page of very different cost per document, one thread was left with a
 /// run of 12 documents (the last 23 s) while the other had nothing to do: on the
 /// 57-page mix, `--jobs 2` kept 1.73 cores busy (92.6 s wall for 160.5 s of
-/// CPU); one task a document kept 1.97 (84.2 s for 165.7 s).
-///
-/// Split down to one item a task, rayon still halved the list: a thread
-/// that stole began in the middle, and what was left at the end was
-/// whichever item the halving put last. On the 54-page mix one 1.5-s page
-/// ran alone for the last 1.5 s of 29. Taken in turn, the items left at
-/// the end are the list's last, and no thread waits while another has
-/// more than one item to go. A task costs microseconds; a page, a tenth of
-/// a second or more.
-pub fn each<T, R>(items: impl IntoIterator<Item = T>, work: impl Fn(T) -> R + Sync + Send) -> Vec<R>
+/// CPU); one task a document kept 1.97 (84.2 s for 165.7 s). A task costs
+/// microseconds; a page, a tenth of a second or more. Results still come
+/// back in the items' order.
+pub fn each<I>(items: I) -> MaxLen<I::Iter>
 where
-    T: Send,
-    R: Send,
+    I: IntoParallelIterator,
+    I::Iter: IndexedParallelIterator,
 {
-    let mut done: Vec<(usize, R)> = items
-        .into_iter()
-        .enumerate()
-        .collect::<Vec<_>>()
-        .into_iter()
-        .par_bridge()
-        .map(|(i, item)| (i, work(item)))
-        .collect();
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
+    items.into_par_iter().with_max_len(1)
 }
 
 #[cfg(test)]
@@ -46,31 +29,22 @@ mod tests {
     use std::sync::{Condvar, Mutex};
     use std::time::Duration;
 
-    /// How the items are handed out: by [`each`], or by rayon over an
-    /// indexed list, split as it likes or down to one item a task.
-    #[derive(Clone, Copy)]
-    enum Handout {
-        Each,
-        RayonDefault,
-        RayonOneEach,
-    }
-
-    /// On two threads, the first of 64 items waits for the 63 others to be
-    /// done: whether it could (only if the other thread may take every one
-    /// of them), and the order the others were begun in. The wait gives up
-    /// after five seconds rather than hang.
-    fn while_the_first_runs(handout: Handout) -> (bool, Vec<usize>) {
-        let begun = Mutex::new(Vec::new());
+    /// Whether, on two threads, the first of 64 items can wait for the 63
+    /// others to be done: only if the other thread may take every one of
+    /// them, including those that follow the first in its run. The wait
+    /// gives up after five seconds rather than hang.
+    fn others_done_while_first_runs(one_task_each: bool) -> bool {
+        let done = Mutex::new(0usize);
         let changed = Condvar::new();
         let work = |item: usize| {
-            let mut begun = begun.lock().unwrap();
+            let mut count = done.lock().unwrap();
             if item == 0 {
-                let (_begun, wait) = changed
-                    .wait_timeout_while(begun, Duration::from_secs(5), |b| b.len() < 63)
+                let (_count, wait) = changed
+                    .wait_timeout_while(count, Duration::from_secs(5), |c| *c < 63)
                     .unwrap();
                 return !wait.timed_out();
             }
-            begun.push(item);
+            *count += 1;
             changed.notify_all();
             true
         };
@@ -79,60 +53,28 @@ mod tests {
             .build()
             .unwrap();
         let items: Vec<usize> = (0..64).collect();
-        let results: Vec<bool> = pool.install(|| match handout {
-            Handout::Each => each(items, work),
-            Handout::RayonDefault => items.into_par_iter().map(work).collect(),
-            Handout::RayonOneEach => items.into_par_iter().with_max_len(1).map(work).collect(),
+        let results: Vec<bool> = pool.install(|| {
+            if one_task_each {
+                each(items).map(work).collect()
+            } else {
+                items.into_par_iter().map(work).collect()
+            }
         });
-        assert_eq!(results.len(), 64, "a result for every item");
-        (results[0], begun.into_inner().unwrap())
+        results[0]
     }
 
     /// A long page does not hold up the documents after it in the list:
     /// the other thread takes them all.
     #[test]
     fn a_long_item_does_not_hold_up_those_after_it() {
-        assert!(while_the_first_runs(Handout::Each).0);
+        assert!(others_done_while_first_runs(true));
     }
 
     /// Rayon's default splitting leaves the items after the long one to
-    /// its thread: proof that the test above can fail.
+    /// its thread: what [`each`] is for, and proof that the test above can
+    /// fail.
     #[test]
     fn default_splitting_holds_up_the_items_after_a_long_one() {
-        assert!(!while_the_first_runs(Handout::RayonDefault).0);
-    }
-
-    /// The other thread takes the items in the list's order, so that what
-    /// is left at the end of a run is the end of the list.
-    #[test]
-    fn items_are_taken_in_turn() {
-        let (_, begun) = while_the_first_runs(Handout::Each);
-        assert_eq!(begun, (1..64).collect::<Vec<_>>());
-    }
-
-    /// Rayon split down to one item a task still begins in the middle of
-    /// the list: proof that the test above can fail.
-    #[test]
-    fn one_task_each_still_begins_in_the_middle() {
-        let (done, begun) = while_the_first_runs(Handout::RayonOneEach);
-        assert!(done);
-        assert_ne!(begun, (1..64).collect::<Vec<_>>());
-    }
-
-    /// Results come back in the items' order whatever order they were
-    /// done in.
-    #[test]
-    fn results_keep_the_items_order() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap();
-        let out = pool.install(|| {
-            each(0..200u64, |i| {
-                std::thread::sleep(Duration::from_micros((200 - i) * 10));
-                i * i
-            })
-        });
-        assert_eq!(out, (0..200u64).map(|i| i * i).collect::<Vec<_>>());
+        assert!(!others_done_while_first_runs(false));
     }
 }
