@@ -55,7 +55,11 @@ pub fn normalize(gray: &GrayImage) -> Option<GrayImage> {
         let fy = (y as f32 - half) / BLOCK as f32;
         let (by, ty) = (fy.floor() as i64, fy - fy.floor());
         if rows.as_ref().is_none_or(|r| r.0 != by) {
-            rows = Some((by, across(by), across(by + 1)));
+            // The block row below becomes the one above.
+            rows = Some(match rows.take() {
+                Some((above, _, below)) if above + 1 == by => (by, below, across(by + 1)),
+                _ => (by, across(by), across(by + 1)),
+            });
         }
         let (_, top, bottom) = rows.as_ref().expect("set above");
         for (((o, &p), &t), &b) in dst.iter_mut().zip(row).zip(top).zip(bottom) {

@@ -569,14 +569,9 @@ fn lines_run_down(text: &PageText) -> bool {
     let (mut lines, mut down) = (0, 0);
     for line in text.lines() {
         lines += 1;
-        down += usize::from(runs_down(&line.bbox));
+        down += usize::from(line.bbox.runs_down());
     }
     down >= RUN_DOWN_LINES && down * 2 > lines
-}
-
-/// Whether a line's box is taller than wide.
-fn runs_down(b: &BBox) -> bool {
-    b.height() > b.width()
 }
 
 /// The fewest lines running down the page for [`lines_run_down`].
@@ -617,7 +612,7 @@ fn text_region(text: &PageText, dims: (u32, u32), down: bool) -> BBox {
     let r = text
         .lines()
         .map(|l| l.bbox)
-        .filter(|b| !down || runs_down(b))
+        .filter(|b| !down || b.runs_down())
         .reduce(|r, b| r.union(&b))
         .unwrap_or(BBox {
             x0: 0,

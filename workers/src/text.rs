@@ -21,6 +21,10 @@ impl BBox {
     pub fn height(&self) -> u32 {
         self.y1.saturating_sub(self.y0)
     }
+    /// Whether the box is taller than wide: a line that runs down the page.
+    pub fn runs_down(&self) -> bool {
+        self.height() > self.width()
+    }
     /// The row halfway down the box.
     pub fn mid_y(&self) -> u32 {
         (self.y0 + self.y1) / 2
@@ -175,8 +179,8 @@ impl PageText {
                 .words
                 .iter()
                 .any(|w| w.text.chars().any(char::is_alphanumeric));
-            let (w, h) = (l.bbox.width(), l.bbox.height());
-            let odd = (h > w && h > 2 * median) || h * 4 < median;
+            let h = l.bbox.height();
+            let odd = (l.bbox.runs_down() && h > 2 * median) || h * 4 < median;
             best < NOISE_BELOW
                 || (signs_only && best < 90.0)
                 || (odd && best < ODD_SHAPE_NOISE_BELOW)
