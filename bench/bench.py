@@ -3,7 +3,7 @@
 OCRmyPDF, on the same pages, on this machine.
 
     python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR | --mix N] [--real DIR...]
-                           [--skip-ocrmypdf] [--stages]
+                           [--skip-ocrmypdf] [--stages] [--flat N]
 
 Without --batch it builds a batch of samples/batch repeated --copies times
 (7 pages a copy: Vietnamese, Khmer, bilingual and a 1-bit page). --mix N
@@ -18,7 +18,11 @@ tool it prints wall time, CPU seconds (user + system, children included) and
 peak RSS, then the ratios the README tracks. --stages also runs
 tools/stage_times on every page (engines warm, one thread) and prints the
 time of each step summed over the batch, next to the floor's CPU
-(`cargo build --release -p tools --bin stage_times` first). Needs a release build
+(`cargo build --release -p tools --bin stage_times` first). --flat N measures
+instead whether diachi's memory grows with the batch: it runs diachi alone on
+the batch and on the same documents hard-linked N times over, in the same
+order cycle after cycle (so that each document has the same neighbours), and
+prints both peak RSS figures and their ratio. Needs a release build
 (cargo build --release), GNU time, tesseract; OCRmyPDF and img2pdf for the
 third column: `scripts/setup.sh --bench` installs them all, OCRmyPDF 17.13 in
 a venv (BENCH_VENV below) that this script puts first on its PATH.
@@ -112,6 +116,39 @@ def build_mix(count, real_dirs, dest, seed=18, dpis=(200, 300, 400, 600)):
         w.writerows(rows)
 
 
+def build_cycles(batch, times, dest):
+    """The documents of `batch` hard-linked `times` over into `dest`, in
+    cycles: c00-<doc> for every doc, then c01-<doc>, and so on."""
+    rows = list(csv.DictReader(open(os.path.join(batch, "batch.csv"), encoding="utf-8")))
+    out_rows = []
+    for c in range(times):
+        for row in rows:
+            doc = f"c{c:02d}-{row['id']}"
+            shutil.copytree(os.path.join(batch, row["id"]), os.path.join(dest, doc),
+                            copy_function=os.link)
+            out_rows.append({**row, "id": doc})
+    with open(os.path.join(dest, "batch.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(out_rows)
+
+
+def flat(batch, times, jobs, work):
+    """Peak RSS of diachi on `batch` and on it `times` over (build_cycles)."""
+    big = os.path.join(work, "cycles")
+    os.makedirs(big)
+    build_cycles(batch, times, big)
+    peaks = []
+    for b in (batch, big):
+        out = os.path.join(work, "flat-out")
+        wall, cpu, rss = timed([DIACHI, "run", b, "--out", out, "--jobs", str(jobs)])
+        pages = sum(len(p) for _, _, p in documents(b))
+        print(f"{pages:6} pages: {wall:8.1f} s wall {cpu:8.1f} s CPU {rss:8.0f} MiB peak RSS")
+        peaks.append(rss)
+        shutil.rmtree(out)
+    print(f"peak RSS {times}x the batch / the batch: {peaks[1] / peaks[0]:.2f} (target <= 1.2)")
+
+
 def documents(batch):
     """[(doc id, language for tesseract, [page paths in order])]"""
     langs = {}
@@ -147,6 +184,8 @@ def main():
     ap.add_argument("--skip-ocrmypdf", action="store_true")
     ap.add_argument("--only-diachi", action="store_true", help="diachi alone (for RSS scaling runs)")
     ap.add_argument("--stages", action="store_true", help="time each step of every page")
+    ap.add_argument("--flat", type=int, metavar="N",
+                    help="peak RSS of diachi on the batch and on it N times over")
     a = ap.parse_args()
     if not os.path.exists(DIACHI):
         sys.exit("build first: cargo build --release")
@@ -160,6 +199,11 @@ def main():
             build_batch(a.copies, batch)
     docs = documents(batch)
     pages = sum(len(p) for _, _, p in docs)
+    if a.flat:
+        print(f"batch: {batch}: {len(docs)} documents, {pages} pages; {a.jobs} jobs")
+        flat(batch, a.flat, a.jobs, work)
+        shutil.rmtree(work)
+        return
     print(f"batch: {batch}: {len(docs)} documents, {pages} pages; {a.jobs} jobs")
     results = {}
 

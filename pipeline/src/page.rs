@@ -213,9 +213,7 @@ fn each_page<P: Send>(
     pages: Vec<P>,
     process: impl Fn(P) -> workers::Result<Vec<PageOutput>> + Sync + Send,
 ) -> workers::Result<Vec<PageOutput>> {
-    use rayon::prelude::*;
-    let done: Vec<workers::Result<Vec<PageOutput>>> =
-        crate::parallel::each(pages).map(process).collect();
+    let done: Vec<workers::Result<Vec<PageOutput>>> = crate::parallel::each(pages, process);
     let mut outputs = Vec::with_capacity(done.len());
     for d in done {
         outputs.extend(d?);

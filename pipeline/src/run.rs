@@ -9,7 +9,6 @@ use crate::out_layout::OutLayout;
 use crate::summary::RunSummary;
 use crate::{document, page, Error, Result};
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -276,23 +275,21 @@ fn schedule(
             reason: e.to_string(),
         })?;
     let results = pool.install(|| {
-        crate::parallel::each(jobs)
-            .map(|(doc, langs)| {
-                let r = process_document(doc, langs, ctx, bar, cancel);
-                match &r {
-                    Err(DocError::Failed(e)) => bar.println(format!("FAILED {}: {e}", doc.id)),
-                    Err(DocError::Output(e)) => {
-                        bar.println(format!("STOPPING: cannot write {}: {e}", doc.id));
-                        cancel.store(true, Ordering::SeqCst);
-                    }
-                    _ => {}
+        crate::parallel::each(jobs, |(doc, langs)| {
+            let r = process_document(doc, langs, ctx, bar, cancel);
+            match &r {
+                Err(DocError::Failed(e)) => bar.println(format!("FAILED {}: {e}", doc.id)),
+                Err(DocError::Output(e)) => {
+                    bar.println(format!("STOPPING: cannot write {}: {e}", doc.id));
+                    cancel.store(true, Ordering::SeqCst);
                 }
-                if let Some(tell) = &opts.on_document {
-                    tell(&document_event(&doc.id, &r));
-                }
-                (doc.id.clone(), r)
-            })
-            .collect()
+                _ => {}
+            }
+            if let Some(tell) = &opts.on_document {
+                tell(&document_event(&doc.id, &r));
+            }
+            (doc.id.clone(), r)
+        })
     });
     Ok(results)
 }
@@ -374,17 +371,15 @@ fn process_document(
     cancel: &AtomicBool,
 ) -> std::result::Result<PathBuf, DocError> {
     let results: Vec<Option<workers::Result<Vec<page::PageOutput>>>> =
-        crate::parallel::each(&doc.pages)
-            .map(|p| {
-                if cancel.load(Ordering::SeqCst) {
-                    return None;
-                }
-                let r = page::process(p, langs, ctx);
-                bar.inc(1);
-                crate::fault::page_done();
-                Some(r)
-            })
-            .collect();
+        crate::parallel::each(&doc.pages, |p| {
+            if cancel.load(Ordering::SeqCst) {
+                return None;
+            }
+            let r = page::process(p, langs, ctx);
+            bar.inc(1);
+            crate::fault::page_done();
+            Some(r)
+        });
     if cancel.load(Ordering::SeqCst) {
         return Err(DocError::Interrupted);
     }

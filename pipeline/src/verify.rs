@@ -2,7 +2,6 @@
 //! RFC 8493 says; the files of all the bags hashed several at a time.
 
 use crate::{Error, Result};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use workers::bagit::{self, Finding, Kind, Mode, Opened, Outcome, Verification};
 
@@ -49,12 +48,11 @@ fn verify_all(found: Vec<Found>, opts: &Options) -> Result<Vec<(PathBuf, Verific
     // Tag files and payload walks first, every bag at once; then every
     // file of every bag is hashed in one pool, so that a collection of
     // many small bags keeps every core busy.
-    let opened: Vec<std::result::Result<Opened, PathBuf>> = crate::parallel::each(found)
-        .map(|f| match f {
+    let opened: Vec<std::result::Result<Opened, PathBuf>> =
+        crate::parallel::each(found, |f| match f {
             Found::Bag(dir) => bagit::open(&dir, opts.mode).map_err(|_| dir),
             Found::Damaged(dir) => Err(dir),
-        })
-        .collect();
+        });
     let checks: Vec<(usize, usize)> = opened
         .iter()
         .enumerate()
@@ -68,14 +66,12 @@ fn verify_all(found: Vec<Found>, opts: &Options) -> Result<Vec<(PathBuf, Verific
         opts.progress,
         "{bar:40} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
     );
-    let outcomes: Vec<Outcome> = crate::parallel::each(&checks)
-        .map(|&bc| {
-            let c = check(bc);
-            let outcome = c.run();
-            bar.inc(c.size);
-            outcome
-        })
-        .collect();
+    let outcomes: Vec<Outcome> = crate::parallel::each(&checks, |&bc| {
+        let c = check(bc);
+        let outcome = c.run();
+        bar.inc(c.size);
+        outcome
+    });
     bar.finish_and_clear();
     let mut outcomes = outcomes.into_iter();
     let mut results: Vec<(PathBuf, Verification)> = opened
