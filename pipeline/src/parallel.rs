@@ -60,7 +60,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::prelude::*;
     use std::sync::Condvar;
     use std::time::Duration;
 
