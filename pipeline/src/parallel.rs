@@ -20,17 +20,18 @@ use std::sync::Mutex;
 /// that stole began in the middle, and what was left at the end was
 /// whichever item the halving put last. On the 54-page mix one 1.5-s page
 /// ran alone for the last 1.5 s of 29. So the tasks are still rayon's, one
-/// a item, but each task takes the next item of the list when it begins:
+/// an item, but each task takes the next item of the list when it begins:
 /// the items left at the end are the list's last, and no thread waits
 /// while another has more than one item to go. A task costs microseconds;
 /// a page, a tenth of a second or more.
 ///
-/// Not `par_bridge`, which hands out the items in turn too: its tasks each
-/// go on taking items until the list is empty, and a thread waiting on a
-/// document's pages that steals one of them begins another document on
-/// top of the one it holds. With the mix's documents hard-linked to 40 and
-/// to 400, `--jobs 2`, its peak RSS grew 1.29× (382 -> 492 MiB), where one
-/// task an item grows 1.06×.
+/// Measured for memory with `bench.py --flat`: the batch's documents
+/// repeated in cycles, so that each has the same neighbours. Taken in
+/// turn, neighbours in the list run together, and a batch of ten
+/// hard-linked copies side by side ran two copies of its heaviest document
+/// at once (peak RSS 1.14-1.2× the single batch, both with this and with
+/// rayon's `par_bridge`, which a stop before was reverted for); in cycles,
+/// 54 -> 540 pages, it is 1.06×.
 pub fn each<T, R>(items: impl IntoIterator<Item = T>, work: impl Fn(T) -> R + Sync + Send) -> Vec<R>
 where
     T: Send,
