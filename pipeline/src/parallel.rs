@@ -27,9 +27,9 @@ use std::sync::Mutex;
 ///
 /// Measured for memory with `bench.py --flat`: the batch's documents
 /// repeated in cycles, so that each has the same neighbours. Taken in
-/// turn, neighbours in the list run together, and a batch of ten
-/// hard-linked copies side by side ran two copies of its heaviest document
-/// at once (peak RSS 1.14-1.2× the single batch, both with this and with
+/// turn, neighbours in the list run together: in a batch of ten
+/// hard-linked copies side by side, each document runs beside its own copy,
+/// the heaviest too (peak RSS 1.14-1.2× the single batch, both with this and with
 /// rayon's `par_bridge`, which a stop before was reverted for); in cycles,
 /// 54 -> 540 pages, it is 1.06×.
 pub fn each<T, R>(items: impl IntoIterator<Item = T>, work: impl Fn(T) -> R + Sync + Send) -> Vec<R>
