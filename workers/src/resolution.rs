@@ -44,18 +44,19 @@ pub fn x_height(gray: &GrayImage) -> Option<f32> {
         .as_raw()
         .chunks(w)
         .map(|r| {
-            let (ink, in_runs) = row_ink(r, t, w / RULE_RUN);
+            let ink = crate::deskew::count_below(r, t);
             // A row inked across most of the page, or with a tenth of the
             // page's width in long runs, is a rule (a table's, a form's),
-            // not text: it would make a line's core a few rows high.
-            if ink * 10 > w * 7 || in_runs * 10 > w {
+            // not text: it would make a line's core a few rows high. Runs
+            // are looked for only in a row with that much ink.
+            if ink * 10 > w * 7 || (ink * 10 > w && in_long_runs(r, t, w / RULE_RUN) * 10 > w) {
                 0
             } else {
                 ink as u32
             }
         })
         .collect();
-    let bands: Vec<(usize, usize)> = crate::script::text_lines(gray)
+    let bands: Vec<(usize, usize)> = crate::script::text_lines_at(gray, t)
         .into_iter()
         .map(|(y0, y1)| (y0 as usize, y1 as usize))
         .collect();
@@ -98,28 +99,27 @@ pub fn x_height(gray: &GrayImage) -> Option<f32> {
 /// not of text: no letter's stroke runs a 25th of a page.
 const RULE_RUN: usize = 25;
 
-/// The ink of one row (pixels under `t`), and how much of it lies in runs
-/// longer than `longest` pixels: rules. The whole-row test alone misses a
+/// How much of one row's ink (pixels under `t`) lies in runs longer than
+/// `longest` pixels: rules. The whole-row test alone misses a
 /// rule that does not run across most of the page, or runs across two rows
 /// at a slant: in a photographed table (page_dewarp's
 /// linguistics_thesis_b) the rules' rows, at 57-84% of the width, were the
 /// densest of the page; the text lines, at 30%, then fell under half of
 /// those and were passed over, and the x-height came out 8 px (the rules'
 /// thickness) against the text's 29.
-fn row_ink(row: &[u8], t: u8, longest: usize) -> (usize, usize) {
-    let (mut ink, mut in_runs, mut run) = (0, 0, 0);
+fn in_long_runs(row: &[u8], t: u8, longest: usize) -> usize {
+    let (mut in_runs, mut run) = (0, 0);
     for &p in row.iter().chain([&u8::MAX]) {
         if p < t {
             run += 1;
         } else {
-            ink += run;
             if run > longest {
                 in_runs += run;
             }
             run = 0;
         }
     }
-    (ink, in_runs)
+    in_runs
 }
 
 /// The core height of one text line, from its ink per row (`band`, top to

@@ -70,7 +70,12 @@ pub const SCRIPT_SAMPLE: Sample = Sample {
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
 /// horizontal ink profile.
 pub fn text_lines(gray: &GrayImage) -> Vec<(u32, u32)> {
-    let t = crate::deskew::otsu(gray);
+    text_lines_at(gray, crate::deskew::otsu(gray))
+}
+
+/// [`text_lines`] with ink below `t`, the page's Otsu threshold, for a
+/// caller that has it already.
+pub(crate) fn text_lines_at(gray: &GrayImage, t: u8) -> Vec<(u32, u32)> {
     lines_at(gray, t, text_columns(gray, t))
 }
 
@@ -134,7 +139,7 @@ fn lines_at(gray: &GrayImage, t: u8, cols: std::ops::Range<u32>) -> Vec<(u32, u3
     let counts: Vec<usize> = gray
         .as_raw()
         .chunks(w)
-        .map(|r| r[x0..x1].iter().filter(|&&p| p < t).count())
+        .map(|r| crate::deskew::count_below(&r[x0..x1], t))
         .collect();
     let w = x1 - x0;
     // Rows holding only diacritics or subscripts are sparse next to a line's
