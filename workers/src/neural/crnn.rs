@@ -373,30 +373,52 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
     let mut v = vec![0f32; 16 * inputs * tiles];
     let plane = inputs * tiles;
     let mut rows = vec![0f32; 4 * wp];
+    // A row's values at even and at odd columns, tw + 1 of each.
+    let (mut even, mut odd) = (vec![0f32; tw + 1], vec![0f32; tw + 1]);
     for ch in 0..inputs {
         for ty in 0..th {
             let at = (ch * hp + 2 * ty) * wp;
-            let d = &padded[at..at + 4 * wp];
-            for i in 0..wp {
-                let t = b_t([d[i], d[wp + i], d[2 * wp + i], d[3 * wp + i]]);
-                for (k, t) in t.into_iter().enumerate() {
-                    rows[k * wp + i] = t;
-                }
+            let [d0, d1, d2, d3] = [0, 1, 2, 3].map(|k| &padded[at + k * wp..at + (k + 1) * wp]);
+            // Bᵀ's four rows (d0 - d2, d1 + d2, d2 - d1, d1 - d3) down
+            // whole rows at once: plain loops over slices, which
+            // vectorise, where a tile at a time did not (the transforms
+            // were most of the 17% of the network's time its own code
+            // took on the realdev notice).
+            let (r0, rest) = rows.split_at_mut(wp);
+            let (r1, rest) = rest.split_at_mut(wp);
+            let (r2, r3) = rest.split_at_mut(wp);
+            for ((o, a), b) in r0.iter_mut().zip(d0).zip(d2) {
+                *o = a - b;
+            }
+            for ((o, a), b) in r1.iter_mut().zip(d1).zip(d2) {
+                *o = a + b;
+            }
+            for ((o, a), b) in r2.iter_mut().zip(d2).zip(d1) {
+                *o = a - b;
+            }
+            for ((o, a), b) in r3.iter_mut().zip(d1).zip(d3) {
+                *o = a - b;
             }
             let n = ch * tiles + ty * tw;
             for (r, row) in rows.chunks_exact(wp).enumerate() {
-                let [p0, p1, p2, p3] = [0, 1, 2, 3].map(|k| (r * 4 + k) * plane + n);
-                for tx in 0..tw {
-                    let t = b_t([
-                        row[2 * tx],
-                        row[2 * tx + 1],
-                        row[2 * tx + 2],
-                        row[2 * tx + 3],
-                    ]);
-                    v[p0 + tx] = t[0];
-                    v[p1 + tx] = t[1];
-                    v[p2 + tx] = t[2];
-                    v[p3 + tx] = t[3];
+                // B along the row: tile tx reads columns 2tx..2tx+4, that is
+                // even[tx], odd[tx], even[tx + 1], odd[tx + 1].
+                for ((e, o), pair) in even.iter_mut().zip(odd.iter_mut()).zip(row.chunks_exact(2)) {
+                    (*e, *o) = (pair[0], pair[1]);
+                }
+                let (e0, e1, o0, o1) = (&even[..tw], &even[1..], &odd[..tw], &odd[1..]);
+                let at = |k: usize| (r * 4 + k) * plane + n;
+                for ((t, a), b) in v[at(0)..at(0) + tw].iter_mut().zip(e0).zip(e1) {
+                    *t = a - b;
+                }
+                for ((t, a), b) in v[at(1)..at(1) + tw].iter_mut().zip(o0).zip(e1) {
+                    *t = a + b;
+                }
+                for ((t, a), b) in v[at(2)..at(2) + tw].iter_mut().zip(e1).zip(o0) {
+                    *t = a - b;
+                }
+                for ((t, a), b) in v[at(3)..at(3) + tw].iter_mut().zip(o0).zip(o1) {
+                    *t = a - b;
                 }
             }
         }
@@ -419,25 +441,41 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
     // second row or column falls outside it and is dropped.
     let mut data = vec![0f32; out * h * w];
     let mut am = vec![0f32; 8 * tw];
+    // A row's values at even and at odd columns, before the bias.
+    let (mut even, mut odd) = (vec![0f32; tw], vec![0f32; tw]);
     for (o, b) in c.bias.iter().enumerate() {
         for ty in 0..th {
             let n = o * tiles + ty * tw;
-            for k in 0..4 {
+            // Aᵀ down each column k of the tiles (m0 + m1 + m2 and
+            // m1 - m2 - m3): the top row of the 2x4 result into am's row
+            // k, the bottom into 4 + k.
+            let (top, bottom) = am.split_at_mut(4 * tw);
+            for (k, (top, bottom)) in top
+                .chunks_exact_mut(tw)
+                .zip(bottom.chunks_exact_mut(tw))
+                .enumerate()
+            {
                 let [m0, m1, m2, m3] = [0, 1, 2, 3].map(|r| &m[r * 4 + k][n..n + tw]);
-                for i in 0..tw {
-                    let [top, bottom] = a_t([m0[i], m1[i], m2[i], m3[i]]);
-                    am[k * tw + i] = top;
-                    am[(4 + k) * tw + i] = bottom;
+                for (((t, a), b), c) in top.iter_mut().zip(m0).zip(m1).zip(m2) {
+                    *t = a + b + c;
+                }
+                for (((t, a), b), c) in bottom.iter_mut().zip(m1).zip(m2).zip(m3) {
+                    *t = a - b - c;
                 }
             }
             for r in 0..2.min(h - 2 * ty) {
                 let y = 2 * ty + r;
-                let a = |k: usize| &am[(r * 4 + k) * tw..(r * 4 + k + 1) * tw];
-                let (a0, a1, a2, a3) = (a(0), a(1), a(2), a(3));
+                let [a0, a1, a2, a3] =
+                    [0, 1, 2, 3].map(|k| &am[(r * 4 + k) * tw..(r * 4 + k + 1) * tw]);
+                for (((e, a), b), c) in even.iter_mut().zip(a0).zip(a1).zip(a2) {
+                    *e = a + b + c;
+                }
+                for (((d, a), b), c) in odd.iter_mut().zip(a1).zip(a2).zip(a3) {
+                    *d = a - b - c;
+                }
                 let row = &mut data[(o * h + y) * w..(o * h + y + 1) * w];
-                for (pair, i) in row.chunks_mut(2).zip(0..tw) {
-                    let two = a_t([a0[i], a1[i], a2[i], a3[i]]);
-                    for (value, t) in pair.iter_mut().zip(two) {
+                for (pair, (e, d)) in row.chunks_mut(2).zip(even.iter().zip(&odd)) {
+                    for (value, t) in pair.iter_mut().zip([e, d]) {
                         *value = (t + b).max(0.0);
                     }
                 }
@@ -452,37 +490,39 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
     }
 }
 
-/// `Bᵀ d` for one column `d` of a 4x4 input tile (and, on rows, `d B`).
-#[inline(always)]
-fn b_t(d: [f32; 4]) -> [f32; 4] {
-    [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
-}
-
-/// `Aᵀ m` for one column `m` of a 4x4 product tile (and, on rows, `m A`).
-#[inline(always)]
-fn a_t(m: [f32; 4]) -> [f32; 2] {
-    [m[0] + m[1] + m[2], m[1] - m[2] - m[3]]
-}
-
-/// Max pooling, floor of the sizes as PyTorch's `MaxPool2d`.
+/// Max pooling, floor of the sizes as PyTorch's `MaxPool2d`. Two rows of
+/// the input at a time into one of the output, each window's values taken
+/// in the same order as one by one (top row, then bottom; left, then
+/// right), so the same bits, with no index worked out per value.
 fn pool(x: Planes, kind: Pool) -> Planes {
-    let (sy, sx) = match kind {
+    let sx = match kind {
         Pool::None => return x,
-        Pool::Both => (2, 2),
-        Pool::Height => (2, 1),
+        Pool::Both => 2,
+        Pool::Height => 1,
     };
-    let (h, w) = (x.height / sy, x.width / sx);
-    let mut data = Vec::with_capacity(x.channels * h * w);
-    for c in 0..x.channels {
-        for y in 0..h {
-            for xx in 0..w {
-                let mut m = f32::NEG_INFINITY;
-                for dy in 0..sy {
-                    for dx in 0..sx {
-                        m = m.max(x.data[(c * x.height + y * sy + dy) * x.width + xx * sx + dx]);
-                    }
+    let (h, w) = (x.height / 2, x.width / sx);
+    let mut data = vec![0f32; x.channels * h * w];
+    if h * w == 0 {
+        return Planes {
+            data,
+            channels: x.channels,
+            height: h,
+            width: w,
+        };
+    }
+    for (c, plane) in data.chunks_exact_mut(h * w).enumerate() {
+        for (y, row) in plane.chunks_exact_mut(w).enumerate() {
+            let at = (c * x.height + 2 * y) * x.width;
+            let (top, bottom) = x.data[at..at + 2 * x.width].split_at(x.width);
+            if sx == 2 {
+                let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
+                for (v, (t, b)) in row.iter_mut().zip(pairs) {
+                    *v = f32::NEG_INFINITY.max(t[0]).max(t[1]).max(b[0]).max(b[1]);
                 }
-                data.push(m);
+            } else {
+                for (v, (t, b)) in row.iter_mut().zip(top.iter().zip(bottom)) {
+                    *v = f32::NEG_INFINITY.max(*t).max(*b);
+                }
             }
         }
     }
@@ -631,5 +671,196 @@ mod tests {
             fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
             plain.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
         );
+    }
+
+    /// The pooling one value at a time, as it was written first.
+    fn pool_one_by_one(x: &Planes, sy: usize, sx: usize) -> Vec<f32> {
+        let (h, w) = (x.height / sy, x.width / sx);
+        let mut data = Vec::new();
+        for c in 0..x.channels {
+            for y in 0..h {
+                for xx in 0..w {
+                    let mut m = f32::NEG_INFINITY;
+                    for dy in 0..sy {
+                        for dx in 0..sx {
+                            m = m
+                                .max(x.data[(c * x.height + y * sy + dy) * x.width + xx * sx + dx]);
+                        }
+                    }
+                    data.push(m);
+                }
+            }
+        }
+        data
+    }
+
+    /// Pooled two rows at a time, the same bits as one value at a time,
+    /// odd sizes (a row and a column left over) and zeros of both signs
+    /// included.
+    #[test]
+    fn pooling_gives_the_one_by_one_bits() {
+        let value = |i: usize| match i % 11 {
+            0 => 0.0,
+            1 => -0.0,
+            _ => ((i * 7919 % 1013) as f32 - 506.0) / 97.0,
+        };
+        for (channels, height, width) in [(3, 7, 9), (2, 8, 10), (1, 1, 5), (4, 12, 33)] {
+            let planes = || Planes {
+                data: (0..channels * height * width).map(value).collect(),
+                channels,
+                height,
+                width,
+            };
+            for (kind, sy, sx) in [(Pool::Both, 2, 2), (Pool::Height, 2, 1)] {
+                let fast = pool(planes(), kind);
+                let slow = pool_one_by_one(&planes(), sy, sx);
+                assert_eq!((fast.height, fast.width), (height / sy, width / sx));
+                assert_eq!(
+                    fast.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    slow.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                    "{channels}x{height}x{width}, {sy}x{sx}"
+                );
+            }
+        }
+    }
+
+    /// The Winograd convolution as first written, a tile at a time with
+    /// [`b_t`] and [`a_t`]: the reference for the transforms done whole
+    /// rows at a time.
+    fn winograd_tile_by_tile(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
+        let (h, w, inputs) = (x.height, x.width, c.inputs);
+        let out = c.bias.len();
+        let (th, tw) = (h.div_ceil(2), w.div_ceil(2));
+        let tiles = th * tw;
+        // The input with a zero border: 1 before, and after up to the last
+        // tile's end (2 * th + 2 rows, 2 * tw + 2 columns).
+        let (hp, wp) = (2 * th + 2, 2 * tw + 2);
+        let padded = bordered(x, 1, hp, wp);
+        // Bᵀ d B for every 4x4 tile d, into 16 matrices (in, tiles). A row of
+        // tiles at a time: Bᵀ down its four input rows, whole rows at once, then
+        // B along them, so that every write runs along a matrix's row.
+        let mut v = vec![0f32; 16 * inputs * tiles];
+        let plane = inputs * tiles;
+        let mut rows = vec![0f32; 4 * wp];
+        for ch in 0..inputs {
+            for ty in 0..th {
+                let at = (ch * hp + 2 * ty) * wp;
+                let d = &padded[at..at + 4 * wp];
+                for i in 0..wp {
+                    let t = b_t([d[i], d[wp + i], d[2 * wp + i], d[3 * wp + i]]);
+                    for (k, t) in t.into_iter().enumerate() {
+                        rows[k * wp + i] = t;
+                    }
+                }
+                let n = ch * tiles + ty * tw;
+                for (r, row) in rows.chunks_exact(wp).enumerate() {
+                    let [p0, p1, p2, p3] = [0, 1, 2, 3].map(|k| (r * 4 + k) * plane + n);
+                    for tx in 0..tw {
+                        let t = b_t([
+                            row[2 * tx],
+                            row[2 * tx + 1],
+                            row[2 * tx + 2],
+                            row[2 * tx + 3],
+                        ]);
+                        v[p0 + tx] = t[0];
+                        v[p1 + tx] = t[1];
+                        v[p2 + tx] = t[2];
+                        v[p3 + tx] = t[3];
+                    }
+                }
+            }
+        }
+        drop(padded);
+        let m: Vec<Vec<f32>> = (0..16)
+            .map(|p| {
+                matmul(
+                    &u[p * out * inputs..(p + 1) * out * inputs],
+                    &v[p * plane..(p + 1) * plane],
+                    out,
+                    inputs,
+                    tiles,
+                )
+            })
+            .collect();
+        drop(v);
+        // Aᵀ M A for every tile, a row of tiles at a time, down then along;
+        // then bias and ReLU. Where the output's size is odd, the last tile's
+        // second row or column falls outside it and is dropped.
+        let mut data = vec![0f32; out * h * w];
+        let mut am = vec![0f32; 8 * tw];
+        for (o, b) in c.bias.iter().enumerate() {
+            for ty in 0..th {
+                let n = o * tiles + ty * tw;
+                for k in 0..4 {
+                    let [m0, m1, m2, m3] = [0, 1, 2, 3].map(|r| &m[r * 4 + k][n..n + tw]);
+                    for i in 0..tw {
+                        let [top, bottom] = a_t([m0[i], m1[i], m2[i], m3[i]]);
+                        am[k * tw + i] = top;
+                        am[(4 + k) * tw + i] = bottom;
+                    }
+                }
+                for r in 0..2.min(h - 2 * ty) {
+                    let y = 2 * ty + r;
+                    let a = |k: usize| &am[(r * 4 + k) * tw..(r * 4 + k + 1) * tw];
+                    let (a0, a1, a2, a3) = (a(0), a(1), a(2), a(3));
+                    let row = &mut data[(o * h + y) * w..(o * h + y + 1) * w];
+                    for (pair, i) in row.chunks_mut(2).zip(0..tw) {
+                        let two = a_t([a0[i], a1[i], a2[i], a3[i]]);
+                        for (value, t) in pair.iter_mut().zip(two) {
+                            *value = (t + b).max(0.0);
+                        }
+                    }
+                }
+            }
+        }
+        Planes {
+            data,
+            channels: out,
+            height: h,
+            width: w,
+        }
+    }
+
+    /// `Bᵀ d` for one column `d` of a 4x4 input tile (and, on rows, `d B`).
+    #[inline(always)]
+    fn b_t(d: [f32; 4]) -> [f32; 4] {
+        [d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]]
+    }
+
+    /// `Aᵀ m` for one column `m` of a 4x4 product tile (and, on rows, `m A`).
+    #[inline(always)]
+    fn a_t(m: [f32; 4]) -> [f32; 2] {
+        [m[0] + m[1] + m[2], m[1] - m[2] - m[3]]
+    }
+
+    /// The transforms done whole rows at a time give the same bits as a
+    /// tile at a time, odd sizes included (the last tile hanging over).
+    #[test]
+    fn winograd_by_rows_gives_the_tile_by_tile_bits() {
+        let value = |i: usize| ((i * 7919 % 1013) as f32 - 506.0) / 509.0;
+        for (inputs, out, h, w) in [(3, 5, 6, 9), (8, 4, 7, 10), (16, 32, 12, 33), (2, 3, 1, 1)] {
+            let weight: Vec<f32> = (0..out * inputs * 9).map(|i| value(i + 11)).collect();
+            let c = Conv {
+                kernels: Kernels::Direct(Vec::new()),
+                bias: (0..out).map(|o| value(o + 3) / 4.0).collect(),
+                inputs,
+                kernel: 3,
+                pad: 1,
+                pool: Pool::None,
+            };
+            let x = Planes {
+                data: (0..inputs * h * w).map(|i| value(i * 3 + 1)).collect(),
+                channels: inputs,
+                height: h,
+                width: w,
+            };
+            let u = winograd_kernels(&weight, out, inputs);
+            let bits = |p: Planes| p.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(winograd(&x, &c, &u)),
+                bits(winograd_tile_by_tile(&x, &c, &u)),
+                "{inputs}x{out} {h}x{w}"
+            );
+        }
     }
 }
