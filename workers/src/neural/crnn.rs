@@ -352,6 +352,58 @@ fn winograd_kernels(weight: &[f32], out: usize, inputs: usize) -> Vec<f32> {
     u
 }
 
+/// The sizes of a Winograd F(2x2, 3x3) convolution of `x` by `c`: the
+/// input's (h, w) and channels, the outputs, the tiles down and across
+/// (each 2x2 of the output) and their count, and the input padded with a
+/// zero border, 1 before and after up to the last tile's end (hp, wp).
+struct Tiling {
+    h: usize,
+    w: usize,
+    inputs: usize,
+    out: usize,
+    th: usize,
+    tw: usize,
+    tiles: usize,
+    hp: usize,
+    wp: usize,
+}
+
+impl Tiling {
+    fn of(x: &Planes, c: &Conv) -> Tiling {
+        let (h, w) = (x.height, x.width);
+        let (th, tw) = (h.div_ceil(2), w.div_ceil(2));
+        Tiling {
+            h,
+            w,
+            inputs: c.inputs,
+            out: c.bias.len(),
+            th,
+            tw,
+            tiles: th * tw,
+            hp: 2 * th + 2,
+            wp: 2 * tw + 2,
+        }
+    }
+}
+
+/// The 16 matrix products of a Winograd convolution: for each point p of
+/// the 4x4 transformed tile, kernels `u` (out, in) times inputs `v` (in,
+/// tiles).
+fn products(u: &[f32], v: &[f32], out: usize, inputs: usize, tiles: usize) -> Vec<Vec<f32>> {
+    let plane = inputs * tiles;
+    (0..16)
+        .map(|p| {
+            matmul(
+                &u[p * out * inputs..(p + 1) * out * inputs],
+                &v[p * plane..(p + 1) * plane],
+                out,
+                inputs,
+                tiles,
+            )
+        })
+        .collect()
+}
+
 /// A 3x3 convolution padded by 1, then bias and ReLU, by Winograd's
 /// F(2x2, 3x3): each 2x2 block of the output from a 4x4 tile of the input,
 /// with 16 multiplications a (tile, in, out) where the direct way takes 36.
@@ -359,13 +411,17 @@ fn winograd_kernels(weight: &[f32], out: usize, inputs: usize) -> Vec<f32> {
 /// transforms on either side only add. The same values as [`conv`] to
 /// within rounding (unit test). `u` is [`winograd_kernels`]' layout.
 fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
-    let (h, w, inputs) = (x.height, x.width, c.inputs);
-    let out = c.bias.len();
-    let (th, tw) = (h.div_ceil(2), w.div_ceil(2));
-    let tiles = th * tw;
-    // The input with a zero border: 1 before, and after up to the last
-    // tile's end (2 * th + 2 rows, 2 * tw + 2 columns).
-    let (hp, wp) = (2 * th + 2, 2 * tw + 2);
+    let Tiling {
+        h,
+        w,
+        inputs,
+        out,
+        th,
+        tw,
+        tiles,
+        hp,
+        wp,
+    } = Tiling::of(x, c);
     let padded = bordered(x, 1, hp, wp);
     // Bᵀ d B for every 4x4 tile d, into 16 matrices (in, tiles). A row of
     // tiles at a time: Bᵀ down its four input rows, whole rows at once, then
@@ -424,17 +480,7 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
         }
     }
     drop(padded);
-    let m: Vec<Vec<f32>> = (0..16)
-        .map(|p| {
-            matmul(
-                &u[p * out * inputs..(p + 1) * out * inputs],
-                &v[p * plane..(p + 1) * plane],
-                out,
-                inputs,
-                tiles,
-            )
-        })
-        .collect();
+    let m = products(u, &v, out, inputs, tiles);
     drop(v);
     // Aᵀ M A for every tile, a row of tiles at a time, down then along;
     // then bias and ReLU. Where the output's size is odd, the last tile's
@@ -615,27 +661,35 @@ fn sigmoid(x: f32) -> f32 {
 mod tests {
     use super::*;
 
+    /// A 3x3 convolution padded by 1 of `inputs` planes `h` x `w` into
+    /// `out`: its weights (out, in, 3, 3), the layer, and an input; values
+    /// of both signs so that ReLU cuts some.
+    fn conv_case(inputs: usize, out: usize, h: usize, w: usize) -> (Vec<f32>, Conv, Planes) {
+        let value = |i: usize| ((i * 7919 % 1013) as f32 - 506.0) / 509.0;
+        let weight: Vec<f32> = (0..out * inputs * 9).map(|i| value(i + 11)).collect();
+        let c = Conv {
+            kernels: Kernels::Direct(Vec::new()),
+            bias: (0..out).map(|o| value(o + 3) / 4.0).collect(),
+            inputs,
+            kernel: 3,
+            pad: 1,
+            pool: Pool::None,
+        };
+        let x = Planes {
+            data: (0..inputs * h * w).map(|i| value(i * 3 + 1)).collect(),
+            channels: inputs,
+            height: h,
+            width: w,
+        };
+        (weight, c, x)
+    }
+
     #[test]
     fn winograd_convolution_gives_the_direct_convolutions_values() {
         // Odd and even sizes (a tile hanging over the edge), values of
         // both signs so that ReLU cuts some.
-        let value = |i: usize| ((i * 7919 % 1013) as f32 - 506.0) / 509.0;
         for (inputs, out, h, w) in [(3, 5, 6, 9), (8, 4, 7, 10), (16, 32, 12, 33)] {
-            let weight: Vec<f32> = (0..out * inputs * 9).map(|i| value(i + 11)).collect();
-            let c = Conv {
-                kernels: Kernels::Direct(Vec::new()),
-                bias: (0..out).map(|o| value(o + 3) / 4.0).collect(),
-                inputs,
-                kernel: 3,
-                pad: 1,
-                pool: Pool::None,
-            };
-            let x = Planes {
-                data: (0..inputs * h * w).map(|i| value(i * 3 + 1)).collect(),
-                channels: inputs,
-                height: h,
-                width: w,
-            };
+            let (weight, c, x) = conv_case(inputs, out, h, w);
             let direct = conv(&x, &c, &weight);
             let fast = winograd(&x, &c, &winograd_kernels(&weight, out, inputs));
             assert_eq!((fast.channels, fast.height, fast.width), (out, h, w));
@@ -728,17 +782,11 @@ mod tests {
     /// [`b_t`] and [`a_t`]: the reference for the transforms done whole
     /// rows at a time.
     fn winograd_tile_by_tile(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
-        let (h, w, inputs) = (x.height, x.width, c.inputs);
-        let out = c.bias.len();
-        let (th, tw) = (h.div_ceil(2), w.div_ceil(2));
-        let tiles = th * tw;
-        // The input with a zero border: 1 before, and after up to the last
-        // tile's end (2 * th + 2 rows, 2 * tw + 2 columns).
-        let (hp, wp) = (2 * th + 2, 2 * tw + 2);
+        let t = Tiling::of(x, c);
+        let (h, w, inputs, out) = (t.h, t.w, t.inputs, t.out);
+        let (th, tw, tiles, hp, wp) = (t.th, t.tw, t.tiles, t.hp, t.wp);
         let padded = bordered(x, 1, hp, wp);
-        // Bᵀ d B for every 4x4 tile d, into 16 matrices (in, tiles). A row of
-        // tiles at a time: Bᵀ down its four input rows, whole rows at once, then
-        // B along them, so that every write runs along a matrix's row.
+        // Bᵀ d B, a tile at a time.
         let mut v = vec![0f32; 16 * inputs * tiles];
         let plane = inputs * tiles;
         let mut rows = vec![0f32; 4 * wp];
@@ -771,17 +819,7 @@ mod tests {
             }
         }
         drop(padded);
-        let m: Vec<Vec<f32>> = (0..16)
-            .map(|p| {
-                matmul(
-                    &u[p * out * inputs..(p + 1) * out * inputs],
-                    &v[p * plane..(p + 1) * plane],
-                    out,
-                    inputs,
-                    tiles,
-                )
-            })
-            .collect();
+        let m = products(u, &v, out, inputs, tiles);
         drop(v);
         // Aᵀ M A for every tile, a row of tiles at a time, down then along;
         // then bias and ReLU. Where the output's size is odd, the last tile's
@@ -837,23 +875,8 @@ mod tests {
     /// tile at a time, odd sizes included (the last tile hanging over).
     #[test]
     fn winograd_by_rows_gives_the_tile_by_tile_bits() {
-        let value = |i: usize| ((i * 7919 % 1013) as f32 - 506.0) / 509.0;
         for (inputs, out, h, w) in [(3, 5, 6, 9), (8, 4, 7, 10), (16, 32, 12, 33), (2, 3, 1, 1)] {
-            let weight: Vec<f32> = (0..out * inputs * 9).map(|i| value(i + 11)).collect();
-            let c = Conv {
-                kernels: Kernels::Direct(Vec::new()),
-                bias: (0..out).map(|o| value(o + 3) / 4.0).collect(),
-                inputs,
-                kernel: 3,
-                pad: 1,
-                pool: Pool::None,
-            };
-            let x = Planes {
-                data: (0..inputs * h * w).map(|i| value(i * 3 + 1)).collect(),
-                channels: inputs,
-                height: h,
-                width: w,
-            };
+            let (weight, c, x) = conv_case(inputs, out, h, w);
             let u = winograd_kernels(&weight, out, inputs);
             let bits = |p: Planes| p.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
             assert_eq!(
