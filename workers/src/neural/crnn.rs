@@ -434,27 +434,12 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
     for ch in 0..inputs {
         for ty in 0..th {
             let at = (ch * hp + 2 * ty) * wp;
-            let [d0, d1, d2, d3] = [0, 1, 2, 3].map(|k| &padded[at + k * wp..at + (k + 1) * wp]);
-            // Bᵀ's four rows (d0 - d2, d1 + d2, d2 - d1, d1 - d3) down
-            // whole rows at once: plain loops over slices, which
-            // vectorise, where a tile at a time did not (the transforms
-            // were most of the 17% of the network's time its own code
-            // took on the realdev notice).
-            let (r0, rest) = rows.split_at_mut(wp);
-            let (r1, rest) = rest.split_at_mut(wp);
-            let (r2, r3) = rest.split_at_mut(wp);
-            for ((o, a), b) in r0.iter_mut().zip(d0).zip(d2) {
-                *o = a - b;
-            }
-            for ((o, a), b) in r1.iter_mut().zip(d1).zip(d2) {
-                *o = a + b;
-            }
-            for ((o, a), b) in r2.iter_mut().zip(d2).zip(d1) {
-                *o = a - b;
-            }
-            for ((o, a), b) in r3.iter_mut().zip(d1).zip(d3) {
-                *o = a - b;
-            }
+            // Bᵀ down the tiles' four input rows, whole rows at once.
+            let mut down = rows.chunks_exact_mut(wp);
+            b_t_rows(
+                [(); 4].map(|_| down.next().expect("4 rows")),
+                [0, 1, 2, 3].map(|k| &padded[at + k * wp..at + (k + 1) * wp]),
+            );
             let n = ch * tiles + ty * tw;
             for (r, row) in rows.chunks_exact(wp).enumerate() {
                 // B along the row: tile tx reads columns 2tx..2tx+4, that is
@@ -462,20 +447,15 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
                 for ((e, o), pair) in even.iter_mut().zip(odd.iter_mut()).zip(row.chunks_exact(2)) {
                     (*e, *o) = (pair[0], pair[1]);
                 }
-                let (e0, e1, o0, o1) = (&even[..tw], &even[1..], &odd[..tw], &odd[1..]);
-                let at = |k: usize| (r * 4 + k) * plane + n;
-                for ((t, a), b) in v[at(0)..at(0) + tw].iter_mut().zip(e0).zip(e1) {
-                    *t = a - b;
-                }
-                for ((t, a), b) in v[at(1)..at(1) + tw].iter_mut().zip(o0).zip(e1) {
-                    *t = a + b;
-                }
-                for ((t, a), b) in v[at(2)..at(2) + tw].iter_mut().zip(e1).zip(o0) {
-                    *t = a - b;
-                }
-                for ((t, a), b) in v[at(3)..at(3) + tw].iter_mut().zip(o0).zip(o1) {
-                    *t = a - b;
-                }
+                // Into matrices 4r..4r + 4, at this row of tiles.
+                let mut matrices = v
+                    .chunks_exact_mut(plane)
+                    .skip(4 * r)
+                    .map(|m| &mut m[n..n + tw]);
+                b_t_rows(
+                    [(); 4].map(|_| matrices.next().expect("16 matrices")),
+                    [&even[..tw], &odd[..tw], &even[1..], &odd[1..]],
+                );
             }
         }
     }
@@ -492,33 +472,25 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
     for (o, b) in c.bias.iter().enumerate() {
         for ty in 0..th {
             let n = o * tiles + ty * tw;
-            // Aᵀ down each column k of the tiles (m0 + m1 + m2 and
-            // m1 - m2 - m3): the top row of the 2x4 result into am's row
-            // k, the bottom into 4 + k.
+            // Aᵀ down each column k of the tiles: the top row of the 2x4
+            // result into am's row k, the bottom into 4 + k.
             let (top, bottom) = am.split_at_mut(4 * tw);
             for (k, (top, bottom)) in top
                 .chunks_exact_mut(tw)
                 .zip(bottom.chunks_exact_mut(tw))
                 .enumerate()
             {
-                let [m0, m1, m2, m3] = [0, 1, 2, 3].map(|r| &m[r * 4 + k][n..n + tw]);
-                for (((t, a), b), c) in top.iter_mut().zip(m0).zip(m1).zip(m2) {
-                    *t = a + b + c;
-                }
-                for (((t, a), b), c) in bottom.iter_mut().zip(m1).zip(m2).zip(m3) {
-                    *t = a - b - c;
-                }
+                a_t_rows(
+                    [top, bottom],
+                    [0, 1, 2, 3].map(|r| &m[r * 4 + k][n..n + tw]),
+                );
             }
             for r in 0..2.min(h - 2 * ty) {
                 let y = 2 * ty + r;
-                let [a0, a1, a2, a3] =
-                    [0, 1, 2, 3].map(|k| &am[(r * 4 + k) * tw..(r * 4 + k + 1) * tw]);
-                for (((e, a), b), c) in even.iter_mut().zip(a0).zip(a1).zip(a2) {
-                    *e = a + b + c;
-                }
-                for (((d, a), b), c) in odd.iter_mut().zip(a1).zip(a2).zip(a3) {
-                    *d = a - b - c;
-                }
+                a_t_rows(
+                    [&mut even, &mut odd],
+                    [0, 1, 2, 3].map(|k| &am[(r * 4 + k) * tw..(r * 4 + k + 1) * tw]),
+                );
                 let row = &mut data[(o * h + y) * w..(o * h + y + 1) * w];
                 for (pair, (e, d)) in row.chunks_mut(2).zip(even.iter().zip(&odd)) {
                     for (value, t) in pair.iter_mut().zip([e, d]) {
@@ -533,6 +505,41 @@ fn winograd(x: &Planes, c: &Conv, u: &[f32]) -> Planes {
         channels: out,
         height: h,
         width: w,
+    }
+}
+
+/// Winograd's `Bᵀ d` on whole rows: `out` = [d0 - d2, d1 + d2, d2 - d1,
+/// d1 - d3], value by value (over the shortest of the slices). Plain loops
+/// over slices, which vectorise, where a 4x4 tile at a time did not: the
+/// transforms were most of the 17% of the network's time its own code
+/// took on the realdev notice. The same sums as a tile at a time, so the
+/// same bits (unit test).
+#[inline(always)]
+fn b_t_rows(out: [&mut [f32]; 4], [d0, d1, d2, d3]: [&[f32]; 4]) {
+    let [o0, o1, o2, o3] = out;
+    for ((o, a), b) in o0.iter_mut().zip(d0).zip(d2) {
+        *o = a - b;
+    }
+    for ((o, a), b) in o1.iter_mut().zip(d1).zip(d2) {
+        *o = a + b;
+    }
+    for ((o, a), b) in o2.iter_mut().zip(d2).zip(d1) {
+        *o = a - b;
+    }
+    for ((o, a), b) in o3.iter_mut().zip(d1).zip(d3) {
+        *o = a - b;
+    }
+}
+
+/// Winograd's `Aᵀ m` on whole rows: `out` = [m0 + m1 + m2, m1 - m2 - m3],
+/// value by value, as [`b_t_rows`].
+#[inline(always)]
+fn a_t_rows([top, bottom]: [&mut [f32]; 2], [m0, m1, m2, m3]: [&[f32]; 4]) {
+    for (((t, a), b), c) in top.iter_mut().zip(m0).zip(m1).zip(m2) {
+        *t = a + b + c;
+    }
+    for (((t, a), b), c) in bottom.iter_mut().zip(m1).zip(m2).zip(m3) {
+        *t = a - b - c;
     }
 }
 
