@@ -499,13 +499,48 @@ fn shrink_to(segment: &GrayImage, height: u32) -> GrayImage {
 /// What one segment of a sample sheet was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segment {
-    /// Mostly letters of this script, and [`Script::plausible`] in it.
+    /// Mostly letters of this script, and words of it: Latin
+    /// [`Script::plausible`] (Vietnamese) or sure words of another
+    /// language; Khmer with a word of [`KHMER_WORD_LEAST`] letters.
     In(Script),
     /// Latin letters that are not Vietnamese: the Vietnamese model's
     /// garbage for a hard Khmer line, kept over the Khmer model's reading.
     Garbled,
+    /// Khmer letters in no word of [`KHMER_WORD_LEAST`]: what the Khmer
+    /// model makes of a photograph, a drop cap or a page's edge, one or two
+    /// signs a "word" (tesseract-ocr/test's 8071: ស ã ន. កឹ រន វ រ; a phone
+    /// photo's shadow: នឹ, រវ). Read Khmer gives words of three letters and
+    /// more in all but a few segments of the mix and realdev; see
+    /// [`decide`] for how scraps count.
+    Scraps,
     /// No letters.
     Blank,
+}
+
+/// The fewest Khmer letters (consonants, vowels, signs, the coeng; not
+/// digits or punctuation) a word of a segment needs for the segment to
+/// read as Khmer ([`Segment::In`]).
+pub const KHMER_WORD_LEAST: usize = 3;
+
+/// Whether some word of `words` has [`KHMER_WORD_LEAST`] Khmer letters.
+fn has_khmer_word(words: &[&crate::text::Word]) -> bool {
+    words.iter().any(|w| {
+        w.text
+            .chars()
+            .filter(|c| ('\u{1780}'..='\u{17D3}').contains(c))
+            .count()
+            >= KHMER_WORD_LEAST
+    })
+}
+
+/// Whether `words`, in the majority Latin, are words of a language in
+/// Latin letters other than Vietnamese (English, French), read surely:
+/// [`latin_words`] at a mean confidence of [`LATIN_WORDS_SURE`]. Such a
+/// segment is Latin print, where it was garbled before: on the English
+/// captures that split the vote with a drop cap read as Khmer.
+fn sure_latin_words(words: &[&crate::text::Word], text: &str) -> bool {
+    let mean = words.iter().map(|w| w.confidence).sum::<f32>() / words.len().max(1) as f32;
+    mean >= LATIN_WORDS_SURE && latin_words(text)
 }
 
 /// What each segment of a sample sheet was read as, from the sheet's
@@ -515,15 +550,24 @@ pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Segme
         .bands
         .iter()
         .map(|&(y0, y1)| {
-            let words: Vec<&str> = text
+            let words: Vec<&crate::text::Word> = text
                 .words()
                 .filter(|w| (y0..y1).contains(&w.bbox.mid_y()))
-                .map(|w| w.text.as_str())
                 .collect();
-            let words = words.join(" ");
-            match majority(&words) {
-                Some(s) if s.plausible(&words) => Segment::In(s),
-                Some(_) => Segment::Garbled,
+            let joined = words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            match majority(&joined) {
+                Some(Script::Latin)
+                    if Script::Latin.plausible(&joined) || sure_latin_words(&words, &joined) =>
+                {
+                    Segment::In(Script::Latin)
+                }
+                Some(Script::Latin) => Segment::Garbled,
+                Some(Script::Khmer) if has_khmer_word(&words) => Segment::In(Script::Khmer),
+                Some(Script::Khmer) => Segment::Scraps,
                 None => Segment::Blank,
             }
         })
@@ -589,8 +633,9 @@ pub fn read_sheet(sheet: &Sheet, dpi: u32, engine: &Engine) -> Result<Detected> 
 /// model reads every word first, unsure, and Tesseract reads it again in
 /// Vietnamese.
 ///
-/// Every sampled segment must come back as plausible Vietnamese, but one
-/// of at least five, and the reading must average [`LATIN_GLANCE_SURE`].
+/// Every sampled segment must come back as Latin print ([`Segment::In`]:
+/// plausible Vietnamese, or sure words of English or French), but one of
+/// at least five, and the reading must average [`LATIN_GLANCE_SURE`].
 /// The Vietnamese model reads a Khmer line as garbage, or as nothing, and
 /// it never comes back plausible: so a page this accepts has at most one
 /// line of another script in its sample, which [`decide`] would not call
@@ -600,15 +645,15 @@ pub fn read_sheet(sheet: &Sheet, dpi: u32, engine: &Engine) -> Result<Detected> 
 /// a mean over 58.
 pub fn surely_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
     latin_glance(sheet, latin).is_some_and(|g| {
-        let others = g.segments - g.vietnamese;
-        g.vietnamese >= 1 && (others == 0 || (others == 1 && g.vietnamese >= 4))
+        let others = g.segments - g.latin;
+        g.latin >= 1 && (others == 0 || (others == 1 && g.latin >= 4))
     })
 }
 
 /// What the Vietnamese model's reading of a sample made of its segments.
 struct LatinGlance {
-    /// Segments read as plausible Vietnamese.
-    vietnamese: usize,
+    /// Segments read as Latin print ([`Segment::In`]).
+    latin: usize,
     /// Segments read as anything at all.
     read: usize,
     segments: usize,
@@ -623,15 +668,15 @@ fn latin_glance(sheet: &Sheet, latin: &crate::text::PageText) -> Option<LatinGla
     let segments = segment_scripts(sheet, latin);
     let count = |f: &dyn Fn(Segment) -> bool| segments.iter().filter(|&&s| f(s)).count();
     Some(LatinGlance {
-        vietnamese: count(&|s| s == Segment::In(Script::Latin)),
+        latin: count(&|s| s == Segment::In(Script::Latin)),
         read: count(&|s| s != Segment::Blank),
         segments: segments.len(),
     })
 }
 
 /// Whether the sample, read by the Vietnamese model alone, is mostly
-/// Latin: three in four of the segments that read as anything are
-/// plausible Vietnamese, and the reading averages [`LATIN_GLANCE_SURE`].
+/// Latin: three in four of the segments that read as anything are Latin
+/// print ([`Segment::In`]), and the reading averages [`LATIN_GLANCE_SURE`].
 /// Looser than [`surely_latin`], as it answers another question: not
 /// whether a page can skip the two-language reading, but whether a page
 /// that reading took for Khmer is Latin print turned half round. A
@@ -641,7 +686,7 @@ fn latin_glance(sheet: &Sheet, latin: &crate::text::PageText) -> Option<LatinGla
 /// either way up, has read as plausible Vietnamese on more than one
 /// segment, nor at a mean over 58.
 pub fn mostly_latin(sheet: &Sheet, latin: &crate::text::PageText) -> bool {
-    latin_glance(sheet, latin).is_some_and(|g| g.vietnamese >= 1 && g.vietnamese * 4 >= g.read * 3)
+    latin_glance(sheet, latin).is_some_and(|g| g.latin >= 1 && g.latin * 4 >= g.read * 3)
 }
 
 /// The least mean word confidence (0-100) of the Vietnamese model's
@@ -657,9 +702,18 @@ pub fn decide(segments: &[Segment]) -> Detected {
     let khmer = count(Segment::In(Script::Khmer));
     let latin = count(Segment::In(Script::Latin));
     // Garbled segments are most likely Khmer, but a badly printed
-    // Vietnamese page garbles too, and so does French (whose words are not
-    // Vietnamese syllables): they only break a tie between read segments.
-    let tie_to_khmer = khmer == latin && khmer > 0 && count(Segment::Garbled) > 0;
+    // Vietnamese page garbles too: they only break a tie between read
+    // segments. Scraps of Khmer are what a picture reads as; they count
+    // only where no segment was read as either script, and not against as
+    // many garbled ones (French print with a photograph): a Khmer page so
+    // degraded that no word of three letters came back is still Khmer.
+    let (garbled, scraps) = (count(Segment::Garbled), count(Segment::Scraps));
+    let tie_to_khmer = khmer == latin
+        && if khmer > 0 {
+            garbled > 0
+        } else {
+            scraps > garbled
+        };
     let (main, minority) = if khmer > latin || tie_to_khmer {
         (Script::Khmer, latin)
     } else {
@@ -997,7 +1051,7 @@ mod tests {
 
     #[test]
     fn the_main_script_is_the_most_read() {
-        use Segment::{Blank, Garbled, In};
+        use Segment::{Blank, Garbled, In, Scraps};
         let (k, l) = (In(Script::Khmer), In(Script::Latin));
         let lang = |s: &[Segment]| decide(s).lang();
         assert_eq!(lang(&[k, k, k, k, k, l]), "khm");
@@ -1010,6 +1064,118 @@ mod tests {
         assert_eq!(lang(&[k, Blank, Blank, k, l, l]), "vie+khm");
         assert_eq!(lang(&[Garbled, Garbled, Blank]), "vie");
         assert_eq!(lang(&[]), "vie");
+        // Scraps of Khmer (a photograph, a drop cap) neither outvote a
+        // read segment nor break a tie; alone, they are a Khmer page read
+        // badly.
+        assert_eq!(lang(&[k, l, Scraps, Scraps, Blank]), "vie");
+        assert_eq!(lang(&[l, Scraps, Scraps, Scraps]), "vie");
+        assert_eq!(lang(&[k, k, l, Scraps]), "khm");
+        assert_eq!(lang(&[Scraps, Scraps, Garbled, Blank]), "khm");
+        assert_eq!(lang(&[Scraps, Garbled, Garbled]), "vie");
+    }
+
+    /// A sheet of `bands` segments 100 rows apart, and a reading of it
+    /// with `words[i]` (text, confidence) in segment i.
+    fn read_sheet_of(words: &[&[(&str, f32)]]) -> (Sheet, crate::text::PageText) {
+        use crate::text::{BBox, Block, PageText, Word};
+        let bands: Vec<(u32, u32)> = (0..words.len() as u32)
+            .map(|i| (100 * i + 10, 100 * i + 60))
+            .collect();
+        let blocks = bands
+            .iter()
+            .zip(words)
+            .map(|(&(y0, y1), ws)| {
+                let bbox = BBox {
+                    x0: 0,
+                    y0,
+                    x1: 500,
+                    y1,
+                };
+                let words = ws
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(text, confidence))| Word {
+                        text: text.into(),
+                        bbox: BBox {
+                            x0: 60 * i as u32,
+                            x1: 60 * i as u32 + 50,
+                            ..bbox
+                        },
+                        confidence,
+                    })
+                    .collect();
+                Block {
+                    bbox,
+                    lines: vec![Line { bbox, words }],
+                }
+            })
+            .collect();
+        let height = 100 * words.len() as u32;
+        let sheet = Sheet {
+            image: GrayImage::new(500, height),
+            bands,
+        };
+        let text = PageText {
+            width: 500,
+            height,
+            blocks,
+        };
+        (sheet, text)
+    }
+
+    /// What each segment reads as: tesseract-ocr/test's 8071 magazine
+    /// spread, upright, read with both models, went to Khmer on its drop
+    /// cap (ឯឃារ) and its photograph (ស ã ន. ...), against a segment of
+    /// English garbled as not Vietnamese. The photograph's scraps and the
+    /// English words now count as what they are.
+    #[test]
+    fn segments_read_as_words_or_scraps() {
+        use Segment::{Blank, Garbled, In, Scraps};
+        let (sheet, text) = read_sheet_of(&[
+            &[("”", 42.0), ("ឯឃារ", 66.0)],
+            &[
+                ("board", 92.0),
+                ("chairw", 77.0),
+                ("never", 91.0),
+                ("took", 92.0),
+                ("a", 93.0),
+            ],
+            &[],
+            &[
+                ("ស", 0.0),
+                ("ã", 57.0),
+                ("ន.", 25.0),
+                ("កឹ", 41.0),
+                ("រន", 51.0),
+                ("វ", 51.0),
+            ],
+            &[("Ban", 90.0), ("chấp", 88.0), ("hành", 91.0)],
+            &[("រដ្ឋមន្ត្រី", 13.0)],
+            // Latin words read unsurely are not vouched for (realdev's
+            // khm_phonsobon_5, its national motto over an ornament).
+            &[
+                ("an", 13.0),
+                ("So", 55.0),
+                ("ជាតិ", 92.0),
+                ("៖", 92.0),
+                ("thi", 16.0),
+                ("eoeeSfcefsstocserSeteer", 0.0),
+            ],
+        ]);
+        let segments = segment_scripts(&sheet, &text);
+        assert_eq!(
+            segments,
+            [
+                In(Script::Khmer),
+                In(Script::Latin),
+                Blank,
+                Scraps,
+                In(Script::Latin),
+                In(Script::Khmer),
+                Garbled
+            ]
+        );
+        assert_eq!(decide(&segments[..4]).lang(), "vie");
     }
 
     fn line(text: &str) -> Line {
