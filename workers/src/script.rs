@@ -21,6 +21,10 @@ pub struct Sample {
     /// [`TALLEST_READABLE`]) are shrunk to that height, keeping their shape;
     /// `None` keeps every segment at the page's scale.
     pub page_share: Option<u32>,
+    /// Segments taller than this many of the page's median text lines
+    /// (and than [`TALLEST_READABLE`]) are shrunk to that height, keeping
+    /// their shape; `None` bounds them by `page_share` alone.
+    pub line_share: Option<u32>,
 }
 
 /// The sample the up/down check reads, twice.
@@ -28,6 +32,7 @@ pub const ORIENTATION_SAMPLE: Sample = Sample {
     lines: 12,
     heights: 6,
     page_share: None,
+    line_share: None,
 };
 
 /// The samples the sideways check reads: the page as it is, and turned a
@@ -61,10 +66,18 @@ pub const SAMPLE_LANG: &str = "khm+vie";
 /// of a Vietnamese one's (5 line-heights cost 12%), and found the main
 /// script of all 128 generated pages with one (`auto_cost`,
 /// `script_probe`; bench/language.py's vie, khm, sparse and khm-sparse).
+///
+/// A band many lines tall (the lines of a phone photo's curved page run
+/// together; page_dewarp's boston_cooking_a gave one of 1096 px among
+/// lines of 54) is shrunk to six median lines: read at the page's scale,
+/// its segment was most of the page, and the sample cost 2.6 s on 2.1 s of
+/// OCR. Khmer bands of realdev's notices that hold two or three lines and
+/// read well (73-181 px among lines of 22) keep their size or nearly.
 pub const SCRIPT_SAMPLE: Sample = Sample {
     lines: 6,
     heights: 3,
     page_share: None,
+    line_share: Some(6),
 };
 
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
@@ -281,6 +294,13 @@ impl Script {
     /// models, Tesseract keeps the Vietnamese model's garbage for some Khmer
     /// lines, at up to 81: that garbage carries letters Vietnamese never
     /// writes (Ï, ñ, ø), or words no syllable has the shape of ("iUfndit").
+    /// For Khmer: some word has [`KHMER_WORD_LEAST`] Khmer letters. What
+    /// the Khmer model makes of a photograph, a drop cap, a page's edge or
+    /// a phonetic transcription is one or two signs a "word"
+    /// (tesseract-ocr/test's 8071: ស ã ន. កឹ រន វ រ; a phone photo's
+    /// shadow: នឹ, រវ; a stray line of a cookery book: អ្ន.), while read
+    /// Khmer gives words of three letters and more in all but a few
+    /// segments of the mix and realdev.
     pub fn plausible(self, text: &str) -> bool {
         match self {
             Script::Latin => {
@@ -289,7 +309,12 @@ impl Script {
                     .all(vietnamese_letter)
                     && crate::syllable::syllable_share(text).is_some_and(|s| s >= 0.5)
             }
-            Script::Khmer => true,
+            Script::Khmer => text.split_whitespace().any(|w| {
+                w.chars()
+                    .filter(|&c| ('\u{1780}'..='\u{17D3}').contains(&c) && c != COENG)
+                    .count()
+                    >= KHMER_WORD_LEAST
+            }),
         }
     }
 }
@@ -440,6 +465,7 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let mut heights: Vec<u32> = lines.iter().map(|((a, b), _)| b - a).collect();
     heights.sort_unstable();
     let tall = heights.get(heights.len() * 4 / 5).copied().unwrap_or(0);
+    let median = heights.get(heights.len() / 2).copied().unwrap_or(0);
     lines.retain(|((a, b), _)| (b - a) * 2 >= tall);
     let picked = spread(&lines, sample.lines);
     // The sample's budget is its total length: a page of one or two lines
@@ -450,9 +476,13 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     } else {
         (sample.heights * sample.lines as u32 / picked.len() as u32).max(sample.heights)
     };
-    let tallest = sample
-        .page_share
-        .map(|share| (gray.height() / share).max(TALLEST_READABLE));
+    let by_page = sample.page_share.map(|share| gray.height() / share);
+    let by_lines = sample.line_share.map(|share| median * share);
+    let tallest = match (by_page, by_lines) {
+        (Some(p), Some(l)) => Some(p.min(l)),
+        (p, l) => p.or(l),
+    }
+    .map(|t| t.max(TALLEST_READABLE));
     let mut segments = Vec::new();
     for ((y0, y1), (x0, x1)) in picked {
         let pad = ((y1 - y0) / 4).max(2);
@@ -506,32 +536,21 @@ pub enum Segment {
     /// Latin letters that are not Vietnamese: the Vietnamese model's
     /// garbage for a hard Khmer line, kept over the Khmer model's reading.
     Garbled,
-    /// Khmer letters in no word of [`KHMER_WORD_LEAST`]: what the Khmer
-    /// model makes of a photograph, a drop cap or a page's edge, one or two
-    /// signs a "word" (tesseract-ocr/test's 8071: ស ã ន. កឹ រន វ រ; a phone
-    /// photo's shadow: នឹ, រវ). Read Khmer gives words of three letters and
-    /// more in all but a few segments of the mix and realdev; see
-    /// [`decide`] for how scraps count.
+    /// Khmer letters that are not [`Script::plausible`] Khmer (no word of
+    /// [`KHMER_WORD_LEAST`] letters): a photograph or a drop cap read by
+    /// the Khmer model. See [`decide`] for how scraps count.
     Scraps,
     /// No letters.
     Blank,
 }
 
-/// The fewest Khmer letters (consonants, vowels, signs, the coeng; not
-/// digits or punctuation) a word of a segment needs for the segment to
-/// read as Khmer ([`Segment::In`]).
+/// The fewest Khmer letters (consonants, vowels and signs; not the coeng,
+/// which only joins the next consonant below, nor digits or punctuation)
+/// some word of a reading needs to be [`Script::plausible`] Khmer.
 pub const KHMER_WORD_LEAST: usize = 3;
 
-/// Whether some word of `words` has [`KHMER_WORD_LEAST`] Khmer letters.
-fn has_khmer_word(words: &[&crate::text::Word]) -> bool {
-    words.iter().any(|w| {
-        w.text
-            .chars()
-            .filter(|c| ('\u{1780}'..='\u{17D3}').contains(c))
-            .count()
-            >= KHMER_WORD_LEAST
-    })
-}
+/// The Khmer sign that sets the next consonant below as a subscript.
+const COENG: char = '\u{17D2}';
 
 /// Whether `words`, in the majority Latin, are words of a language in
 /// Latin letters other than Vietnamese (English, French), read surely:
@@ -560,13 +579,11 @@ pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Segme
                 .collect::<Vec<_>>()
                 .join(" ");
             match majority(&joined) {
-                Some(Script::Latin)
-                    if Script::Latin.plausible(&joined) || sure_latin_words(&words, &joined) =>
-                {
+                Some(s) if s.plausible(&joined) => Segment::In(s),
+                Some(Script::Latin) if sure_latin_words(&words, &joined) => {
                     Segment::In(Script::Latin)
                 }
                 Some(Script::Latin) => Segment::Garbled,
-                Some(Script::Khmer) if has_khmer_word(&words) => Segment::In(Script::Khmer),
                 Some(Script::Khmer) => Segment::Scraps,
                 None => Segment::Blank,
             }
@@ -1015,6 +1032,16 @@ mod tests {
         assert!(!Script::Latin.plausible("ññữnnj0r"));
         // Vietnamese letters, but no Vietnamese words.
         assert!(!Script::Latin.plausible("iUfndit"));
+        // Khmer words of three letters and more; not a subscript joined
+        // to its consonant, digits, punctuation, or signs one at a time.
+        for khmer in ["ឯឃារ", "សខភ", "រដ្ឋមន្ត្រី", "២. លក្ខ៖", "ក.ប.ទ. និង"]
+        {
+            assert!(Script::Khmer.plausible(khmer), "{khmer}");
+        }
+        for scraps in ["អ្ន.", "ស ã ន. កឹ រន វ រ", "ស ។ ២", "៣៤៥៦", "នឹ", ""]
+        {
+            assert!(!Script::Khmer.plausible(scraps), "{scraps}");
+        }
     }
 
     /// Lines the Vietnamese model read on English pages (OCRmyPDF's linn,
