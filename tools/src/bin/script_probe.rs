@@ -1,5 +1,6 @@
 //! Prints what `--lang auto` sees on pages: the script each sampled segment
-//! reads in (K Khmer, L Latin, ? garbled Latin, - nothing), and the decision.
+//! reads in (K Khmer, k scraps of Khmer, L Latin, ? garbled Latin, - nothing),
+//! and the decision.
 //! `script_probe PAGE...` (pages prepared as diachi prepares them).
 use workers::script::{detect, sample_sheet, segment_scripts, Script, Segment, SCRIPT_SAMPLE};
 
@@ -42,6 +43,7 @@ fn letters(segments: &[Segment]) -> String {
         .map(|s| match s {
             Segment::In(Script::Khmer) => 'K',
             Segment::In(Script::Latin) => 'L',
+            Segment::Scraps => 'k',
             Segment::Garbled => '?',
             Segment::Blank => '-',
         })
