@@ -2,6 +2,7 @@
 """Real-capture benchmark: diachi against plain Tesseract on real scans and photos.
 
     python3 bench/real.py DIR [DIR ...] [--jobs N] [--keep WORK] [--diachi PATH] [--json FILE]
+                          [--lang LANG]
 
 Each DIR holds captures (jpg, png, tif) and a MANIFEST.tsv with at least the columns
 `file`, `language` and `orientation_as_stored` (the clockwise turn, 0/90/180/270, that
@@ -9,13 +10,15 @@ makes the page upright), as ../shared/realdev does. `<stem>.gt.txt` beside a cap
 its ground truth.
 
 Every capture becomes a document of one batch, run once by diachi with the manifest's
-language (a spread diachi splits is two pages; their texts are joined, left first).
+language (a spread diachi splits is two pages; their texts are joined, left first), or
+with --lang's (`--lang auto`: how auto does on real captures; plain Tesseract keeps the
+manifest's language).
 Plain Tesseract reads each capture as a new user would: `tesseract IMG - -l LANG`
 (mode 3, no preprocessing). Printed per capture:
 - CER of both (where there is ground truth), with the CER rule of ../shared/realdev/README.md:
   NFC, U+200B removed, every whitespace run one space;
 - the turn diachi applied, against the turn the manifest says the page needs;
-- the resolution diachi used and the segmentation it chose.
+- the resolution diachi used, the segmentation it chose, and the language it read in.
 Last come the captures where diachi is worse than plain Tesseract (by more than 0.02 CER)
 or turned a page wrong. Exit status 1 when there is any.
 """
@@ -60,7 +63,7 @@ def plain_tesseract(c):
     return r.stdout
 
 
-def run_diachi(diachi, caps, work, jobs, config=None):
+def run_diachi(diachi, caps, work, jobs, config=None, lang=None):
     batch, out = os.path.join(work, "batch"), os.path.join(work, "out")
     shutil.rmtree(batch, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
@@ -73,7 +76,7 @@ def run_diachi(diachi, caps, work, jobs, config=None):
             os.makedirs(doc)
             # A copy: diachi reads only regular files, never links.
             shutil.copyfile(c["path"], os.path.join(doc, os.path.basename(c["path"])))
-            w.writerow([c["name"], c["lang"]])
+            w.writerow([c["name"], lang or c["lang"]])
     extra = ["--config", config] if config else []
     subprocess.run([diachi, "run", batch, "--out", out, "--jobs", str(jobs)] + extra,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,6 +97,7 @@ def run_diachi(diachi, caps, work, jobs, config=None):
         c["applied"] = (exif + p.get("orientation_degrees", 0)) % 360
         c["dpi"] = p.get("dpi")
         c["mode"] = p.get("segmentation", "")
+        c["read_as"] = p.get("language", "")
         crop = p.get("page_crop")
         c["crop"] = (f"{crop['width']}x{crop['height']}+{crop['x']}+{crop['y']}"
                      if crop else "whole")
@@ -109,11 +113,13 @@ def main():
     ap.add_argument("--diachi", default=os.path.join(ROOT, "target", "release", "diachi"))
     ap.add_argument("--json", help="write the rows here as JSON")
     ap.add_argument("--config", help="a diachi settings file to run with")
+    ap.add_argument("--lang", help="read every capture in this language (auto, vie, ...) "
+                    "instead of the manifest's")
     a = ap.parse_args()
     caps = captures(a.dirs)
     work = a.keep or tempfile.mkdtemp(prefix="diachi-real-")
     os.makedirs(work, exist_ok=True)
-    run_diachi(a.diachi, caps, work, a.jobs, a.config)
+    run_diachi(a.diachi, caps, work, a.jobs, a.config, a.lang)
     for c in caps:
         c["plain"] = plain_tesseract(c)
         c["cer_plain"] = cer(c["plain"], c["gt"]) if c["gt"] is not None else None
@@ -123,14 +129,15 @@ def main():
         return "-" if x is None else f"{x:.3f}"
 
     print(f"{len(caps)} captures; work folder {work}")
-    print(f"| capture | lang | kind | turn needed | turn applied | page | dpi | mode | CER tesseract | CER diachi |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| capture | lang | kind | turn needed | turn applied | page | dpi | mode | read as | CER tesseract | CER diachi |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for c in caps:
         applied = c.get("applied")
         print(f"| {c['name']} | {c['lang']} | {c['kind']} | {c['turn']} | "
               f"{'failed' if c['diachi'] is None else applied} | {c.get('crop', '-')} | "
               f"{c.get('dpi') or '-'} | "
-              f"{c.get('mode') or '-'} | {f(c['cer_plain'])} | {f(c['cer_diachi'])} |")
+              f"{c.get('mode') or '-'} | {c.get('read_as') or '-'} | "
+              f"{f(c['cer_plain'])} | {f(c['cer_diachi'])} |")
     with_gt = [c for c in caps if c["gt"] is not None]
     if with_gt:
         for lang in sorted({c["lang"] for c in with_gt}):
