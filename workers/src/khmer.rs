@@ -24,7 +24,8 @@ fn prebase(c: char) -> bool {
     matches!(c, '\u{17C1}' | '\u{17C2}' | '\u{17C3}')
 }
 
-const COENG: char = '\u{17D2}';
+/// The sign that sets the next consonant below as a subscript.
+pub(crate) const COENG: char = '\u{17D2}';
 const E: char = '\u{17C1}';
 
 /// Where the consonant cluster starting at `i` ends: a consonant, its

@@ -115,11 +115,7 @@ pub const REREAD_MISSES: usize = 12;
 pub fn may_be_in(line: &Line, script: Script, below: f32) -> bool {
     let own = script.other();
     let (text, confidence) = (line.text(), line.mean_confidence());
-    let latin_words = || {
-        own == Script::Latin
-            && confidence.is_some_and(|c| c >= crate::script::LATIN_WORDS_SURE)
-            && crate::script::latin_words(&text)
-    };
+    let latin_words = || own == Script::Latin && crate::script::sure_latin_words(&text, confidence);
     match crate::script::spaced_like(line) {
         Some(s) if s == script => true,
         Some(s) if s == own && own.plausible(&text) => false,

@@ -311,7 +311,7 @@ impl Script {
             }
             Script::Khmer => text.split_whitespace().any(|w| {
                 w.chars()
-                    .filter(|&c| ('\u{1780}'..='\u{17D3}').contains(&c) && c != COENG)
+                    .filter(|&c| ('\u{1780}'..='\u{17D3}').contains(&c) && c != crate::khmer::COENG)
                     .count()
                     >= KHMER_WORD_LEAST
             }),
@@ -549,17 +549,14 @@ pub enum Segment {
 /// some word of a reading needs to be [`Script::plausible`] Khmer.
 pub const KHMER_WORD_LEAST: usize = 3;
 
-/// The Khmer sign that sets the next consonant below as a subscript.
-const COENG: char = '\u{17D2}';
-
-/// Whether `words`, in the majority Latin, are words of a language in
-/// Latin letters other than Vietnamese (English, French), read surely:
-/// [`latin_words`] at a mean confidence of [`LATIN_WORDS_SURE`]. Such a
-/// segment is Latin print, where it was garbled before: on the English
-/// captures that split the vote with a drop cap read as Khmer.
-fn sure_latin_words(words: &[&crate::text::Word], text: &str) -> bool {
-    let mean = words.iter().map(|w| w.confidence).sum::<f32>() / words.len().max(1) as f32;
-    mean >= LATIN_WORDS_SURE && latin_words(text)
+/// Whether `text`, read at a mean word `confidence`, is surely words of a
+/// language in Latin letters, Vietnamese or not (English, French):
+/// [`latin_words`] at [`LATIN_WORDS_SURE`]. A sampled segment so read is
+/// Latin print, where it was garbled before (on the English captures that
+/// split the vote with a drop cap read as Khmer); a weak line so read is
+/// not read again in Khmer ([`crate::reread::may_be_in`]).
+pub fn sure_latin_words(text: &str, confidence: Option<f32>) -> bool {
+    confidence.is_some_and(|c| c >= LATIN_WORDS_SURE) && latin_words(text)
 }
 
 /// What each segment of a sample sheet was read as, from the sheet's
@@ -580,7 +577,12 @@ pub fn segment_scripts(sheet: &Sheet, text: &crate::text::PageText) -> Vec<Segme
                 .join(" ");
             match majority(&joined) {
                 Some(s) if s.plausible(&joined) => Segment::In(s),
-                Some(Script::Latin) if sure_latin_words(&words, &joined) => {
+                Some(Script::Latin)
+                    if sure_latin_words(
+                        &joined,
+                        crate::text::mean_confidence(words.iter().copied()),
+                    ) =>
+                {
                     Segment::In(Script::Latin)
                 }
                 Some(Script::Latin) => Segment::Garbled,

@@ -65,9 +65,14 @@ fn median(mut v: Vec<u32>) -> Option<u32> {
 }
 
 /// Mean confidence of `words`, 0-100; `None` when there is none.
-pub fn mean_confidence(words: &[Word]) -> Option<f32> {
-    let n = words.len();
-    (n > 0).then(|| words.iter().map(|w| w.confidence).sum::<f32>() / n as f32)
+pub fn mean_confidence<'a>(words: impl IntoIterator<Item = &'a Word>) -> Option<f32> {
+    let mut n = 0;
+    let sum: f32 = words
+        .into_iter()
+        .inspect(|_| n += 1)
+        .map(|w| w.confidence)
+        .sum();
+    (n > 0).then(|| sum / n as f32)
 }
 
 impl Line {
