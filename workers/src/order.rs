@@ -26,12 +26,17 @@ struct Tagged {
 /// of one Tesseract paragraph stay one block.
 ///
 /// Where the cut separates columns (a vertical cut with lines of text on
-/// both sides) but splits none of Tesseract's lines, Tesseract's lines
-/// already keep to their columns and its own order stands: a magazine page
-/// whose columns wrap round a photo has no gutter running its whole
-/// height, and the cut read it in slices across both columns (a real scan
-/// of the UNLV set, tesseract-ocr/test 8087_054.3B: CER 0.451, against
-/// 0.078 in Tesseract's order). Where it separates no columns, it puts
+/// both sides) but splits none of Tesseract's lines across them,
+/// Tesseract's lines already keep to their columns and its own order
+/// stands. A magazine page whose columns wrap round a photo has no gutter
+/// running its whole height, and the cut read it in slices across both
+/// columns (a real scan of the UNLV set, tesseract-ocr/test 8087_054.3B:
+/// CER 0.451, against 0.078 in Tesseract's order). A line split elsewhere
+/// does not count: read in Vietnamese, the same page's running foot came
+/// back from the cut as two lines ("54 TRAVEL&LEISURE" and, beyond a wide
+/// space and after a speck read as "an.", "SEPTEMBER 1993"), and that had
+/// put its columns back in slices (CER 0.455, against 0.082 in
+/// Tesseract's order). Where the cut separates no columns, it puts
 /// Tesseract's lines top to bottom: a plate's two-line caption that
 /// Tesseract gave second line first, a curled photo's line that Tesseract
 /// put at the end of the page.
@@ -55,14 +60,34 @@ pub fn reading_order(page: &PageText, found: usize) -> PageText {
         return page.clone();
     };
     let mut leaves = Vec::new();
-    let mut columns = false;
+    let mut columns = Columns::default();
     cut(words, unit, &mut leaves, &mut columns);
-    let ordered = rebuild(page, leaves);
-    if !columns || ordered.lines().count() > page.lines().count() {
-        ordered
+    let o = rebuild(page, leaves.clone());
+    if std::env::var_os("DIACHI_DUMP").is_some() {
+        for (i, l) in leaves.iter().enumerate() {
+            let t: Vec<String> = l
+                .iter()
+                .map(|w| format!("{}{:?}", w.word.text, w.line))
+                .collect();
+            eprintln!("L{i} {}", t.join(" "));
+        }
+        eprintln!("lines {} -> {}", page.lines().count(), o.lines().count());
+    }
+    if !columns.found || columns.line_split {
+        rebuild(page, leaves)
     } else {
         tesseract_order(page, found)
     }
+}
+
+/// What the cut learnt of the page's columns.
+#[derive(Default)]
+struct Columns {
+    /// A vertical cut had lines of text on both sides.
+    found: bool,
+    /// Such a cut split one of Tesseract's lines: Tesseract read across
+    /// the gutter.
+    line_split: bool,
 }
 
 /// Tesseract's blocks in its order, each recovered block (from `found` on)
@@ -105,8 +130,9 @@ fn bbox(words: &[Tagged]) -> BBox {
 /// Choosing the widest band first keeps a column whole (its gutter is wider
 /// than the space between its lines) and still separates a header from the
 /// body under it (no gutter runs through the body).
-/// `columns` is set when a vertical cut has lines on both sides.
-fn cut(words: Vec<Tagged>, unit: u32, leaves: &mut Vec<Vec<Tagged>>, columns: &mut bool) {
+/// `columns` says whether a vertical cut had lines on both sides, and
+/// whether it split a line.
+fn cut(words: Vec<Tagged>, unit: u32, leaves: &mut Vec<Vec<Tagged>>, columns: &mut Columns) {
     let rows = widest_gap(&words, |b| (b.y0, b.y1), 1);
     // A gutter must be wider than a space between words: a line height
     // (the header blocks of an official document can stand just that far
@@ -133,7 +159,9 @@ fn cut(words: Vec<Tagged>, unit: u32, leaves: &mut Vec<Vec<Tagged>>, columns: &m
     let (before, after): (Vec<Tagged>, Vec<Tagged>) =
         words.into_iter().partition(|w| start(w) < at);
     if vertical && several_lines(&before) && several_lines(&after) {
-        *columns = true;
+        columns.found = true;
+        let left: std::collections::HashSet<_> = before.iter().map(|w| w.line).collect();
+        columns.line_split |= after.iter().any(|w| left.contains(&w.line));
     }
     cut(before, unit, leaves, columns);
     cut(after, unit, leaves, columns);
@@ -350,6 +378,36 @@ mod tests {
         };
         let foot = vec![line(vec![word(&"chữ".repeat(17), 100, 600)])];
         let p = page(vec![column(100, "a"), column(1000, "b"), foot]);
+        assert_eq!(reading_order(&p, p.blocks.len()), p);
+    }
+
+    /// The same columns over a running foot whose wide space the cut splits
+    /// ("54 TRAVEL&LEISURE" far left of "SEPTEMBER 1993"), with a speck
+    /// read as a word above its left end, in a block of its own (as
+    /// 8087_054.3B's "an."): the foot comes back as two lines, but that
+    /// split is not across the columns, so Tesseract's order still stands.
+    #[test]
+    fn a_foot_split_at_its_wide_space_keeps_tesseracts_order() {
+        let column = |x: u32, name: &str| {
+            [100u32, 140, 180, 400, 440]
+                .iter()
+                .map(|&y| line(vec![word(&format!("{name}{y}"), x, y)]))
+                .collect::<Vec<_>>()
+        };
+        let caption = vec![line(vec![word(&"chữ".repeat(17), 100, 600)])];
+        let foot = vec![line(vec![
+            word("54", 100, 700),
+            word("TRAVEL", 160, 700),
+            word("SEPTEMBER", 700, 700),
+        ])];
+        let speck = vec![line(vec![word("an", 100, 690)])];
+        let p = page(vec![
+            speck,
+            column(100, "a"),
+            column(1000, "b"),
+            caption,
+            foot,
+        ]);
         assert_eq!(reading_order(&p, p.blocks.len()), p);
     }
 
