@@ -362,6 +362,17 @@ mod tests {
         );
     }
 
+    /// The tops of a column's lines in two paragraphs.
+    const Y: [u32; 5] = [100, 140, 180, 400, 440];
+
+    /// A column of one-word lines at `x`, one a top in `ys`, each word
+    /// named for its column and top.
+    fn column(x: u32, name: &str, ys: &[u32]) -> Vec<Line> {
+        ys.iter()
+            .map(|&y| line(vec![word(&format!("{name}{y}"), x, y)]))
+            .collect()
+    }
+
     /// Two columns whose lines Tesseract kept apart, each its own block,
     /// over a line across the foot of both (as a magazine's text runs
     /// under a photo): no gutter runs the whole height, so the cut would
@@ -370,14 +381,8 @@ mod tests {
     /// Tesseract's order stands.
     #[test]
     fn blocks_whose_lines_keep_to_their_columns_keep_tesseracts_order() {
-        let column = |x: u32, name: &str| {
-            [100u32, 140, 180, 400, 440]
-                .iter()
-                .map(|&y| line(vec![word(&format!("{name}{y}"), x, y)]))
-                .collect::<Vec<_>>()
-        };
         let foot = vec![line(vec![word(&"chữ".repeat(17), 100, 600)])];
-        let p = page(vec![column(100, "a"), column(1000, "b"), foot]);
+        let p = page(vec![column(100, "a", &Y), column(1000, "b", &Y), foot]);
         assert_eq!(reading_order(&p, p.blocks.len()), p);
     }
 
@@ -388,12 +393,6 @@ mod tests {
     /// split is not across the columns, so Tesseract's order still stands.
     #[test]
     fn a_foot_split_at_its_wide_space_keeps_tesseracts_order() {
-        let column = |x: u32, name: &str| {
-            [100u32, 140, 180, 400, 440]
-                .iter()
-                .map(|&y| line(vec![word(&format!("{name}{y}"), x, y)]))
-                .collect::<Vec<_>>()
-        };
         let caption = vec![line(vec![word(&"chữ".repeat(17), 100, 600)])];
         let foot = vec![line(vec![
             word("54", 100, 700),
@@ -403,8 +402,8 @@ mod tests {
         let speck = vec![line(vec![word("an", 100, 690)])];
         let p = page(vec![
             speck,
-            column(100, "a"),
-            column(1000, "b"),
+            column(100, "a", &Y),
+            column(1000, "b", &Y),
             caption,
             foot,
         ]);
@@ -415,11 +414,6 @@ mod tests {
     /// line of the right column goes before the block under it there.
     #[test]
     fn recovered_blocks_go_where_they_stand() {
-        let column = |x: u32, name: &str, ys: &[u32]| {
-            ys.iter()
-                .map(|&y| line(vec![word(&format!("{name}{y}"), x, y)]))
-                .collect::<Vec<_>>()
-        };
         let foot = vec![line(vec![word(&"chữ".repeat(17), 100, 600)])];
         let title = vec![line(vec![word("title", 100, 20)])];
         let lost = vec![line(vec![word("lost", 1000, 300)])];
