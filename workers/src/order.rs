@@ -62,17 +62,6 @@ pub fn reading_order(page: &PageText, found: usize) -> PageText {
     let mut leaves = Vec::new();
     let mut columns = Columns::default();
     cut(words, unit, &mut leaves, &mut columns);
-    let o = rebuild(page, leaves.clone());
-    if std::env::var_os("DIACHI_DUMP").is_some() {
-        for (i, l) in leaves.iter().enumerate() {
-            let t: Vec<String> = l
-                .iter()
-                .map(|w| format!("{}{:?}", w.word.text, w.line))
-                .collect();
-            eprintln!("L{i} {}", t.join(" "));
-        }
-        eprintln!("lines {} -> {}", page.lines().count(), o.lines().count());
-    }
     if !columns.found || columns.line_split {
         rebuild(page, leaves)
     } else {
@@ -365,8 +354,8 @@ mod tests {
     /// The tops of a column's lines in two paragraphs.
     const Y: [u32; 5] = [100, 140, 180, 400, 440];
 
-    /// A column of one-word lines at `x`, one a top in `ys`, each word
-    /// named for its column and top.
+    /// A column of one-word lines at `x`, one at each top in `ys`, each
+    /// word named for its column and top.
     fn column(x: u32, name: &str, ys: &[u32]) -> Vec<Line> {
         ys.iter()
             .map(|&y| line(vec![word(&format!("{name}{y}"), x, y)]))
