@@ -789,7 +789,7 @@ fn confirm_sideways(
     }
     // The sample's best score turned a quarter, read until `enough` says a
     // first reading settles it.
-    let turned = |engine: &crate::ocr::Engine, enough: &dyn Fn(f32) -> bool| {
+    let best_turned = |engine: &crate::ocr::Engine, enough: &dyn Fn(f32) -> bool| {
         let (cw, ccw) = crate::orient::turned_scores(&quarter, ppi, engine, enough)?;
         Ok::<_, crate::Error>(if cw >= ccw {
             (cw, Turn::Quarter)
@@ -800,7 +800,7 @@ fn confirm_sideways(
     // The sample's score as it is, and its best turned a quarter.
     let scores = |engine: &crate::ocr::Engine| -> Result<(f32, f32, Turn)> {
         let upright = crate::orient::sample_score(&as_is, ppi, engine)?;
-        let (best, turn) = turned(engine, &|cw| {
+        let (best, turn) = best_turned(engine, &|cw| {
             cw >= QUARTER_SURE && cw >= upright + SIDEWAYS_CONFIRM
         })?;
         Ok((upright, best, turn))
@@ -824,7 +824,7 @@ fn confirm_sideways(
                 // boston_cooking_b) has no lines to sample turned: 2.5 s
                 // of checking under `auto`, 0.8 s with `vie`.
                 let engine = engines.get(&sample_lang(lang), 6)?;
-                let (best, turn) = turned(engine, &|cw| cw >= QUARTER_SURE)?;
+                let (best, turn) = best_turned(engine, &|cw| cw >= QUARTER_SURE)?;
                 if best < SIDEWAYS_LEAST {
                     (latin.0, best, turn)
                 } else {
