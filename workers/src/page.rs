@@ -1503,10 +1503,7 @@ mod tests {
     /// reads a rendered page's lines lying sideways as short pieces across.)
     #[test]
     fn a_reading_of_a_sideways_page_is_not_read_again() {
-        let realdev = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realdev");
-        let file = realdev.join("vie_namnqd_5.jpg");
-        let bytes = std::fs::read(&file).unwrap();
-        let raster = crate::raster::decode(&file, &bytes, u64::MAX, 300.0).unwrap();
+        let raster = crate::raster::realdev("vie_namnqd_5.jpg");
         let mut engines = engines();
         let mut rereads = Vec::new();
         for turn in [Turn::None, Turn::Quarter] {

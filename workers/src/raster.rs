@@ -537,6 +537,17 @@ fn jpeg_dpi(bytes: &[u8]) -> Option<(f32, f32)> {
     None
 }
 
+/// A capture of `../shared/realdev` (beside the repository), decoded as a
+/// batch's file is: for the tests that hold real scans to their results.
+#[cfg(test)]
+pub(crate) fn realdev(name: &str) -> Raster {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/realdev")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    decode(&path, &bytes, u64::MAX, 300.0).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -314,10 +314,7 @@ mod tests {
     #[test]
     fn a_table_of_weak_rows_is_not_read_again_row_after_row() {
         let tessdata = crate::ocr::find_tessdata().expect("tessdata installed");
-        let realdev = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/realdev");
-        let path = realdev.join("khm_phonsobon_5.jpg");
-        let raster =
-            crate::raster::decode(&path, &std::fs::read(&path).unwrap(), u64::MAX, 300.0).unwrap();
+        let raster = crate::raster::realdev("khm_phonsobon_5.jpg");
         let khm_setting = crate::lang::LangSetting::parse("khm").unwrap();
         let mut engines = crate::page::EngineCache::new(tessdata.clone());
         let options = crate::page::PrepareOptions::default();
