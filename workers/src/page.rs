@@ -1107,17 +1107,15 @@ fn detect(
 ) -> Result<Option<Detected>> {
     match lang {
         LangSetting::Auto => {
-            // A glance with the Vietnamese model alone first: most pages
-            // of the union are Vietnamese, and on them it costs a quarter
-            // of the two-language reading.
-            if let Some(glance) = script::sample_sheet(&page.gray, script::GLANCE_SAMPLE) {
-                if script::surely_latin(&glance, &glance_latin(&glance, page.ppi(), engines)?) {
-                    return Ok(Some(Detected::LATIN));
-                }
-            }
             let Some(sheet) = script::sample_sheet(&page.gray, script::SCRIPT_SAMPLE) else {
                 return Ok(Some(Detected::LATIN));
             };
+            // A glance with the Vietnamese model alone first: most pages
+            // of the union are Vietnamese, and on them it costs a quarter
+            // of the two-language reading.
+            if script::surely_latin(&sheet, &glance_latin(&sheet, page.ppi(), engines)?) {
+                return Ok(Some(Detected::LATIN));
+            }
             let engine = engines.get(script::SAMPLE_LANG, 6)?;
             Ok(Some(script::read_sheet(&sheet, page.ppi(), engine)?))
         }

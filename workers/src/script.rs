@@ -25,12 +25,10 @@ pub struct Sample {
     /// (and than [`TALLEST_READABLE`]) are shrunk to that height, keeping
     /// their shape; `None` bounds them by `page_share` alone.
     pub line_share: Option<u32>,
-    /// Whether a segment is whole words of the line's text: from where the
-    /// text starts ([`text_span`], a margin's mark passed over) to the end
-    /// of the word `heights` in ([`word_end`]; at most twice as far), a
-    /// table's rules no part of the band's ink. Otherwise a segment runs
-    /// from the line's first ink, `heights` long. For the Vietnamese glance
-    /// alone ([`GLANCE_SAMPLE`]).
+    /// Whether a segment runs on to the end of the word it would cut, at
+    /// most twice `heights` long ([`word_end`]): for telling scripts apart,
+    /// where a cut word reads as neither. The orientation samples are not
+    /// judged by their words' spelling, and are cut at `heights`.
     pub whole_words: bool,
 }
 
@@ -75,6 +73,11 @@ pub const SAMPLE_LANG: &str = "khm+vie";
 /// script of all 128 generated pages with one (`auto_cost`,
 /// `script_probe`; bench/language.py's vie, khm, sparse and khm-sparse).
 ///
+/// Its segments end at a word's end (`whole_words`), at most six heights
+/// in: cut at three, a 300-dpi line's segment was 2-4 letters ("witl",
+/// "nee") and read as garbled Latin, and the Vietnamese glance was sure of
+/// 4 of realdev's 8 Vietnamese scans; whole words, 7.
+///
 /// A band many lines tall (the lines of a phone photo's curved page run
 /// together; page_dewarp's boston_cooking_a gave one of 1096 px among
 /// lines of 54) is shrunk to six median lines: read at the page's scale,
@@ -86,22 +89,7 @@ pub const SCRIPT_SAMPLE: Sample = Sample {
     heights: 3,
     page_share: None,
     line_share: Some(6),
-    whole_words: false,
-};
-
-/// The sample the Vietnamese model's glance reads ([`surely_latin`]):
-/// [`SCRIPT_SAMPLE`]'s lines, each segment run on to its word's end, at
-/// most six heights in. Cut at three, a 300-dpi line's segment was 2-4
-/// letters ("witl", "nee"), read as garbled Latin, and the glance was sure
-/// of 4 of realdev's 8 Vietnamese scans; with whole words, of 7.
-///
-/// Only the glance reads whole words. Read by the two-language model, the
-/// longer segments of Latin print upside down or lying sideways came back
-/// as Khmer words (page_dewarp's boston_cooking_a turned half round,
-/// linguistics_thesis_b), and the page was read in Khmer first.
-pub const GLANCE_SAMPLE: Sample = Sample {
     whole_words: true,
-    ..SCRIPT_SAMPLE
 };
 
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
@@ -226,23 +214,17 @@ fn lines_at(gray: &GrayImage, t: u8, cols: std::ops::Range<u32>) -> Vec<(u32, u3
 }
 
 /// Whether each column of `cols` holds ink in rows `y0..y1` (a line's
-/// band). With `rules_out`, a row inked across two thirds of the columns
-/// or more is a rule (a table's, a heading's), not text, and is left out:
-/// counted in, it joined every cell of a table row (realdev's
-/// khm_phonsobon_5) into one run without a space.
-fn band_ink(
-    gray: &GrayImage,
-    (y0, y1): (u32, u32),
-    t: u8,
-    cols: &std::ops::Range<u32>,
-    rules_out: bool,
-) -> Vec<bool> {
+/// band). A row inked across two thirds of the columns or more is a rule
+/// (a table's, a heading's), not text, and is left out: counted in, it
+/// joined every cell of a table row (realdev's khm_phonsobon_5) into one
+/// run without a space.
+fn band_ink(gray: &GrayImage, y0: u32, y1: u32, t: u8, cols: &std::ops::Range<u32>) -> Vec<bool> {
     let w = gray.width() as usize;
     let (x0, x1) = (cols.start as usize, cols.end as usize);
     let mut inked = vec![false; x1 - x0];
     for row in gray.as_raw()[y0 as usize * w..y1 as usize * w].chunks(w) {
         let row = &row[x0..x1];
-        if rules_out && crate::deskew::count_below(row, t) * 3 >= row.len() * 2 {
+        if crate::deskew::count_below(row, t) * 3 >= row.len() * 2 {
             continue;
         }
         for (c, &p) in inked.iter_mut().zip(row) {
@@ -532,17 +514,8 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let mut lines: Vec<((u32, u32), (u32, u32))> = lines_at(gray, t, cols.clone())
         .into_iter()
         .filter_map(|(a, b)| {
-            let inked = band_ink(gray, (a, b), t, &cols, sample.whole_words);
             let h = (b - a) as usize;
-            let (x0, x1) = if sample.whole_words {
-                text_span(&inked, 2 * h, 2 * h)?
-            } else {
-                // From the line's first ink to its last.
-                (
-                    inked.iter().position(|&c| c)?,
-                    inked.iter().rposition(|&c| c)? + 1,
-                )
-            };
+            let (x0, x1) = text_span(&band_ink(gray, a, b, t, &cols), 2 * h, 2 * h)?;
             Some(((a, b), (cols.start + x0 as u32, cols.start + x1 as u32)))
         })
         .filter(|&((a, b), (x0, x1))| x1 - x0 >= 2 * (b - a))
@@ -582,7 +555,7 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         let end = if sample.whole_words {
             // To the end of the word `heights` band heights in, at most
             // twice that far.
-            let inked = band_ink(gray, (y0, y1), t, &cols, true);
+            let inked = band_ink(gray, y0, y1, t, &cols);
             let space = (h / WORD_SPACE).max(2) as usize;
             let end = word_end(&inked, (x0 + heights * h - cols.start) as usize, space);
             (cols.start + end as u32).min(x0 + 2 * heights * h)
@@ -967,13 +940,8 @@ mod tests {
                 row.put_pixel(x, 15, Luma([0]));
             }
         }
-        assert_eq!(
-            band_ink(&row, (0, 30), 128, &(0..1000), true),
-            inked(&words)
-        );
-        assert!(band_ink(&row, (0, 30), 128, &(0..1000), false)
-            .iter()
-            .all(|&c| c));
+        let ink = band_ink(&row, 0, 30, 128, &(0..1000));
+        assert_eq!(ink, inked(&words));
     }
 
     #[test]

@@ -2,9 +2,7 @@
 //! reads in (K Khmer, k scraps of Khmer, L Latin, ? garbled Latin, - nothing),
 //! and the decision.
 //! `script_probe PAGE...` (pages prepared as diachi prepares them).
-use workers::script::{
-    detect, sample_sheet, segment_scripts, Script, Segment, GLANCE_SAMPLE, SCRIPT_SAMPLE,
-};
+use workers::script::{detect, sample_sheet, segment_scripts, Script, Segment, SCRIPT_SAMPLE};
 
 fn main() {
     let tessdata = workers::ocr::find_tessdata().expect("tessdata");
@@ -25,9 +23,6 @@ fn main() {
                 sheet.image.save(&saved).unwrap();
                 eprintln!("sample sheet: {}", saved.display());
             }
-            confs = letters(&segment_scripts(&sheet, &text));
-            // The Vietnamese glance reads its own sheet, of whole words.
-            let sheet = sample_sheet(&gray, GLANCE_SAMPLE).expect("lines as above");
             let latin = vie.recognize(&sheet.image, dpi).unwrap();
             glance = format!(
                 "vie alone: [{}] mean {:.0} surely latin {}",
@@ -35,6 +30,7 @@ fn main() {
                 latin.mean_confidence().unwrap_or(0.0),
                 workers::script::surely_latin(&sheet, &latin)
             );
+            confs = letters(&segment_scripts(&sheet, &text));
         }
         let found = detect(&gray, dpi, &khm).unwrap();
         println!("{path}: {} [{}] {glance}", found.lang(), confs);
