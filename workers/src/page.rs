@@ -1497,31 +1497,6 @@ mod tests {
         }
     }
 
-    /// With `auto`, realdev's Vietnamese scans are told Latin by the
-    /// Vietnamese model's glance alone, without the two-language reading
-    /// (0.7-0.8 s a page). Their samples used to start at a scanner's edge
-    /// or cut words short ("witl"), and read as garbled Latin.
-    #[test]
-    fn auto_tells_real_vietnamese_scans_at_a_glance() {
-        let mut cache = engines();
-        for name in ["vie_namnqd_3.jpg", "vie_namnqd_7.jpg", "vie_namnqd_8.jpg"] {
-            let page = prepare(
-                crate::raster::realdev(name),
-                &LangSetting::Auto,
-                &PrepareOptions::default(),
-                &mut cache,
-            )
-            .unwrap();
-            let mut engines = Asked {
-                inner: &mut cache,
-                langs: Vec::new(),
-            };
-            let found = detect(&page, &LangSetting::Auto, &mut engines).unwrap();
-            assert_eq!(found, Some(Detected::LATIN), "{name}");
-            assert_eq!(engines.langs, ["vie"], "{name}");
-        }
-    }
-
     /// A page read as it lies sideways (its lines running down the page) is
     /// not read again line by line in the other script: `read` turns it and
     /// reads it again. Upright, the same page is. (A real scan: Tesseract

@@ -25,11 +25,6 @@ pub struct Sample {
     /// (and than [`TALLEST_READABLE`]) are shrunk to that height, keeping
     /// their shape; `None` bounds them by `page_share` alone.
     pub line_share: Option<u32>,
-    /// Whether a segment runs on to the end of the word it would cut, at
-    /// most twice `heights` long ([`word_end`]): for telling scripts apart,
-    /// where a cut word reads as neither. The orientation samples are not
-    /// judged by their words' spelling, and are cut at `heights`.
-    pub whole_words: bool,
 }
 
 /// The sample the up/down check reads, twice.
@@ -38,7 +33,6 @@ pub const ORIENTATION_SAMPLE: Sample = Sample {
     heights: 6,
     page_share: None,
     line_share: None,
-    whole_words: false,
 };
 
 /// The samples the sideways check reads: the page as it is, and turned a
@@ -73,11 +67,6 @@ pub const SAMPLE_LANG: &str = "khm+vie";
 /// script of all 128 generated pages with one (`auto_cost`,
 /// `script_probe`; bench/language.py's vie, khm, sparse and khm-sparse).
 ///
-/// Its segments end at a word's end (`whole_words`), at most six heights
-/// in: cut at three, a 300-dpi line's segment was 2-4 letters ("witl",
-/// "nee") and read as garbled Latin, and the Vietnamese glance was sure of
-/// 4 of realdev's 8 Vietnamese scans; whole words, 7.
-///
 /// A band many lines tall (the lines of a phone photo's curved page run
 /// together; page_dewarp's boston_cooking_a gave one of 1096 px among
 /// lines of 54) is shrunk to six median lines: read at the page's scale,
@@ -89,7 +78,6 @@ pub const SCRIPT_SAMPLE: Sample = Sample {
     heights: 3,
     page_share: None,
     line_share: Some(6),
-    whole_words: true,
 };
 
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
@@ -213,71 +201,25 @@ fn lines_at(gray: &GrayImage, t: u8, cols: std::ops::Range<u32>) -> Vec<(u32, u3
     merged
 }
 
-/// Whether each column of `cols` holds ink in rows `y0..y1` (a line's
-/// band). A row inked across two thirds of the columns or more is a rule
-/// (a table's, a heading's), not text, and is left out: counted in, it
-/// joined every cell of a table row (realdev's khm_phonsobon_5) into one
-/// run without a space.
-fn band_ink(gray: &GrayImage, y0: u32, y1: u32, t: u8, cols: &std::ops::Range<u32>) -> Vec<bool> {
+/// First and last inked column of rows `y0..y1`, within `cols`.
+fn ink_span(
+    gray: &GrayImage,
+    y0: u32,
+    y1: u32,
+    t: u8,
+    cols: &std::ops::Range<u32>,
+) -> Option<(u32, u32)> {
     let w = gray.width() as usize;
     let (x0, x1) = (cols.start as usize, cols.end as usize);
     let mut inked = vec![false; x1 - x0];
     for row in gray.as_raw()[y0 as usize * w..y1 as usize * w].chunks(w) {
-        let row = &row[x0..x1];
-        if crate::deskew::count_below(row, t) * 3 >= row.len() * 2 {
-            continue;
-        }
-        for (c, &p) in inked.iter_mut().zip(row) {
+        for (c, &p) in inked.iter_mut().zip(&row[x0..x1]) {
             *c |= p < t;
         }
     }
-    inked
-}
-
-/// The span of a line's text in its band's `inked` columns: the first run
-/// of ink at least `least` columns wide (twice the band's height, as a
-/// line's ink is) whose gaps are at most `gap` columns (two of the band's
-/// heights; words are a third of one apart), else the widest run. A
-/// margin's mark or a scanner's edge is a narrow run of its own, off the
-/// text by a margin. Where the line's first ink was taken for its start,
-/// the samples of realdev's vie_namnqd_1 were the scanner's edge and the
-/// blank margin after it.
-fn text_span(inked: &[bool], gap: usize, least: usize) -> Option<(usize, usize)> {
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for x in (0..inked.len()).filter(|&x| inked[x]) {
-        match runs.last_mut() {
-            Some(run) if x - run.1 <= gap => run.1 = x,
-            _ => {
-                if runs.last().is_some_and(|&(a, b)| b + 1 - a >= least) {
-                    break;
-                }
-                runs.push((x, x));
-            }
-        }
-    }
-    runs.iter()
-        .find(|&&(a, b)| b + 1 - a >= least)
-        .or_else(|| runs.iter().max_by_key(|&&(a, b)| b - a))
-        .map(|&(a, b)| (a, b + 1))
-}
-
-/// Where the word that column `from` of a band falls in ends: the first
-/// column from there that starts `space` blank ones, or the band's end.
-/// A segment cut mid-word ("witl" for "with") read as garbled Latin, so
-/// that a Vietnamese page's sample was not surely Latin.
-fn word_end(inked: &[bool], from: usize, space: usize) -> usize {
-    let mut blank = 0;
-    for (x, &ink) in inked.iter().enumerate().skip(from) {
-        if ink {
-            blank = 0;
-        } else {
-            blank += 1;
-            if blank == space {
-                return x + 1 - space;
-            }
-        }
-    }
-    inked.len()
+    let first = inked.iter().position(|&c| c)?;
+    let last = inked.iter().rposition(|&c| c)?;
+    Some(((x0 + first) as u32, (x0 + last) as u32 + 1))
 }
 
 /// The two scripts `auto` tells apart: Latin (read as Vietnamese) and
@@ -513,11 +455,7 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
     let cols = text_columns(gray, t);
     let mut lines: Vec<((u32, u32), (u32, u32))> = lines_at(gray, t, cols.clone())
         .into_iter()
-        .filter_map(|(a, b)| {
-            let h = (b - a) as usize;
-            let (x0, x1) = text_span(&band_ink(gray, a, b, t, &cols), 2 * h, 2 * h)?;
-            Some(((a, b), (cols.start + x0 as u32, cols.start + x1 as u32)))
-        })
+        .filter_map(|(a, b)| Some(((a, b), ink_span(gray, a, b, t, &cols)?)))
         .filter(|&((a, b), (x0, x1))| x1 - x0 >= 2 * (b - a))
         .collect();
     // Whole lines only: a band of marks or subscripts that did not join its
@@ -551,18 +489,7 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         let top = y0.saturating_sub(pad);
         let bottom = (y1 + pad).min(gray.height());
         let left = x0.saturating_sub(pad);
-        let h = y1 - y0;
-        let end = if sample.whole_words {
-            // To the end of the word `heights` band heights in, at most
-            // twice that far.
-            let inked = band_ink(gray, y0, y1, t, &cols);
-            let space = (h / WORD_SPACE).max(2) as usize;
-            let end = word_end(&inked, (x0 + heights * h - cols.start) as usize, space);
-            (cols.start + end as u32).min(x0 + 2 * heights * h)
-        } else {
-            x0 + heights * h
-        };
-        let right = end.min(x1 + pad).min(gray.width());
+        let right = (x0 + heights * (y1 - y0)).min(x1 + pad).min(gray.width());
         let segment =
             image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
         segments.push(match tallest {
@@ -598,11 +525,6 @@ fn shrink_to(segment: &GrayImage, height: u32) -> GrayImage {
         image::imageops::FilterType::Triangle,
     )
 }
-
-/// A word space, as a part of a line's band height: a fifth. Print's word
-/// spaces are a quarter to a half of an em, the gaps between its letters
-/// a tenth at most.
-const WORD_SPACE: u32 = 5;
 
 /// What one segment of a sample sheet was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -896,52 +818,6 @@ mod tests {
         }
         let t = crate::deskew::otsu(&photo);
         assert_eq!(text_columns(&photo, t), 0..1000);
-    }
-
-    /// A line's text starts after a narrow mark in the margin (a scanner's
-    /// edge), not at it; its segment ends at the end of a word, not in it;
-    /// and a table's rule across the band does not join its cells.
-    #[test]
-    fn a_segment_is_whole_words_of_the_text() {
-        let inked = |runs: &[(usize, usize)]| {
-            let mut v = vec![false; 1000];
-            for &(a, b) in runs {
-                v[a..b].iter_mut().for_each(|c| *c = true);
-            }
-            v
-        };
-        // A band 30 rows tall: a mark at 10-14, words of 40 columns 10
-        // apart from 200 to 640, then a gap of 200 and a page number.
-        let words: Vec<(usize, usize)> = (0..9).map(|k| (200 + 50 * k, 240 + 50 * k)).collect();
-        let mut runs = vec![(10, 14)];
-        runs.extend(&words);
-        runs.push((840, 880));
-        let line = inked(&runs);
-        assert_eq!(text_span(&line, 60, 60), Some((200, 640)));
-        // Only narrow runs: the widest.
-        assert_eq!(
-            text_span(&inked(&[(10, 14), (300, 340)]), 60, 60),
-            Some((300, 340))
-        );
-        // From inside the word 300-340, or just after it: its end. From
-        // the page number, the band's end, which comes before a space.
-        assert_eq!(word_end(&line, 315, 6), 340);
-        assert_eq!(word_end(&line, 340, 6), 340);
-        assert_eq!(word_end(&line, 860, 6), 880);
-        assert_eq!(word_end(&line, 995, 6), 1000);
-
-        // A table row: a rule across the whole band's top row, and cells.
-        let mut row = GrayImage::from_pixel(1000, 30, Luma([255]));
-        for x in 0..1000 {
-            row.put_pixel(x, 0, Luma([0]));
-        }
-        for &(a, b) in &words {
-            for x in a as u32..b as u32 {
-                row.put_pixel(x, 15, Luma([0]));
-            }
-        }
-        let ink = band_ink(&row, 0, 30, 128, &(0..1000));
-        assert_eq!(ink, inked(&words));
     }
 
     #[test]
