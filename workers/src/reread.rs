@@ -63,6 +63,7 @@ pub fn reread_lines_in(
         done.read += 1;
         let block = &mut text.blocks[b];
         let new = read_line(gray, dpi, block.lines[l].bbox, pad, &boxes, engine)?;
+        let old = block.lines[l].text();
         let Some(new) = new.filter(|new| {
             let words = new.text();
             new.mean_confidence()
@@ -70,6 +71,7 @@ pub fn reread_lines_in(
                 && crate::script::majority(&words) == Some(script)
                 && script.letters(&words) >= REPLACE_LEAST_LETTERS
                 && script.plausible(&words)
+                && covers(script, &words, &old)
         }) else {
             misses += 1;
             continue;
@@ -97,6 +99,17 @@ pub struct Reread {
 /// OCRmyPDF's linn its logo by "ពា"; each page was then recorded as
 /// bilingual and read by the Khmer network.
 pub const REPLACE_LEAST_LETTERS: usize = 3;
+
+/// Whether `new`, a line read again in `script`, covers the line that
+/// `old` read: into Khmer, at least half as many letters as the Latin
+/// reading had. A Khmer line holds about as many letters as the Latin
+/// model's garbage for it (on the mix's Vietnamese pages, 5-32 Latin
+/// letters were replaced by 9-34 Khmer ones); realdev's vie_namnqd_3, read
+/// upside down under `auto` and then turned, had its filing line "- Lưu:
+/// VT, KSTTT\wrvA." (14 letters) replaced by "បបប". Into Latin, any.
+fn covers(script: Script, new: &str, old: &str) -> bool {
+    script != Script::Khmer || 2 * script.letters(new) >= Script::Latin.letters(old)
+}
 
 /// After this many lines in a row read again and not replaced,
 /// [`reread_lines_in`] reads no more.
@@ -293,6 +306,23 @@ pub fn line_crop(gray: &GrayImage, bbox: BBox, pad: u32, others: &[BBox]) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Khmer reading replaces a Latin line only when it holds at least
+    /// half as many letters: the readings of realdev's vie_namnqd_3 upside
+    /// down under `auto`, and of the mix's Khmer titles on Vietnamese pages.
+    #[test]
+    fn a_khmer_reading_must_cover_the_line() {
+        assert!(!covers(Script::Khmer, "បបប", "- Lưu: VT, KSTTT\\wrvA."));
+        assert!(covers(Script::Khmer, "វត្តខ្លែង", "inÌÏgn"));
+        assert!(covers(Script::Khmer, "វត្តម៉ាហាទុប", "ỉñt1ữ§U"));
+        assert!(covers(
+            Script::Khmer,
+            "L t0 u0{H trợ812118181ñ t1 ង្គយ៉លងំ(២បពទ្វឬ",
+            "L t0 u0{H trợ812118181ñ t1 8iruá[U0 ngụ"
+        ));
+        // Into Latin, no bound.
+        assert!(covers(Script::Latin, "Lưu", "ការិយាល័យ"));
+    }
 
     /// What the Khmer model made of the realdev notice's Latin names is
     /// found; its Khmer words, quoted or not, are not.
