@@ -63,7 +63,6 @@ pub fn reread_lines_in(
         done.read += 1;
         let block = &mut text.blocks[b];
         let new = read_line(gray, dpi, block.lines[l].bbox, pad, &boxes, engine)?;
-        let old = block.lines[l].text();
         let Some(new) = new.filter(|new| {
             let words = new.text();
             new.mean_confidence()
@@ -71,7 +70,7 @@ pub fn reread_lines_in(
                 && crate::script::majority(&words) == Some(script)
                 && script.letters(&words) >= REPLACE_LEAST_LETTERS
                 && script.plausible(&words)
-                && covers(script, &words, &old)
+                && covers(script, &words, &block.lines[l].text())
         }) else {
             misses += 1;
             continue;
