@@ -547,3 +547,27 @@ fn pages_wait_for_room_and_come_out_the_same() {
     );
     assert_same_bags(sample_out(), &out);
 }
+
+/// With one page read at a time (`run.pages_read_at_once = 1`), four jobs
+/// still decode and package in parallel, but never read two pages at once:
+/// one engine a language is ever loaded, where four threads reading at once
+/// load one for each page of a language that meets another. The bags are
+/// those of an unbounded run.
+#[test]
+fn one_page_read_at_a_time_needs_one_engine_a_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("one-read.toml");
+    fs::write(&config, "[run]\npages_read_at_once = 1\n").unwrap();
+    let out = tmp.path().join("one-read");
+    let batch = samples().join("batch");
+    let (code, err) = run(
+        &batch,
+        &out,
+        &["--jobs", "4", "--config", config.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    // vie, khm and vie+khm: the samples' pages need no other engine.
+    assert_eq!(report["summary"]["engines_loaded"], 3);
+    assert_same_bags(sample_out(), &out);
+}

@@ -169,6 +169,9 @@ pub struct RunConfig {
     /// Most pixels of the pages in flight at once ([`crate::budget`]).
     /// Default 0: 40 million a CPU core.
     pub pixels_in_flight: u64,
+    /// Most pages being prepared and read at once ([`crate::run`]). Default
+    /// 0: one a CPU core.
+    pub pages_read_at_once: usize,
     /// Default "fail-document".
     pub on_bad_page: OnBadPage,
 }

@@ -27,6 +27,9 @@ pub struct Context {
     pub pages_read: std::sync::atomic::AtomicUsize,
     /// The Tesseract engines, shared by the run's threads.
     pub engines: crate::engines::EnginePool,
+    /// The pages being prepared and read, bounded by
+    /// `run.pages_read_at_once`.
+    pub reading: workers::slots::Slots,
     /// The pixels of the pages in flight, bounded by `run.pixels_in_flight`.
     pub pixels: crate::budget::PixelBudget,
     /// The batch's overrides.csv, read and checked.

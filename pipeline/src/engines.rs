@@ -7,8 +7,9 @@
 //! times languages, and peak RSS grew with the batch: a 40-page batch left
 //! each of 8 threads only the one or two languages of its five pages. With
 //! the pool, the engines of a language are as many as pages once used it
-//! at once (at most one a thread, [`EnginePool::new`]), and a language no
-//! page in flight used at the same time as another holds one engine.
+//! at once (at most one for each page read at once, `run.pages_read_at_once`,
+//! [`EnginePool::new`]), and a language no page used at the same time as
+//! another holds one engine.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -35,9 +36,10 @@ pub struct PageEngines<'a> {
 
 impl EnginePool {
     /// A pool that keeps at most `keep` idle engines of each language
-    /// string, dropping the least recently used beyond that. With one a
-    /// thread, no engine is loaded twice; the pool holds more engines of a
-    /// language only when more pages used it at once. (A limit on all idle
+    /// string, dropping the least recently used beyond that. With one for
+    /// each page read at once, no engine is loaded twice; the pool holds
+    /// more engines of a language only when more pages used it at once.
+    /// (A limit on all idle
     /// engines together, one a thread, loaded 68 engines for 400 pages of
     /// four language strings with `--jobs 2`, 0.05-0.2 s each.)
     pub fn new(tessdata: &Path, keep: usize) -> EnginePool {

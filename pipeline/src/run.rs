@@ -161,7 +161,17 @@ fn threads(opts: &RunOptions) -> usize {
 
 /// The machine's CPU cores (1 when it cannot tell).
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    workers::slots::cores()
+}
+
+/// Pages prepared and read at once: `run.pages_read_at_once`, or one a
+/// core when it is 0; never more than the run's threads.
+fn pages_read_at_once(opts: &RunOptions) -> usize {
+    match opts.config.run.pages_read_at_once {
+        0 => cores(),
+        n => n,
+    }
+    .min(threads(opts))
 }
 
 /// Checks the models the jobs need, then makes the output folder ready and
@@ -185,7 +195,10 @@ fn open_output(
         reason: e.to_string(),
     })?;
     Ok(Context {
-        engines: crate::engines::EnginePool::new(&tessdata, threads(opts)),
+        // A page holds its engines only while it is read, so no more
+        // engines of a language are ever in use than pages read at once.
+        engines: crate::engines::EnginePool::new(&tessdata, pages_read_at_once(opts)),
+        reading: workers::slots::Slots::new(pages_read_at_once(opts)),
         timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
         config: opts.config.clone(),

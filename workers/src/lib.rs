@@ -32,6 +32,7 @@ pub mod reread;
 pub mod resolution;
 pub mod scanpdf;
 pub mod script;
+pub mod slots;
 pub mod spread;
 pub mod syllable;
 pub mod text;

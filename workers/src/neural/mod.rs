@@ -16,6 +16,7 @@ mod ctc;
 pub mod lines;
 mod resample;
 
+use crate::slots::Slots;
 use crate::{Error, Result};
 use image::GrayImage;
 use std::path::{Path, PathBuf};
@@ -51,55 +52,12 @@ pub struct KhmerNet {
     net: crnn::Crnn,
     /// Class to text; class 0 (blank) is empty.
     alphabet: Vec<String>,
-    /// Forward passes running at once, at most one per core.
+    /// Forward passes running at once, at most one per core. More at once
+    /// gain no speed, since a pass only computes, and each holds 20-30 MB
+    /// of buffers: with `--jobs 8` on two cores, eight threads could be in
+    /// a pass at once, and peak memory rose with the length of the batch as
+    /// more of them came to coincide.
     passes: Slots,
-}
-
-/// A counting semaphore: [`Slots::run`] waits while all are taken.
-///
-/// The network's forward passes are held to one per core. More at once
-/// gain no speed, since a pass only computes, and each holds 20-30 MB of
-/// buffers: with `--jobs 8` on two cores, eight threads could be in a
-/// pass at once, and peak memory rose with the length of the batch as
-/// more of them came to coincide.
-struct Slots {
-    free: std::sync::Mutex<usize>,
-    freed: std::sync::Condvar,
-}
-
-impl Slots {
-    fn new(n: usize) -> Slots {
-        Slots {
-            free: std::sync::Mutex::new(n.max(1)),
-            freed: std::sync::Condvar::new(),
-        }
-    }
-
-    /// One slot per core this process may run on.
-    fn per_core() -> Slots {
-        Slots::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
-    }
-
-    fn run<R>(&self, f: impl FnOnce() -> R) -> R {
-        // The count is valid whatever panicked while it was locked.
-        let lock = || self.free.lock().unwrap_or_else(|p| p.into_inner());
-        let mut free = lock();
-        while *free == 0 {
-            free = self.freed.wait(free).unwrap_or_else(|p| p.into_inner());
-        }
-        *free -= 1;
-        drop(free);
-        // Given back on return and on unwinding alike.
-        struct Release<'a>(&'a Slots);
-        impl Drop for Release<'_> {
-            fn drop(&mut self) {
-                *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-                self.0.freed.notify_one();
-            }
-        }
-        let _release = Release(self);
-        f()
-    }
 }
 
 impl std::fmt::Debug for KhmerNet {
@@ -275,38 +233,6 @@ fn read_alphabet(path: &Path, classes: usize) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn no_more_passes_run_at_once_than_there_are_slots() {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let slots = Slots::new(2);
-        let (now, most, done) = (
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-            AtomicUsize::new(0),
-        );
-        std::thread::scope(|s| {
-            for _ in 0..6 {
-                s.spawn(|| {
-                    slots.run(|| {
-                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
-                        most.fetch_max(n, Ordering::SeqCst);
-                        std::thread::sleep(std::time::Duration::from_millis(30));
-                        now.fetch_sub(1, Ordering::SeqCst);
-                        done.fetch_add(1, Ordering::SeqCst);
-                    })
-                });
-            }
-        });
-        assert_eq!(done.load(Ordering::SeqCst), 6);
-        assert_eq!(most.load(Ordering::SeqCst), 2);
-        // A pass that panics gives its slot back.
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            slots.run(|| panic!("bad line"))
-        }));
-        assert!(r.is_err());
-        assert_eq!(*slots.free.lock().unwrap(), 2);
-    }
 
     fn net() -> KhmerNet {
         KhmerNet::load(&default_models_dir())
