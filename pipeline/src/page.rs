@@ -316,8 +316,9 @@ fn process_page(
     // Neither the read nor its engines wait on rayon tasks (the slots'
     // condition): `read` runs on this thread alone.
     let (prepared, recognized) = ctx.reading.run(|| {
-        ctx.engines
-            .with_engines(|engines| workers::page::read(raster, lang, &prepare, &recognize, engines))
+        ctx.engines.with_engines(|engines| {
+            workers::page::read(raster, lang, &prepare, &recognize, engines)
+        })
     })?;
     let image = workers::pdfa::encode_page_image(
         prepared.shown_gray(),
