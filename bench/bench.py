@@ -3,7 +3,7 @@
 OCRmyPDF, on the same pages, on this machine.
 
     python3 bench/bench.py [--copies N] [--jobs N] [--batch DIR | --mix N] [--real DIR...]
-                           [--skip-ocrmypdf] [--stages] [--flat N]
+                           [--skip-ocrmypdf] [--stages] [--flat N] [--diachi BIN]
 
 Without --batch it builds a batch of samples/batch repeated --copies times
 (7 pages a copy: Vietnamese, Khmer, bilingual and a 1-bit page). --mix N
@@ -22,7 +22,8 @@ time of each step summed over the batch, next to the floor's CPU
 instead whether diachi's memory grows with the batch: it runs diachi alone on
 the batch and on the same documents hard-linked N times over, in the same
 order cycle after cycle (so that each document has the same neighbours), and
-prints both peak RSS figures and their ratio. Needs a release build
+prints both peak RSS figures and their ratio. --diachi runs another build (an
+older one, to compare side by side). Needs a release build
 (cargo build --release), GNU time, tesseract; OCRmyPDF and img2pdf for the
 third column: `scripts/setup.sh --bench` installs them all, OCRmyPDF 17.13 in
 a venv (BENCH_VENV below) that this script puts first on its PATH.
@@ -186,7 +187,12 @@ def main():
     ap.add_argument("--stages", action="store_true", help="time each step of every page")
     ap.add_argument("--flat", type=int, metavar="N",
                     help="peak RSS of diachi on the batch and on it N times over")
+    ap.add_argument("--diachi", metavar="BIN",
+                    help="the diachi binary to run (default target/release/diachi): to "
+                         "measure an older build side by side")
     a = ap.parse_args()
+    global DIACHI
+    DIACHI = a.diachi or DIACHI
     if not os.path.exists(DIACHI):
         sys.exit("build first: cargo build --release")
     work = tempfile.mkdtemp(prefix="diachi-bench-")
