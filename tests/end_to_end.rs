@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use unicode_normalization::is_nfc;
 
 #[test]
@@ -514,16 +514,7 @@ fn same_input_gives_byte_identical_bags() {
 #[test]
 fn pages_wait_for_room_and_come_out_the_same() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("one-page.toml");
-    fs::write(&config, "[run]\npixels_in_flight = 1\n").unwrap();
-    let out = tmp.path().join("bounded");
-    let batch = samples().join("batch");
-    let (code, err) = run(
-        &batch,
-        &out,
-        &["--jobs", "4", "--config", config.to_str().unwrap()],
-    );
-    assert_eq!(code, Some(0), "{err}");
+    let (out, report) = run_samples_with(tmp.path(), "[run]\npixels_in_flight = 1\n");
     let mut largest = 0;
     let mut languages = std::collections::BTreeSet::new();
     for doc in fs::read_dir(&out).unwrap() {
@@ -537,7 +528,6 @@ fn pages_wait_for_room_and_come_out_the_same() {
             languages.insert(p["language"].as_str().unwrap().to_string());
         }
     }
-    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
     assert_eq!(report["summary"]["peak_pixels_in_flight"], largest);
     // vie, khm and vie+khm: the samples' pages need no other engine.
     assert_eq!(
@@ -556,18 +546,24 @@ fn pages_wait_for_room_and_come_out_the_same() {
 #[test]
 fn one_page_read_at_a_time_needs_one_engine_a_language() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("one-read.toml");
-    fs::write(&config, "[run]\npages_read_at_once = 1\n").unwrap();
-    let out = tmp.path().join("one-read");
-    let batch = samples().join("batch");
-    let (code, err) = run(
-        &batch,
-        &out,
-        &["--jobs", "4", "--config", config.to_str().unwrap()],
-    );
-    assert_eq!(code, Some(0), "{err}");
-    let report: serde_json::Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    let (out, report) = run_samples_with(tmp.path(), "[run]\npages_read_at_once = 1\n");
     // vie, khm and vie+khm: the samples' pages need no other engine.
     assert_eq!(report["summary"]["engines_loaded"], 3);
     assert_same_bags(sample_out(), &out);
+}
+
+/// Runs the samples with four jobs and `config` (TOML) into a folder of
+/// `tmp`, which must succeed: the output folder and its report.json.
+fn run_samples_with(tmp: &Path, config: &str) -> (PathBuf, serde_json::Value) {
+    let path = tmp.join("config.toml");
+    fs::write(&path, config).unwrap();
+    let out = tmp.join("out");
+    let (code, err) = run(
+        &samples().join("batch"),
+        &out,
+        &["--jobs", "4", "--config", path.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let report = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    (out, report)
 }
