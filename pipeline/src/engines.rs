@@ -39,9 +39,9 @@ impl EnginePool {
     /// string, dropping the least recently used beyond that. With one for
     /// each page read at once, no engine is loaded twice; the pool holds
     /// more engines of a language only when more pages used it at once.
-    /// (A limit on all idle
-    /// engines together, one a thread, loaded 68 engines for 400 pages of
-    /// four language strings with `--jobs 2`, 0.05-0.2 s each.)
+    /// (A limit on all idle engines together, one a thread, loaded 68
+    /// engines for 400 pages of four language strings with `--jobs 2`,
+    /// 0.05-0.2 s each.)
     pub fn new(tessdata: &Path, keep: usize) -> EnginePool {
         EnginePool {
             tessdata: tessdata.to_path_buf(),

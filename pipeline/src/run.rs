@@ -154,21 +154,16 @@ fn plan<'a>(
 /// core, as rayon takes it.
 fn threads(opts: &RunOptions) -> usize {
     match opts.jobs.unwrap_or(opts.config.run.jobs) {
-        0 => cores(),
+        0 => workers::slots::cores(),
         n => n,
     }
-}
-
-/// The machine's CPU cores (1 when it cannot tell).
-fn cores() -> usize {
-    workers::slots::cores()
 }
 
 /// Pages prepared and read at once: `run.pages_read_at_once`, or one a
 /// core when it is 0; never more than the run's threads.
 fn pages_read_at_once(opts: &RunOptions) -> usize {
     match opts.config.run.pages_read_at_once {
-        0 => cores(),
+        0 => workers::slots::cores(),
         n => n,
     }
     .min(threads(opts))
@@ -194,11 +189,12 @@ fn open_output(
         path: layout.engine_log(),
         reason: e.to_string(),
     })?;
+    let reading = pages_read_at_once(opts);
     Ok(Context {
         // A page holds its engines only while it is read, so no more
         // engines of a language are ever in use than pages read at once.
-        engines: crate::engines::EnginePool::new(&tessdata, pages_read_at_once(opts)),
-        reading: workers::slots::Slots::new(pages_read_at_once(opts)),
+        engines: crate::engines::EnginePool::new(&tessdata, reading),
+        reading: workers::slots::Slots::new(reading),
         timestamp: batch_timestamp(&layout)?,
         tesseract_version: workers::ocr::tesseract_version(),
         config: opts.config.clone(),
@@ -209,7 +205,7 @@ fn open_output(
         pages_read: Default::default(),
         pixels: crate::budget::PixelBudget::new(crate::budget::limit(
             opts.config.run.pixels_in_flight,
-            cores(),
+            workers::slots::cores(),
         )),
         overrides,
         _lock: lock,
