@@ -113,11 +113,23 @@ pub fn sample_score(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> 
 /// reads as it is and turned half round: the scores of the page turned 90°
 /// and 270° clockwise. When `enough` says the first score settles it, the
 /// second is not read (and is 0).
+///
+/// One sheet, cut from the beginnings of `quarter`'s lines, is read as it
+/// is and turned half round. Turned, it shows the lines' ends: a ragged
+/// margin, a seal, a signature. Unless `settled` says those two scores
+/// settle it, a second sheet is cut from the beginnings of the lines of
+/// `quarter` turned half round, and read both ways too; each way keeps its
+/// better score. On realdev stored at 270°, vie_namnqd_5 read at 43 from
+/// the first sheet's ends and 75 from its own beginnings, the Khmer notices
+/// khm_phonsobon_3 and _5 at 44 and 23 against 81 and 58; none was turned.
+/// vie_namnqd_1 reads better from its ends (79 against 29, rotated in
+/// memory), so neither sheet alone will do.
 pub fn turned_scores(
     quarter: &GrayImage,
     dpi: u32,
     engine: &Engine,
     enough: impl Fn(f32) -> bool,
+    settled: impl Fn(f32, f32) -> bool,
 ) -> Result<(f32, f32)> {
     let Some(sheet) = crate::script::sample_sheet(quarter, crate::script::SIDEWAYS_SAMPLE) else {
         return Ok((0.0, 0.0));
@@ -126,9 +138,21 @@ pub fn turned_scores(
     if enough(cw) {
         return Ok((cw, 0.0));
     }
+    let ccw = read_score(&image::imageops::rotate180(&sheet.image), dpi, engine)?;
+    if settled(cw, ccw) {
+        return Ok((cw, ccw));
+    }
+    let half = image::imageops::rotate180(quarter);
+    let Some(other) = crate::script::sample_sheet(&half, crate::script::SIDEWAYS_SAMPLE) else {
+        return Ok((cw, ccw));
+    };
     Ok((
-        cw,
-        read_score(&image::imageops::rotate180(&sheet.image), dpi, engine)?,
+        cw.max(read_score(
+            &image::imageops::rotate180(&other.image),
+            dpi,
+            engine,
+        )?),
+        ccw.max(read_score(&other.image, dpi, engine)?),
     ))
 }
 

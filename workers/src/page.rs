@@ -739,6 +739,34 @@ const SIDEWAYS_CONFIRM: f32 = 15.0;
 /// under `auto` on a reading of 34.
 const SIDEWAYS_LEAST: f32 = 50.0;
 
+/// The least score (0-100) of a page's sample read turned a quarter for the
+/// turn to be made under [`SIDEWAYS_LEAST`], when it reads at least
+/// [`SIDEWAYS_CONFIRM`] better than turned the other way. Khmer print reads
+/// lower than Latin: realdev's Khmer notices stored at 90° and 270° read at
+/// 42-59 turned the right way (against 11-23 the other way), its line crop
+/// at 34-47 (against 0-11), and vie_namnqd_1 at 35-52 (against 17-25). Both
+/// quarter turns read wrong on a page that is not lying sideways, and the
+/// other way was never that far behind on realdev, the mix or the English
+/// captures.
+const QUARTER_LEAST: f32 = 30.0;
+
+/// The page's sample read turned a quarter both ways: the better score, its
+/// turn, and the other way's score (0 when the better one settled it).
+struct Quarters {
+    best: f32,
+    turn: Turn,
+    other: f32,
+}
+
+impl Quarters {
+    /// Whether the better turn reads clearly: at [`SIDEWAYS_LEAST`], or at
+    /// [`QUARTER_LEAST`] and [`SIDEWAYS_CONFIRM`] better than the other way.
+    fn clear(&self) -> bool {
+        self.best >= SIDEWAYS_LEAST
+            || (self.best >= QUARTER_LEAST && self.best >= self.other + SIDEWAYS_CONFIRM)
+    }
+}
+
 /// A sample's score (0-100) at which a page read turned a quarter one way
 /// is taken as turned that way without reading it turned the other way.
 /// Print read upside down does not come near it: the sideways pages of the
@@ -787,58 +815,65 @@ fn confirm_sideways(
     {
         return Ok(Some(skew_as_is));
     }
-    // The sample's best score turned a quarter, read until `enough` says a
-    // first reading settles it.
+    // The sample's best score turned a quarter, with its turn and the other
+    // way's score, read until `enough` says a first reading settles it.
     let best_turned = |engine: &crate::ocr::Engine, enough: &dyn Fn(f32) -> bool| {
-        let (cw, ccw) = crate::orient::turned_scores(&quarter, ppi, engine, enough)?;
+        let (cw, ccw) = crate::orient::turned_scores(&quarter, ppi, engine, enough, |cw, ccw| {
+            cw.max(ccw) >= SIDEWAYS_LEAST
+        })?;
         Ok::<_, crate::Error>(if cw >= ccw {
-            (cw, Turn::Quarter)
+            Quarters {
+                best: cw,
+                turn: Turn::Quarter,
+                other: ccw,
+            }
         } else {
-            (ccw, Turn::ThreeQuarters)
+            Quarters {
+                best: ccw,
+                turn: Turn::ThreeQuarters,
+                other: cw,
+            }
         })
     };
-    // The sample's score as it is, and its best turned a quarter.
-    let scores = |engine: &crate::ocr::Engine| -> Result<(f32, f32, Turn)> {
+    // The sample's score as it is, and turned a quarter.
+    let scores = |engine: &crate::ocr::Engine| -> Result<(f32, Quarters)> {
         let upright = crate::orient::sample_score(&as_is, ppi, engine)?;
-        let (best, turn) = best_turned(engine, &|cw| {
+        let quarters = best_turned(engine, &|cw| {
             cw >= QUARTER_SURE && cw >= upright + SIDEWAYS_CONFIRM
         })?;
-        Ok((upright, best, turn))
+        Ok((upright, quarters))
     };
     // With `auto`, the Vietnamese model alone first, as in `detect`: when it
     // reads the page surely one way, the page is Latin and its scores
     // decide. The two-language model reads Latin print slowly (each word
     // first in Khmer), and the Vietnamese model never reads Khmer that
     // well (8-58 on the mix's Khmer samples).
-    let (upright, turned, turn) = match lang {
+    let (upright, quarters) = match lang {
         LangSetting::Auto => {
             let latin = scores(engines.get(Script::Latin.lang(), 6)?)?;
-            if latin.0.max(latin.1) >= script::LATIN_GLANCE_SURE {
+            if latin.0.max(latin.1.best) >= script::LATIN_GLANCE_SURE {
                 latin
             } else {
-                // The two-language model reads the page turned first: under
-                // SIDEWAYS_LEAST there, nothing its reading as it stands
-                // could say would turn the page, and the Vietnamese
+                // The two-language model reads the page turned first: when
+                // that reading is not clear, nothing its reading as it
+                // stands could say would turn the page, and the Vietnamese
                 // model's score stands for it. A curled English page whose
                 // lines seemed to run down the page (page_dewarp's
                 // boston_cooking_b) has no lines to sample turned: 2.5 s
                 // of checking under `auto`, 0.8 s with `vie`.
                 let engine = engines.get(&sample_lang(lang), 6)?;
-                let (best, turn) = best_turned(engine, &|cw| cw >= QUARTER_SURE)?;
-                if best < SIDEWAYS_LEAST {
-                    (latin.0, best, turn)
+                let quarters = best_turned(engine, &|cw| cw >= QUARTER_SURE)?;
+                if quarters.clear() {
+                    (crate::orient::sample_score(&as_is, ppi, engine)?, quarters)
                 } else {
-                    (
-                        crate::orient::sample_score(&as_is, ppi, engine)?,
-                        best,
-                        turn,
-                    )
+                    (latin.0, quarters)
                 }
             }
         }
         LangSetting::Fixed(_) => scores(engines.get(&sample_lang(lang), 6)?)?,
     };
-    if turned >= upright + SIDEWAYS_CONFIRM && turned >= SIDEWAYS_LEAST {
+    let (turned, turn) = (quarters.best, quarters.turn);
+    if turned >= upright + SIDEWAYS_CONFIRM && quarters.clear() {
         page.turn_by(turn);
         // Turned the other way, the page's skew is measured again.
         Ok((turn == Turn::Quarter).then_some(skew_quarter))
@@ -1495,6 +1530,49 @@ mod tests {
             assert_eq!(page.facts.turn, turn, "{file}: {:?}", page.facts.doubts);
             assert_eq!(engines.langs, asked, "{file}");
         }
+    }
+
+    /// Real scans stored a quarter turned are turned upright by the
+    /// sideways check. realdev's Khmer notice khm_phonsobon_3 stored at
+    /// 270° read at 47 turned the right way when that way's sample was the
+    /// other way's sheet turned half round (the lines' ends), under the 50
+    /// a turn needed, and was not turned; from its own line beginnings it
+    /// reads at 81. vie_namnqd_1 is the other way about (79 from the ends,
+    /// 29 from its beginnings), so both sheets are read.
+    #[test]
+    fn real_scans_lying_sideways_are_turned_upright() {
+        let mut engines = engines();
+        for (file, lang, stored_by_quarters, turn) in [
+            ("khm_phonsobon_3.jpg", "khm", 1, Turn::ThreeQuarters),
+            ("vie_namnqd_1.jpg", "vie", 1, Turn::ThreeQuarters),
+            ("vie_namnqd_1.jpg", "vie", 3, Turn::Quarter),
+        ] {
+            let mut raster = crate::raster::realdev(file);
+            for _ in 0..stored_by_quarters {
+                raster.gray = image::imageops::rotate90(&raster.gray);
+            }
+            raster.color = None;
+            let lang = LangSetting::parse(lang).unwrap();
+            let page = prepare(raster, &lang, &PrepareOptions::default(), &mut engines).unwrap();
+            assert_eq!(page.facts.turn, turn, "{file}: {:?}", page.facts.doubts);
+        }
+    }
+
+    /// A quarter turn reads clearly at 50, or at 30 and 15 better than the
+    /// other way (realdev's Khmer notices at 90° and 270°: 42-49 against
+    /// 15-19; its line crop 34 against 0).
+    #[test]
+    fn a_quarter_turn_reads_clearly_at_50_or_well_ahead_of_the_other_way() {
+        let q = |best, other| Quarters {
+            best,
+            turn: Turn::Quarter,
+            other,
+        };
+        assert!(q(50.0, 45.0).clear());
+        assert!(q(42.2, 18.3).clear());
+        assert!(q(33.6, 0.0).clear());
+        assert!(!q(42.2, 30.0).clear());
+        assert!(!q(29.5, 0.0).clear());
     }
 
     /// A page read as it lies sideways (its lines running down the page) is
