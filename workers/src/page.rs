@@ -744,10 +744,9 @@ const SIDEWAYS_LEAST: f32 = 50.0;
 /// [`SIDEWAYS_CONFIRM`] better than turned the other way. Khmer print reads
 /// lower than Latin: realdev's Khmer notices stored at 90° and 270° read at
 /// 42-59 turned the right way (against 11-23 the other way), its line crop
-/// at 34-47 (against 0-11), and vie_namnqd_1 at 35-52 (against 17-25). Both
-/// quarter turns read wrong on a page that is not lying sideways, and the
-/// other way was never that far behind on realdev, the mix or the English
-/// captures.
+/// at 34-47 (against 0-11), and vie_namnqd_1 at 35-52 (against 17-25). On
+/// a page not lying sideways both quarter turns read wrong; no such page of
+/// realdev, the 54-page mix or the English captures was turned by this.
 const QUARTER_LEAST: f32 = 30.0;
 
 /// The page's sample read turned a quarter both ways: the better score, its
