@@ -12,7 +12,8 @@ set reproducible. diachi reads each page with its document's language; plain
 Tesseract reads the same file with default settings. Prints skew MAE,
 orientation accuracy and CER per language and per condition.
 
-Needs: a release build, pango1.0-tools, fonts-noto-core, fonts-khmeros,
+Needs: a release build (or DIACHI_BIN=PATH, another build, as for
+bench/language.py), pango1.0-tools, fonts-noto-core, fonts-khmeros,
 Pillow, tesseract with vie and khm.
 """
 import argparse, csv, glob, json, os, random, shutil, subprocess, tempfile
@@ -20,7 +21,9 @@ from PIL import Image, ImageChops, ImageFilter
 from textdist import fold, lev
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DIACHI = os.path.join(ROOT, "target", "release", "diachi")
+# DIACHI_BIN runs another build (an older one, to compare side by side);
+# bench/language.py reads it too.
+DIACHI = os.environ.get("DIACHI_BIN") or os.path.join(ROOT, "target", "release", "diachi")
 GT = os.path.join(ROOT, "samples", "groundtruth")
 LANG = {"can-tho-1925": "vie", "cong-bao-1930": "vie", "giay-to-xoay": "vie",
         "wat-khleang": "khm", "song-ngu": "vie+khm", "ho-so-may-quet": "vie"}

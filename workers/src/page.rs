@@ -1047,9 +1047,16 @@ pub fn recognize(
         read = read_page(page, &langs, opts.psm, engines, &mut timings)?;
     } else if recheck {
         let engine = engines.get(&langs.tesseract(), 6)?;
-        let check = timings.time("upside-down", || {
+        let mut check = timings.time("upside-down", || {
             crate::orient::up_or_down(&page.gray, page.ppi(), engine)
         })?;
+        if check.is_some_and(|ud| ud.margin() < crate::orient::SURE_MARGIN) {
+            if let Some(khmer) =
+                timings.time("upside-down", || upside_down_khmer(page, found, engines))?
+            {
+                check = Some(khmer);
+            }
+        }
         if let Some(ud) = check {
             let margin = tenths(ud.margin());
             page.facts.orientation_margin = Some(margin);
@@ -1194,6 +1201,36 @@ fn upside_down_latin(
         None => Ok(false),
     }
 }
+
+/// Whether a page `auto` took for Latin print is Khmer print upside down:
+/// the up/down check of the page in Khmer, when it is sure and the sample
+/// turned reads clearly ([`KHMER_TURNED_CLEAR`]). `None` when the page was
+/// not taken for Latin alone, or the check in Khmer does not say so.
+///
+/// Khmer upside down is no script, and the sample reading may call it
+/// Latin (r037 of the mix, a skewed Khmer page of five lines): the
+/// up/down check in Vietnamese then reads garbage both ways and is unsure
+/// (27 against 39), where in Khmer the sample reads 23 as it stands and 62
+/// turned.
+fn upside_down_khmer(
+    page: &Prepared,
+    found: Option<Detected>,
+    engines: &mut impl Engines,
+) -> Result<Option<crate::orient::UpDown>> {
+    if found.is_none_or(|f| f.main != Script::Latin || f.mixed) {
+        return Ok(None);
+    }
+    let engine = engines.get(Script::Khmer.lang(), 6)?;
+    Ok(crate::orient::up_or_down(&page.gray, page.ppi(), engine)?
+        .filter(|ud| ud.upside_down && ud.turned_confidence >= KHMER_TURNED_CLEAR))
+}
+
+/// The least confidence of the sample turned half round, read in Khmer,
+/// for [`upside_down_khmer`] to turn a page taken for Latin. Upright Latin
+/// pages read in Khmer score at most 47 either way (realdev's Vietnamese
+/// scans, the English captures of tesseract-ocr/test and page_dewarp: the
+/// best was vie_namnqd_1's sample turned, at 44 against 35 as it stands).
+const KHMER_TURNED_CLEAR: f32 = 50.0;
 
 fn languages(lang: &LangSetting, found: Option<Detected>) -> Languages {
     match (lang, found) {
@@ -1533,6 +1570,42 @@ mod tests {
             .unwrap();
             assert_eq!(page.facts.turn, turn, "{file}: {:?}", page.facts.doubts);
             assert_eq!(engines.langs, asked, "{file}");
+        }
+    }
+
+    /// A few lines of real Khmer print upside down, under `auto`: the
+    /// sample reads as no script, and the two-language reading took three
+    /// such crops of realdev's khm_phonsobon notices for Latin (with Khmer
+    /// lines). The up/down check in Vietnamese was unsure, and they were
+    /// read upside down; in Khmer they turn ([`upside_down_khmer`]).
+    #[test]
+    fn a_few_khmer_lines_upside_down_are_turned_under_auto() {
+        let mut engines = engines();
+        for (file, top, bottom) in [
+            ("khm_phonsobon_3.jpg", 0.35, 0.45),
+            ("khm_phonsobon_4.jpg", 0.35, 0.45),
+        ] {
+            let mut raster = crate::raster::realdev(file);
+            let h = raster.gray.height() as f32;
+            let (y0, y1) = ((h * top) as u32, (h * bottom) as u32);
+            let band = image::imageops::crop_imm(&raster.gray, 0, y0, raster.gray.width(), y1 - y0);
+            raster.gray = image::imageops::rotate180(&band.to_image());
+            raster.color = None;
+            let (page, read) = super::read(
+                raster,
+                &LangSetting::Auto,
+                &PrepareOptions::default(),
+                &RecognizeOptions::default(),
+                &mut engines,
+            )
+            .unwrap();
+            assert_eq!(
+                page.facts.turn,
+                Turn::Half,
+                "{file}: {:?}",
+                page.facts.doubts
+            );
+            assert_eq!(read.langs.main(), Language::Khmer, "{file}");
         }
     }
 
