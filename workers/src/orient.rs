@@ -57,8 +57,13 @@ pub const SURE_MARGIN: f32 = 15.0;
 /// when fewer than three words come back (few or no words reads as no
 /// confidence at all).
 fn score(sheet: &GrayImage, dpi: u32, engine: &Engine) -> Result<f32> {
-    let t = engine.recognize(sheet, dpi)?;
-    Ok(t.mean_confidence().unwrap_or(0.0) * (t.words().count().min(3) as f32 / 3.0))
+    Ok(confidence_score(&engine.recognize(sheet, dpi)?))
+}
+
+/// The score of a sample's reading for the up/down check: its mean word
+/// confidence, scaled down when fewer than three words came back.
+pub fn confidence_score(t: &crate::text::PageText) -> f32 {
+    t.mean_confidence().unwrap_or(0.0) * (t.words().count().min(3) as f32 / 3.0)
 }
 
 /// Reads a sample of the page's lines as they are and turned 180°, with the

@@ -759,14 +759,18 @@ struct Quarters {
 
 impl Quarters {
     /// Whether the better turn reads clearly: at [`SIDEWAYS_LEAST`], or,
-    /// read in the page's own language (`fixed`), at [`QUARTER_LEAST`] and
-    /// [`SIDEWAYS_CONFIRM`] better than the other way. The two-language
-    /// model `auto` samples with reads garbage higher: an upside-down page
-    /// whose striped edge hid its lines, turned a quarter, read 34 one way
-    /// and 17 the other (the Vietnamese model: 13 and 11).
-    fn clear(&self, fixed: bool) -> bool {
+    /// read by one language's model (`one_language`: the page's given
+    /// language, or the Vietnamese model `auto` reads with first), at
+    /// [`QUARTER_LEAST`] and [`SIDEWAYS_CONFIRM`] better than the other
+    /// way. The two-language model `auto` samples with next reads garbage
+    /// higher: an upside-down page whose striped edge hid its lines, turned
+    /// a quarter, read 34 one way and 17 the other (the Vietnamese model:
+    /// 13 and 11).
+    fn clear(&self, one_language: bool) -> bool {
         self.best >= SIDEWAYS_LEAST
-            || (fixed && self.best >= QUARTER_LEAST && self.best >= self.other + SIDEWAYS_CONFIRM)
+            || (one_language
+                && self.best >= QUARTER_LEAST
+                && self.best >= self.other + SIDEWAYS_CONFIRM)
     }
 }
 
@@ -850,12 +854,20 @@ fn confirm_sideways(
     // reads the page surely one way, the page is Latin and its scores
     // decide. The two-language model reads Latin print slowly (each word
     // first in Khmer), and the Vietnamese model never reads Khmer that
-    // well (8-58 on the mix's Khmer samples).
-    let (upright, quarters) = match lang {
+    // well (8-58 on the mix's Khmer samples). Its scores decide too when
+    // they make the turn on their own ([`Quarters::clear`] of one model):
+    // page_dewarp's linguistics_thesis_b (an English table set landscape)
+    // reads 48 turned one way, 27 the other and 10 as it stands, and the
+    // two-language model's readings cost 10 s more to say the same. Read
+    // by the Vietnamese model, realdev's Khmer notices turned a quarter
+    // came out at most 11 better one way than the other (at 33), and three
+    // times ahead the wrong way, by 1, 1 and 7: short of the 15 asked.
+    let (upright, quarters, one_language) = match lang {
         LangSetting::Auto => {
-            let latin = scores(engines.get(Script::Latin.lang(), 6)?)?;
-            if latin.0.max(latin.1.best) >= script::LATIN_GLANCE_SURE {
-                latin
+            let (upright, quarters) = scores(engines.get(Script::Latin.lang(), 6)?)?;
+            let turns = quarters.best >= upright + SIDEWAYS_CONFIRM && quarters.clear(true);
+            if turns || upright.max(quarters.best) >= script::LATIN_GLANCE_SURE {
+                (upright, quarters, true)
             } else {
                 // The two-language model reads the page turned first: when
                 // that reading is not clear, nothing its reading as it
@@ -867,17 +879,23 @@ fn confirm_sideways(
                 let engine = engines.get(&sample_lang(lang), 6)?;
                 let quarters = best_turned(engine, &|cw| cw >= QUARTER_SURE)?;
                 if quarters.clear(false) {
-                    (crate::orient::sample_score(&as_is, ppi, engine)?, quarters)
+                    (
+                        crate::orient::sample_score(&as_is, ppi, engine)?,
+                        quarters,
+                        false,
+                    )
                 } else {
-                    (latin.0, quarters)
+                    (upright, quarters, false)
                 }
             }
         }
-        LangSetting::Fixed(_) => scores(engines.get(&sample_lang(lang), 6)?)?,
+        LangSetting::Fixed(_) => {
+            let (upright, quarters) = scores(engines.get(&sample_lang(lang), 6)?)?;
+            (upright, quarters, true)
+        }
     };
     let (turned, turn) = (quarters.best, quarters.turn);
-    let fixed = matches!(lang, LangSetting::Fixed(_));
-    if turned >= upright + SIDEWAYS_CONFIRM && quarters.clear(fixed) {
+    if turned >= upright + SIDEWAYS_CONFIRM && quarters.clear(one_language) {
         page.turn_by(turn);
         // Turned the other way, the page's skew is measured again.
         Ok((turn == Turn::Quarter).then_some(skew_quarter))
@@ -1203,15 +1221,21 @@ fn upside_down_latin(
 }
 
 /// Whether a page `auto` took for Latin print is Khmer print upside down:
-/// the up/down check of the page in Khmer, when it is sure and the sample
-/// turned reads clearly ([`KHMER_TURNED_CLEAR`]). `None` when the page was
-/// not taken for Latin alone, or the check in Khmer does not say so.
+/// the detection sample, read in Khmer turned half round, reads clearly
+/// ([`KHMER_TURNED_CLEAR`]) as Khmer words in most of its segments
+/// ([`script::Segment::In`]), and [`crate::orient::SURE_MARGIN`] better
+/// than as it stands. `None` when the page was not taken for Latin alone,
+/// or the sample does not say so.
 ///
 /// Khmer upside down is no script, and the sample reading may call it
 /// Latin (r037 of the mix, a skewed Khmer page of five lines): the
 /// up/down check in Vietnamese then reads garbage both ways and is unsure
-/// (27 against 39), where in Khmer the sample reads 23 as it stands and 62
-/// turned.
+/// (27 against 39), where in Khmer the sample reads 22 as it stands and 70
+/// turned. Read in Khmer, Latin print comes back at a confidence that
+/// means nothing: linguistics_thesis_a, upright, read 52 turned against
+/// 35 as it stands, but not one segment as Khmer words. The detection
+/// sample, not the up/down check's larger one: it costs 0.1-0.2 s a
+/// reading on such a page, where the larger one cost 1.6-1.9 s.
 fn upside_down_khmer(
     page: &Prepared,
     found: Option<Detected>,
@@ -1220,16 +1244,39 @@ fn upside_down_khmer(
     if found.is_none_or(|f| f.main != Script::Latin || f.mixed) {
         return Ok(None);
     }
+    let Some(sheet) = script::sample_sheet(&page.gray, script::SCRIPT_SAMPLE) else {
+        return Ok(None);
+    };
     let engine = engines.get(Script::Khmer.lang(), 6)?;
-    Ok(crate::orient::up_or_down(&page.gray, page.ppi(), engine)?
-        .filter(|ud| ud.upside_down && ud.turned_confidence >= KHMER_TURNED_CLEAR))
+    let turned = sheet.turned_half();
+    let reading = engine.recognize(&turned.image, page.ppi())?;
+    let turned_score = crate::orient::confidence_score(&reading);
+    let segments = script::segment_scripts(&turned, &reading);
+    let khmer = segments
+        .iter()
+        .filter(|&&s| s == script::Segment::In(Script::Khmer))
+        .count();
+    if turned_score < KHMER_TURNED_CLEAR || khmer * 2 <= segments.len() {
+        return Ok(None);
+    }
+    let upright_score =
+        crate::orient::confidence_score(&engine.recognize(&sheet.image, page.ppi())?);
+    Ok(
+        (turned_score >= upright_score + crate::orient::SURE_MARGIN).then_some(
+            crate::orient::UpDown {
+                upside_down: true,
+                upright_confidence: upright_score,
+                turned_confidence: turned_score,
+            },
+        ),
+    )
 }
 
-/// The least confidence of the sample turned half round, read in Khmer,
-/// for [`upside_down_khmer`] to turn a page taken for Latin. Upright Latin
-/// pages read in Khmer score at most 47 either way (realdev's Vietnamese
-/// scans, the English captures of tesseract-ocr/test and page_dewarp: the
-/// best was vie_namnqd_1's sample turned, at 44 against 35 as it stands).
+/// The least score of the sample turned half round, read in Khmer, for
+/// [`upside_down_khmer`] to turn a page taken for Latin: as
+/// [`SIDEWAYS_LEAST`], a reading that is clearly text. Bands of realdev's
+/// Khmer notices turned upside down that `auto` took for Latin read at
+/// 51-76 turned the right way, and two at 31 and 36 (left as they are).
 const KHMER_TURNED_CLEAR: f32 = 50.0;
 
 fn languages(lang: &LangSetting, found: Option<Detected>) -> Languages {
@@ -1574,15 +1621,16 @@ mod tests {
     }
 
     /// A few lines of real Khmer print upside down, under `auto`: the
-    /// sample reads as no script, and the two-language reading took three
-    /// such crops of realdev's khm_phonsobon notices for Latin (with Khmer
+    /// sample reads as no script, and the two-language reading took such
+    /// crops of realdev's khm_phonsobon notices for Latin (with Khmer
     /// lines). The up/down check in Vietnamese was unsure, and they were
-    /// read upside down; in Khmer they turn ([`upside_down_khmer`]).
+    /// read upside down; read in Khmer they turn ([`upside_down_khmer`]).
     #[test]
     fn a_few_khmer_lines_upside_down_are_turned_under_auto() {
         let mut engines = engines();
         for (file, top, bottom) in [
-            ("khm_phonsobon_3.jpg", 0.35, 0.45),
+            ("khm_phonsobon_1.jpg", 0.5, 0.6),
+            ("khm_phonsobon_3.jpg", 0.5, 0.6),
             ("khm_phonsobon_4.jpg", 0.35, 0.45),
         ] {
             let mut raster = crate::raster::realdev(file);
@@ -1606,6 +1654,31 @@ mod tests {
                 page.facts.doubts
             );
             assert_eq!(read.langs.main(), Language::Khmer, "{file}");
+        }
+    }
+
+    /// Latin print is never taken for Khmer upside down, either way up:
+    /// read in Khmer its confidence means little, and none of its sample's
+    /// segments reads as Khmer words. realdev's Vietnamese scans, as the
+    /// page is read (prepared, `auto`), and turned half round.
+    #[test]
+    fn latin_print_is_not_taken_for_khmer_upside_down() {
+        let mut engines = engines();
+        for file in ["vie_namnqd_1.jpg", "vie_namnqd_5.jpg", "vie_namnqd_7.jpg"] {
+            let mut raster = crate::raster::realdev(file);
+            raster.color = None;
+            let mut page = prepare(
+                raster,
+                &LangSetting::Auto,
+                &PrepareOptions::default(),
+                &mut engines,
+            )
+            .unwrap();
+            for _ in 0..2 {
+                let found = upside_down_khmer(&page, Some(Detected::LATIN), &mut engines).unwrap();
+                assert_eq!(found, None, "{file} turned {:?}", page.facts.turn);
+                page.turn_by(Turn::Half);
+            }
         }
     }
 

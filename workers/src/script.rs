@@ -441,6 +441,22 @@ pub struct Sheet {
     pub bands: Vec<(u32, u32)>,
 }
 
+impl Sheet {
+    /// The sheet turned half round, its bands with it (top to bottom).
+    pub fn turned_half(&self) -> Sheet {
+        let h = self.image.height();
+        Sheet {
+            image: image::imageops::rotate180(&self.image),
+            bands: self
+                .bands
+                .iter()
+                .rev()
+                .map(|&(y0, y1)| (h - y1, h - y0))
+                .collect(),
+        }
+    }
+}
+
 /// The beginnings (a few words) of up to `sample.lines` text lines spread
 /// over the page, stacked into one small image; `None` without text lines.
 /// Whatever is read from a sample is read from this one sheet in one call;
@@ -748,6 +764,29 @@ pub fn decide(segments: &[Segment]) -> Detected {
 mod tests {
     use super::*;
     use image::Luma;
+
+    /// A sheet turned half round keeps each band on its segment's ink, top
+    /// to bottom.
+    #[test]
+    fn a_sheet_turned_half_round_keeps_its_bands_on_the_ink() {
+        let sheet = sample_sheet(&six_lines(1000), ORIENTATION_SAMPLE).expect("lines sampled");
+        let turned = sheet.turned_half();
+        assert_eq!(turned.bands.len(), sheet.bands.len());
+        let inked = |s: &Sheet, (y0, y1): (u32, u32)| {
+            (y0..y1).any(|y| (0..s.image.width()).any(|x| s.image.get_pixel(x, y)[0] < 128))
+        };
+        for (i, &band) in turned.bands.iter().enumerate() {
+            assert!(inked(&turned, band), "band {i} {band:?} holds no ink");
+            let (y0, y1) = band;
+            let (b0, b1) = sheet.bands[sheet.bands.len() - 1 - i];
+            assert_eq!((y1 - y0, y0), (b1 - b0, sheet.image.height() - b1));
+        }
+        assert!(
+            turned.bands.windows(2).all(|w| w[0].1 <= w[1].0),
+            "{:?}",
+            turned.bands
+        );
+    }
 
     /// A page of six lines, "letters" every third column from x = 100.
     fn six_lines(width: u32) -> GrayImage {
