@@ -772,6 +772,12 @@ impl Quarters {
                 && self.best >= QUARTER_LEAST
                 && self.best >= self.other + SIDEWAYS_CONFIRM)
     }
+
+    /// Whether the page turns: the better turn reads [`SIDEWAYS_CONFIRM`]
+    /// better than the page as it stands (`upright`), and [`Self::clear`]ly.
+    fn turns(&self, upright: f32, one_language: bool) -> bool {
+        self.best >= upright + SIDEWAYS_CONFIRM && self.clear(one_language)
+    }
 }
 
 /// A sample's score (0-100) at which a page read turned a quarter one way
@@ -865,8 +871,9 @@ fn confirm_sideways(
     let (upright, quarters, one_language) = match lang {
         LangSetting::Auto => {
             let (upright, quarters) = scores(engines.get(Script::Latin.lang(), 6)?)?;
-            let turns = quarters.best >= upright + SIDEWAYS_CONFIRM && quarters.clear(true);
-            if turns || upright.max(quarters.best) >= script::LATIN_GLANCE_SURE {
+            if quarters.turns(upright, true)
+                || upright.max(quarters.best) >= script::LATIN_GLANCE_SURE
+            {
                 (upright, quarters, true)
             } else {
                 // The two-language model reads the page turned first: when
@@ -894,15 +901,14 @@ fn confirm_sideways(
             (upright, quarters, true)
         }
     };
-    let (turned, turn) = (quarters.best, quarters.turn);
-    if turned >= upright + SIDEWAYS_CONFIRM && quarters.clear(one_language) {
-        page.turn_by(turn);
+    if quarters.turns(upright, one_language) {
+        page.turn_by(quarters.turn);
         // Turned the other way, the page's skew is measured again.
-        Ok((turn == Turn::Quarter).then_some(skew_quarter))
+        Ok((quarters.turn == Turn::Quarter).then_some(skew_quarter))
     } else {
         page.facts.doubts.push(Doubt::SidewaysNotConfirmed {
             upright: tenths(upright),
-            turned: tenths(turned),
+            turned: tenths(quarters.best),
         });
         Ok(Some(skew_as_is))
     }
@@ -1727,6 +1733,11 @@ mod tests {
         // Under `auto`, 50 alone (the striped upside-down page: 34 and 17).
         assert!(q(50.0, 45.0).clear(false));
         assert!(!q(34.0, 17.2).clear(false));
+        // And 15 over the page as it stands.
+        assert!(q(50.0, 45.0).turns(35.0, false));
+        assert!(!q(50.0, 45.0).turns(35.1, false));
+        assert!(q(42.2, 18.3).turns(27.2, true));
+        assert!(!q(42.2, 18.3).turns(27.2, false));
     }
 
     /// A page read as it lies sideways (its lines running down the page) is
