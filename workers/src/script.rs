@@ -27,13 +27,43 @@ pub struct Sample {
     pub line_share: Option<u32>,
 }
 
-/// The sample the up/down check reads, twice.
+/// The sample the up/down check reads, twice (see [`orientation_sheet`]).
 pub const ORIENTATION_SAMPLE: Sample = Sample {
     lines: 12,
     heights: 6,
     page_share: None,
     line_share: None,
 };
+
+/// [`ORIENTATION_SAMPLE`] with its bands many lines tall shrunk to six
+/// median lines, as in [`SCRIPT_SAMPLE`], for a sheet over
+/// [`LARGEST_ORIENTATION_SHEET`].
+pub const ORIENTATION_SAMPLE_BOUNDED: Sample = Sample {
+    line_share: Some(6),
+    ..ORIENTATION_SAMPLE
+};
+
+/// The most pixels the up/down check reads its sample from at the page's
+/// scale. On phone photos of curled pages the lines run together into
+/// bands of 700-1700 px among lines of 100, and the sheets were of 25-78
+/// Mpx: page_dewarp's linguistics_thesis_a stored upside down took 3.1 s to
+/// read its sheet both ways, against 1.0 s for the page's OCR. The scanned
+/// pages' sheets are of at most 4 Mpx, and there a band a few lines tall
+/// can be what decides (realdev's table khm_phonsobon_5 stored sideways, a
+/// 306-px band); so only over this bound is the bounded sample read.
+pub const LARGEST_ORIENTATION_SHEET: u64 = 16_000_000;
+
+/// The sheet the up/down check reads: [`ORIENTATION_SAMPLE`], or, when its
+/// sheet is over [`LARGEST_ORIENTATION_SHEET`] pixels,
+/// [`ORIENTATION_SAMPLE_BOUNDED`].
+pub fn orientation_sheet(gray: &GrayImage) -> Option<Sheet> {
+    let sheet = sample_sheet(gray, ORIENTATION_SAMPLE)?;
+    let (w, h) = sheet.image.dimensions();
+    if u64::from(w) * u64::from(h) > LARGEST_ORIENTATION_SHEET {
+        return sample_sheet(gray, ORIENTATION_SAMPLE_BOUNDED);
+    }
+    Some(sheet)
+}
 
 /// The samples the sideways check reads: the page as it is, and turned a
 /// quarter each way. One of those is read across its lines, where a "line"
@@ -953,6 +983,50 @@ mod tests {
         let bounded = sample_sheet(&text, SIDEWAYS_SAMPLE).unwrap();
         assert_eq!(heights(&whole), heights(&bounded));
         assert_eq!(whole.image, bounded.image);
+    }
+
+    /// A band of lines run together (a curled page photographed) is shrunk
+    /// in the bounded up/down sample to six of the page's median lines
+    /// (160 px at least); the lines themselves are sampled as they are. The
+    /// bounded sample is read only for a sheet over 16 Mpx.
+    #[test]
+    fn the_up_down_sample_shrinks_lines_run_together_on_a_large_sheet() {
+        let page = |tall: u32| {
+            let mut img = GrayImage::from_pixel(3000, 1100 + tall, Luma([255]));
+            let mut ink = |y0: u32, y1: u32| {
+                for y in y0..y1 {
+                    for x in (100..2900).step_by(3) {
+                        img.put_pixel(x, y, Luma([0]));
+                    }
+                }
+            };
+            for k in 0..11 {
+                ink(100 + 70 * k, 130 + 70 * k);
+            }
+            ink(1000, 1000 + tall);
+            img
+        };
+        let heights = |s: &Sheet| s.bands.iter().map(|(a, b)| b - a).collect::<Vec<_>>();
+        let small = page(300);
+        let sheet = orientation_sheet(&small).unwrap();
+        assert_eq!(
+            sheet.image,
+            sample_sheet(&small, ORIENTATION_SAMPLE).unwrap().image
+        );
+        assert_eq!(heights(&sheet).iter().max(), Some(&450));
+        let large = page(1400);
+        let whole = sample_sheet(&large, ORIENTATION_SAMPLE).unwrap();
+        let (w, h) = whole.image.dimensions();
+        assert!(u64::from(w) * u64::from(h) > LARGEST_ORIENTATION_SHEET);
+        let sheet = orientation_sheet(&large).unwrap();
+        // Unbounded, the band and its margins were 2100 px.
+        assert_eq!(
+            heights(&sheet).iter().max(),
+            Some(&180),
+            "{:?}",
+            heights(&sheet)
+        );
+        assert!(heights(&sheet).contains(&44), "{:?}", heights(&sheet));
     }
 
     #[test]
