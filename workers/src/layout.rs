@@ -150,19 +150,18 @@ pub fn dropped_regions(gray: &GrayImage, text: &PageText) -> Vec<BBox> {
         .collect()
 }
 
-/// The share of `region`'s pixels darker than `t`.
+/// The share of `region`'s pixels (a region of the page, as
+/// [`uncovered`] finds them) darker than `t`.
 fn ink_share(gray: &GrayImage, region: &BBox, t: u8) -> f64 {
-    let w = gray.width() as usize;
-    let (x0, x1) = (region.x0 as usize, (region.x1 as usize).min(w));
-    let rows = region.y0 as usize..(region.y1.min(gray.height()) as usize);
-    let raw = gray.as_raw();
-    let (mut ink, mut all) = (0usize, 0usize);
-    for y in rows {
-        let row = &raw[y * w + x0..y * w + x1.max(x0)];
-        ink += crate::deskew::count_below(row, t);
-        all += row.len();
-    }
-    ink as f64 / all.max(1) as f64
+    let (x0, x1) = (region.x0 as usize, region.x1 as usize);
+    let ink: usize = gray
+        .as_raw()
+        .chunks(gray.width() as usize)
+        .skip(region.y0 as usize)
+        .take(region.height() as usize)
+        .map(|row| crate::deskew::count_below(&row[x0..x1], t))
+        .sum();
+    ink as f64 / area(region).max(1) as f64
 }
 
 fn area(b: &BBox) -> u64 {

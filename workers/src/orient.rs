@@ -69,7 +69,7 @@ pub fn confidence_score(t: &crate::text::PageText) -> f32 {
 /// Reads a sample of the page's lines as they are and turned 180°, with the
 /// page's own engine. `None` when the page has no text lines.
 pub fn up_or_down(gray: &GrayImage, dpi: u32, engine: &Engine) -> Result<Option<UpDown>> {
-    let Some(sheet) = crate::script::orientation_sheet(gray) else {
+    let Some(sheet) = crate::script::sample_sheet(gray, crate::script::ORIENTATION_SAMPLE) else {
         return Ok(None);
     };
     let upright = score(&sheet.image, dpi, engine)?;

@@ -25,22 +25,20 @@ pub struct Sample {
     /// (and than [`TALLEST_READABLE`]) are shrunk to that height, keeping
     /// their shape; `None` bounds them by `page_share` alone.
     pub line_share: Option<u32>,
+    /// The two bounds above apply only to a sheet that would be over this
+    /// many pixels at the page's scale (0: to every sheet).
+    pub bound_over: u64,
 }
 
-/// The sample the up/down check reads, twice (see [`orientation_sheet`]).
+/// The sample the up/down check reads, twice: on a sheet over
+/// [`LARGEST_ORIENTATION_SHEET`] pixels, a band taller than six median
+/// lines is shrunk to that height, as in [`SCRIPT_SAMPLE`].
 pub const ORIENTATION_SAMPLE: Sample = Sample {
     lines: 12,
     heights: 6,
     page_share: None,
-    line_share: None,
-};
-
-/// [`ORIENTATION_SAMPLE`] with its bands many lines tall shrunk to six
-/// median lines, as in [`SCRIPT_SAMPLE`], for a sheet over
-/// [`LARGEST_ORIENTATION_SHEET`].
-pub const ORIENTATION_SAMPLE_BOUNDED: Sample = Sample {
     line_share: Some(6),
-    ..ORIENTATION_SAMPLE
+    bound_over: LARGEST_ORIENTATION_SHEET,
 };
 
 /// The most pixels the up/down check reads its sample from at the page's
@@ -50,20 +48,8 @@ pub const ORIENTATION_SAMPLE_BOUNDED: Sample = Sample {
 /// read its sheet both ways, against 1.0 s for the page's OCR. The scanned
 /// pages' sheets are of at most 4 Mpx, and there a band a few lines tall
 /// can be what decides (realdev's table khm_phonsobon_5 stored sideways, a
-/// 306-px band); so only over this bound is the bounded sample read.
+/// 306-px band); so only over this bound are bands shrunk.
 pub const LARGEST_ORIENTATION_SHEET: u64 = 16_000_000;
-
-/// The sheet the up/down check reads: [`ORIENTATION_SAMPLE`], or, when its
-/// sheet is over [`LARGEST_ORIENTATION_SHEET`] pixels,
-/// [`ORIENTATION_SAMPLE_BOUNDED`].
-pub fn orientation_sheet(gray: &GrayImage) -> Option<Sheet> {
-    let sheet = sample_sheet(gray, ORIENTATION_SAMPLE)?;
-    let (w, h) = sheet.image.dimensions();
-    if u64::from(w) * u64::from(h) > LARGEST_ORIENTATION_SHEET {
-        return sample_sheet(gray, ORIENTATION_SAMPLE_BOUNDED);
-    }
-    Some(sheet)
-}
 
 /// The samples the sideways check reads: the page as it is, and turned a
 /// quarter each way. One of those is read across its lines, where a "line"
@@ -79,6 +65,8 @@ pub fn orientation_sheet(gray: &GrayImage) -> Option<Sheet> {
 /// realdev were read as.
 pub const SIDEWAYS_SAMPLE: Sample = Sample {
     page_share: Some(12),
+    line_share: None,
+    bound_over: 0,
     ..ORIENTATION_SAMPLE
 };
 
@@ -108,6 +96,7 @@ pub const SCRIPT_SAMPLE: Sample = Sample {
     heights: 3,
     page_share: None,
     line_share: Some(6),
+    bound_over: 0,
 };
 
 /// Text lines of a (deskewed) page as row ranges, top to bottom, from the
@@ -529,26 +518,34 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         (p, l) => p.or(l),
     }
     .map(|t| t.max(TALLEST_READABLE));
-    let mut segments = Vec::new();
-    for ((y0, y1), (x0, x1)) in picked {
-        let pad = ((y1 - y0) / 4).max(2);
-        let top = y0.saturating_sub(pad);
-        let bottom = (y1 + pad).min(gray.height());
-        let left = x0.saturating_sub(pad);
-        let right = (x0 + heights * (y1 - y0)).min(x1 + pad).min(gray.width());
-        let segment =
-            image::imageops::crop_imm(gray, left, top, right - left, bottom - top).to_image();
-        segments.push(match tallest {
-            Some(tallest) if segment.height() > tallest => shrink_to(&segment, tallest),
-            _ => segment,
-        });
-    }
-    if segments.is_empty() {
+    // Each segment's rectangle on the page: (left, top, width, height).
+    let rects: Vec<(u32, u32, u32, u32)> = picked
+        .into_iter()
+        .map(|((y0, y1), (x0, x1))| {
+            let pad = ((y1 - y0) / 4).max(2);
+            let top = y0.saturating_sub(pad);
+            let bottom = (y1 + pad).min(gray.height());
+            let left = x0.saturating_sub(pad);
+            let right = (x0 + heights * (y1 - y0)).min(x1 + pad).min(gray.width());
+            (left, top, right - left, bottom - top)
+        })
+        .collect();
+    if rects.is_empty() {
         return None;
     }
-    let gap = segments.iter().map(|s| s.height()).max().unwrap_or(0) / 2;
-    let width = segments.iter().map(|s| s.width()).max().unwrap_or(1) + 2 * gap;
-    let height = segments.iter().map(|s| s.height() + gap).sum::<u32>() + gap;
+    let (_, width, height) = sheet_layout(rects.iter().map(|r| (r.2, r.3)));
+    let tallest = tallest.filter(|_| u64::from(width) * u64::from(height) > sample.bound_over);
+    let segments: Vec<GrayImage> = rects
+        .into_iter()
+        .map(|(left, top, w, h)| {
+            let segment = image::imageops::crop_imm(gray, left, top, w, h).to_image();
+            match tallest {
+                Some(tallest) if h > tallest => shrink_to(&segment, tallest),
+                _ => segment,
+            }
+        })
+        .collect();
+    let (gap, width, height) = sheet_layout(segments.iter().map(|s| s.dimensions()));
     let mut image = GrayImage::from_pixel(width, height, image::Luma([255]));
     let mut bands = Vec::new();
     let mut y = gap;
@@ -558,6 +555,16 @@ pub fn sample_sheet(gray: &GrayImage, sample: Sample) -> Option<Sheet> {
         y += s.height() + gap;
     }
     Some(Sheet { image, bands })
+}
+
+/// How segments of these sizes (width, height) are stacked on a sheet:
+/// the gap around and between them (half the tallest), and the sheet's
+/// width and height.
+fn sheet_layout(sizes: impl Iterator<Item = (u32, u32)> + Clone) -> (u32, u32, u32) {
+    let gap = sizes.clone().map(|(_, h)| h).max().unwrap_or(0) / 2;
+    let width = sizes.clone().map(|(w, _)| w).max().unwrap_or(1) + 2 * gap;
+    let height = sizes.map(|(_, h)| h + gap).sum::<u32>() + gap;
+    (gap, width, height)
 }
 
 /// `segment` scaled down to `height` rows, its shape kept.
@@ -986,9 +993,9 @@ mod tests {
     }
 
     /// A band of lines run together (a curled page photographed) is shrunk
-    /// in the bounded up/down sample to six of the page's median lines
-    /// (160 px at least); the lines themselves are sampled as they are. The
-    /// bounded sample is read only for a sheet over 16 Mpx.
+    /// in the up/down sample to six of the page's median lines (160 px at
+    /// least) when the sheet would be over 16 Mpx; the lines themselves
+    /// are sampled as they are, and a smaller sheet is left whole.
     #[test]
     fn the_up_down_sample_shrinks_lines_run_together_on_a_large_sheet() {
         let page = |tall: u32| {
@@ -1007,18 +1014,19 @@ mod tests {
             img
         };
         let heights = |s: &Sheet| s.bands.iter().map(|(a, b)| b - a).collect::<Vec<_>>();
+        let unbounded = Sample {
+            line_share: None,
+            ..ORIENTATION_SAMPLE
+        };
         let small = page(300);
-        let sheet = orientation_sheet(&small).unwrap();
-        assert_eq!(
-            sheet.image,
-            sample_sheet(&small, ORIENTATION_SAMPLE).unwrap().image
-        );
+        let sheet = sample_sheet(&small, ORIENTATION_SAMPLE).unwrap();
+        assert_eq!(sheet.image, sample_sheet(&small, unbounded).unwrap().image);
         assert_eq!(heights(&sheet).iter().max(), Some(&450));
         let large = page(1400);
-        let whole = sample_sheet(&large, ORIENTATION_SAMPLE).unwrap();
+        let whole = sample_sheet(&large, unbounded).unwrap();
         let (w, h) = whole.image.dimensions();
         assert!(u64::from(w) * u64::from(h) > LARGEST_ORIENTATION_SHEET);
-        let sheet = orientation_sheet(&large).unwrap();
+        let sheet = sample_sheet(&large, ORIENTATION_SAMPLE).unwrap();
         // Unbounded, the band and its margins were 2100 px.
         assert_eq!(
             heights(&sheet).iter().max(),
